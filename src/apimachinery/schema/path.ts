@@ -1,0 +1,57 @@
+/** Field-path helpers mirroring k8s.io/apimachinery field.Path rendering. */
+
+/** `spec` + `replicas` -> `spec.replicas`; an empty base yields just the name. */
+export function childPath(base: string, name: string): string {
+  return base === '' ? name : `${base}.${name}`;
+}
+
+/** `spec.items` + 2 -> `spec.items[2]`. */
+export function indexPath(base: string, i: number): string {
+  return `${base}[${i}]`;
+}
+
+/** `spec.labels` + `app` -> `spec.labels[app]` (field.Path.Key renders keys unquoted). */
+export function keyPath(base: string, key: string): string {
+  return `${base}[${key}]`;
+}
+
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** JSON deep equality (object key order is irrelevant). */
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ao = a as Record<string, unknown>;
+  const bo = b as Record<string, unknown>;
+  const ak = Object.keys(ao);
+  if (ak.length !== Object.keys(bo).length) return false;
+  for (const k of ak) {
+    if (!Object.prototype.hasOwnProperty.call(bo, k) || !deepEqual(ao[k], bo[k])) return false;
+  }
+  return true;
+}
+
+/** Deep clone of a JSON value (runtime.DeepCopyJSONValue). */
+export function deepCopyJSON<T>(v: T): T {
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map((x) => deepCopyJSON(x)) as unknown as T;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[k] = deepCopyJSON(x);
+  return out as T;
+}
+
+/** Stable JSON encoding with sorted keys (Go's json.Marshal of map[string]interface{} sorts keys). */
+export function canonicalJSON(v: unknown): string {
+  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
+  if (Array.isArray(v)) return `[${v.map(canonicalJSON).join(',')}]`;
+  const o = v as Record<string, unknown>;
+  return `{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${canonicalJSON(o[k])}`).join(',')}}`;
+}

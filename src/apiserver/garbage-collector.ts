@@ -1,0 +1,176 @@
+/**
+ * Garbage collection by ownerReferences, as kube-controller-manager's garbage collector does it:
+ * dependents whose owners are all gone are deleted; an owner deleted with Foreground propagation
+ * waits for its dependents; with Orphan its dependents lose the reference and stay.
+ */
+import type { Logger } from 'pino';
+import { StatusError } from '../apimachinery/errors.js';
+import type { KubeObject, OwnerReference } from '../apimachinery/types.js';
+import type { Watcher } from '../storage/store.js';
+import { KeyWorker } from './key-worker.js';
+import type { ObjectStore } from './object-store.js';
+import { parseObjectKey } from './object-keys.js';
+
+interface Node {
+  uid: string;
+  owners: OwnerReference[];
+  deleting: boolean;
+  finalizers: string[];
+}
+
+const ORPHAN = 'orphan';
+const FOREGROUND = 'foregroundDeletion';
+
+export class GarbageCollector {
+  private watcher?: Watcher;
+  private readonly worker: KeyWorker;
+  private readonly nodes = new Map<string, Node>();
+  private readonly byUid = new Map<string, string>();
+  private readonly dependents = new Map<string, Set<string>>();
+
+  constructor(
+    private readonly objects: ObjectStore,
+    private readonly log: Logger,
+  ) {
+    this.worker = new KeyWorker((key) => this.reconcile(key), (key, err) => this.log.warn({ err, key }, 'garbage collection failed'), 500);
+  }
+
+  async start(): Promise<void> {
+    const list = await this.objects.store.list('/registry/');
+    for (const kv of list.items) this.observe(kv.key, JSON.parse(kv.value) as KubeObject);
+    for (const [key, node] of this.nodes) if (node.owners.length || node.deleting) this.worker.enqueue(key);
+    this.watcher = this.objects.store.watch('/registry/', list.revision, (e) => {
+      if (e.type === 'delete') this.forget(e.key);
+      else this.observe(e.key, JSON.parse(e.kv.value) as KubeObject);
+    });
+  }
+
+  stop(): void {
+    this.watcher?.stop();
+    this.worker.stop();
+  }
+
+  get idle(): boolean {
+    return this.worker.idle;
+  }
+
+  private observe(key: string, obj: KubeObject): void {
+    const meta = obj.metadata ?? {};
+    if (!meta.uid) return;
+    const prev = this.nodes.get(key);
+    const node: Node = { uid: meta.uid, owners: meta.ownerReferences ?? [], deleting: !!meta.deletionTimestamp, finalizers: meta.finalizers ?? [] };
+    if (prev) this.unlinkOwners(key, prev);
+    if (prev && prev.uid !== node.uid) this.byUid.delete(prev.uid);
+    this.nodes.set(key, node);
+    this.byUid.set(node.uid, key);
+    for (const ref of node.owners) {
+      let set = this.dependents.get(ref.uid);
+      if (!set) this.dependents.set(ref.uid, (set = new Set()));
+      set.add(key);
+    }
+    const ownersChanged = !prev || JSON.stringify(prev.owners) !== JSON.stringify(node.owners);
+    if ((node.owners.length && ownersChanged) || (node.deleting && (node.finalizers.includes(ORPHAN) || node.finalizers.includes(FOREGROUND)))) this.worker.enqueue(key);
+    // A dependent leaving may unblock an owner in foreground deletion.
+    if (node.deleting) for (const ref of node.owners) this.enqueueUid(ref.uid);
+  }
+
+  private forget(key: string): void {
+    const node = this.nodes.get(key);
+    if (!node) return;
+    this.nodes.delete(key);
+    if (this.byUid.get(node.uid) === key) this.byUid.delete(node.uid);
+    this.unlinkOwners(key, node);
+    for (const dep of this.dependents.get(node.uid) ?? []) this.worker.enqueue(dep);
+    for (const ref of node.owners) this.enqueueUid(ref.uid);
+  }
+
+  private enqueueUid(uid: string): void {
+    const k = this.byUid.get(uid);
+    if (k) this.worker.enqueue(k);
+  }
+
+  private unlinkOwners(key: string, node: Node): void {
+    for (const ref of node.owners) {
+      const set = this.dependents.get(ref.uid);
+      set?.delete(key);
+      if (set && set.size === 0) this.dependents.delete(ref.uid);
+    }
+  }
+
+  private async reconcile(key: string): Promise<void> {
+    const node = this.nodes.get(key);
+    if (!node) return;
+    const parsed = parseObjectKey(this.objects.registry, key);
+    if (!parsed) return;
+    const { info, namespace, name } = parsed;
+    const deps = [...(this.dependents.get(node.uid) ?? [])];
+    if (node.deleting && node.finalizers.includes(ORPHAN)) {
+      for (const dep of deps) {
+        const d = parseObjectKey(this.objects.registry, dep);
+        if (!d) continue;
+        await this.objects.guaranteedUpdate(d.info, d.namespace, d.name, (o) => {
+          const refs = o.metadata!.ownerReferences ?? [];
+          if (!refs.some((r) => r.uid === node.uid)) return undefined;
+          o.metadata!.ownerReferences = refs.filter((r) => r.uid !== node.uid);
+          if (!o.metadata!.ownerReferences.length) delete o.metadata!.ownerReferences;
+          return o;
+        });
+      }
+      await this.removeFinalizer(parsed, ORPHAN);
+      return;
+    }
+    if (node.deleting && node.finalizers.includes(FOREGROUND)) {
+      let waiting = 0;
+      for (const dep of deps) {
+        const d = parseObjectKey(this.objects.registry, dep);
+        const dn = this.nodes.get(dep);
+        if (!d || !dn) continue;
+        waiting++;
+        if (!dn.deleting) await this.deleteQuietly(d.info, d.namespace, d.name, 'Foreground', dn.uid);
+      }
+      if (waiting === 0) await this.removeFinalizer(parsed, FOREGROUND);
+      return;
+    }
+    if (!node.owners.length) return;
+    const present = node.owners.filter((r) => this.byUid.has(r.uid));
+    if (present.length === 0) {
+      if (!node.deleting) await this.deleteQuietly(info, namespace, name, 'Background', node.uid);
+      return;
+    }
+    // Owners in foreground deletion take their blocking dependents with them.
+    for (const r of present) {
+      const owner = this.nodes.get(this.byUid.get(r.uid)!);
+      if (owner?.deleting && owner.finalizers.includes(FOREGROUND) && !node.deleting) {
+        await this.deleteQuietly(info, namespace, name, 'Foreground', node.uid);
+        return;
+      }
+    }
+    if (present.length < node.owners.length) {
+      await this.objects.guaranteedUpdate(info, namespace, name, (o) => {
+        const refs = o.metadata!.ownerReferences ?? [];
+        const kept = refs.filter((ref) => this.byUid.has(ref.uid));
+        if (kept.length === refs.length) return undefined;
+        o.metadata!.ownerReferences = kept;
+        return o;
+      });
+    }
+  }
+
+  private async deleteQuietly(info: Parameters<ObjectStore['delete']>[0], namespace: string | undefined, name: string, policy: 'Background' | 'Foreground', uid: string): Promise<void> {
+    try {
+      await this.objects.delete(info, namespace, name, { propagationPolicy: policy, preconditions: { uid } });
+    } catch (e) {
+      if (e instanceof StatusError && (e.code === 404 || e.code === 409)) return;
+      throw e;
+    }
+  }
+
+  private async removeFinalizer(p: { info: Parameters<ObjectStore['delete']>[0]; namespace?: string; name: string }, finalizer: string): Promise<void> {
+    await this.objects.guaranteedUpdate(p.info, p.namespace, p.name, (o) => {
+      const f = o.metadata!.finalizers ?? [];
+      if (!f.includes(finalizer)) return undefined;
+      o.metadata!.finalizers = f.filter((x) => x !== finalizer);
+      return o;
+    });
+  }
+}

@@ -1,0 +1,435 @@
+/** HTTP request handling of the API server: authentication, routing, verbs, watch streaming. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { StatusError, badRequest, internalError, methodNotAllowed, notFound, unauthorized, type Status } from '../apimachinery/errors.js';
+import { parseFieldSelector, parseLabelSelector, type FieldSelector, type LabelSelector } from '../apimachinery/selectors.js';
+import { apiVersionOf, isPlainObject, type KubeObject } from '../apimachinery/types.js';
+import { authenticate, isAnonymousAllowedPath, type UserInfo } from './authn.js';
+import { decodeBody, negotiateOutput, patchTypeOf, readBody, type OutputAs } from './codec.js';
+import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, coreApiVersions, negotiateDiscovery } from './discovery.js';
+import type { DeleteOptions, FieldValidation, ObjectStore, PropagationPolicy, WatchEvent } from './object-store.js';
+import { openapiV2, openapiV3Document, openapiV3Index } from './openapi.js';
+import { parseApiPath, type ResourceRequest } from './request-info.js';
+import type { ResourceRegistry } from './registry.js';
+import type { ResourceInfo } from './resource-info.js';
+import { toTable } from './table.js';
+
+export interface ApiHandlerOptions {
+  objects: ObjectStore;
+  registry: ResourceRegistry;
+  tokens: Map<string, UserInfo>;
+  logger: Logger;
+  /** Seconds between watch bookmarks (when the client allows them). */
+  bookmarkIntervalSeconds?: number;
+  version?: { major: string; minor: string; gitVersion: string };
+  /** When false, every request is treated as the admin (used by tests of the handler alone). */
+  requireAuth?: boolean;
+}
+
+const VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0-slipway', gitCommit: 'slipway', gitTreeState: 'clean', buildDate: '2026-01-01T00:00:00Z', goVersion: 'node', compiler: 'tsc', platform: `${process.platform}/${process.arch}` };
+
+type Query = URLSearchParams;
+
+export class ApiHandler {
+  private readonly objects: ObjectStore;
+  private readonly registry: ResourceRegistry;
+  private readonly log: Logger;
+  private readonly cache = new Map<string, { body: string; contentType: string }>();
+  private ready = true;
+
+  constructor(private readonly opts: ApiHandlerOptions) {
+    this.objects = opts.objects;
+    this.registry = opts.registry;
+    this.log = opts.logger;
+    this.registry.on('changed', () => this.cache.clear());
+  }
+
+  setReady(ready: boolean): void {
+    this.ready = ready;
+  }
+
+  /** The (req, res) listener for http/https.createServer. */
+  readonly listener = (req: IncomingMessage, res: ServerResponse): void => {
+    this.handle(req, res).catch((e: unknown) => this.fail(res, e));
+  };
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'https://localhost');
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    const method = (req.method ?? 'GET').toUpperCase();
+    if (path === '/version') return this.json(res, 200, VERSION);
+    if (isAnonymousAllowedPath(path)) {
+      if (path.startsWith('/readyz') && !this.ready) return this.text(res, 500, 'not ready');
+      return this.text(res, 200, 'ok');
+    }
+    let user: UserInfo | undefined;
+    if (this.opts.requireAuth !== false) {
+      user = authenticate(req, this.opts.tokens);
+      if (!user) {
+        req.resume();
+        throw unauthorized();
+      }
+    }
+    if (path === '/openapi/v2') return this.cached(res, 'openapi/v2', () => JSON.stringify(openapiV2(this.registry.all())), 'application/json');
+    if (path === '/openapi/v3') return this.cached(res, 'openapi/v3', () => JSON.stringify(openapiV3Index(this.registry.all())), 'application/json');
+    if (path.startsWith('/openapi/v3/')) {
+      const rest = path.slice('/openapi/v3/'.length);
+      const m = /^(?:api\/(v1)|apis\/([^/]+)\/([^/]+))$/.exec(rest);
+      if (!m) throw notFound('openapi', '', rest);
+      const group = m[1] ? '' : m[2]!;
+      const version = m[1] ?? m[3]!;
+      if (!this.registry.hasGroupVersion(group, version)) throw notFound('openapi', '', rest);
+      return this.cached(res, `openapi/v3/${rest}`, () => JSON.stringify(openapiV3Document(this.registry.all(), group, version)), 'application/json');
+    }
+    const api = parseApiPath(path);
+    switch (api.type) {
+      case 'root': {
+        const disc = negotiateDiscovery(req.headers.accept ?? '');
+        if (disc !== 'legacy') {
+          const ct = `application/json;g=apidiscovery.k8s.io;v=${disc};as=APIGroupDiscoveryList`;
+          return this.cached(res, `disc/${api.prefix}/${disc}`, () => JSON.stringify(aggregatedDiscovery(this.registry.all(), api.prefix === 'api' ? 'core' : 'apis', disc)), ct);
+        }
+        if (api.prefix === 'api') return this.json(res, 200, coreApiVersions());
+        return this.cached(res, 'apis', () => JSON.stringify(apiGroupList(this.registry.all())), 'application/json');
+      }
+      case 'group': {
+        const g = apiGroup(this.registry.all(), api.group);
+        if (!g) throw notFound('', '', path);
+        return this.json(res, 200, g);
+      }
+      case 'groupVersion': {
+        if (!this.registry.hasGroupVersion(api.group, api.version)) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+        return this.cached(res, `gv/${api.group}/${api.version}`, () => JSON.stringify(apiResourceList(this.registry.all(), api.group, api.version)), 'application/json');
+      }
+      case 'resource':
+        return this.resource(req, res, method, api.req, url.searchParams, user);
+      default:
+        throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+    }
+  }
+
+  private async resource(req: IncomingMessage, res: ServerResponse, method: string, r: ResourceRequest, q: Query, user: UserInfo | undefined): Promise<void> {
+    const info = this.registry.get(r.group, r.version, r.resource);
+    if (!info) {
+      req.resume();
+      throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+    }
+    // The namespace object itself: /api/v1/namespaces/{name}[/status|/finalize]
+    const namespace = info.namespaced ? r.namespace : undefined;
+    if (!info.namespaced && r.namespace) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+    const sub = r.subresource;
+    if (sub && sub !== 'status' && !(sub === 'scale' && info.subresources.scale) && !(sub === 'finalize' && info.group === '' && info.plural === 'namespaces')) {
+      throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+    }
+    if (sub === 'status' && !info.subresources.status) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+    const output = negotiateOutput(req.headers.accept);
+    const writeOpts = {
+      dryRun: q.getAll('dryRun').includes('All'),
+      fieldManager: q.get('fieldManager') ?? defaultManager(req),
+      fieldValidation: fieldValidationOf(q),
+      user: user ? { name: user.name, groups: user.groups } : undefined,
+    };
+    if (q.has('dryRun') && !q.getAll('dryRun').every((v) => v === 'All')) throw badRequest(`Invalid dry run value: ${q.getAll('dryRun').join(',')}: supported values: "All"`);
+    const name = r.name;
+    switch (method) {
+      case 'GET': {
+        if (name) {
+          const obj = await this.objects.get(info, namespace, name);
+          if (sub === 'scale') return this.json(res, 200, toScale(info, obj));
+          return this.sendObject(res, 200, info, obj, output, q);
+        }
+        if (isTrue(q.get('watch'))) return this.watch(req, res, info, namespace, q, output);
+        const list = await this.objects.list(info, namespace, listOptions(q));
+        if (output === 'Table') {
+          return this.json(res, 200, toTable(info, list.items, { includeObject: includeObjectOf(q), listMeta: { resourceVersion: list.resourceVersion, continue: list.continue } }));
+        }
+        const items = output === 'PartialObjectMetadata' ? list.items.map(partialMetadata) : list.items;
+        const body: KubeObject = {
+          kind: output === 'PartialObjectMetadata' ? 'PartialObjectMetadataList' : info.listKind,
+          apiVersion: output === 'PartialObjectMetadata' ? 'meta.k8s.io/v1' : apiVersionOf(info.group, info.version),
+          metadata: { resourceVersion: list.resourceVersion, ...(list.continue ? { continue: list.continue } : {}) },
+          items,
+        };
+        return this.json(res, 200, body);
+      }
+      case 'POST': {
+        if (name) throw methodNotAllowed(`the server does not allow this method on the requested resource`);
+        const body = decodeBody(await readBody(req), req.headers['content-type']);
+        const result = await this.objects.create(info, namespace, body as KubeObject, writeOpts);
+        return this.sendObject(res, 201, info, result.object, output, q, result.warnings);
+      }
+      case 'PUT': {
+        if (!name) throw methodNotAllowed(`the server does not allow this method on the requested resource`);
+        let body = decodeBody(await readBody(req), req.headers['content-type']) as KubeObject;
+        if (sub === 'scale') {
+          const obj = await this.objects.get(info, namespace, name);
+          body = fromScale(info, obj, body);
+          const result = await this.objects.update(info, namespace, name, body, writeOpts);
+          return this.json(res, 200, toScale(info, result.object), result.warnings);
+        }
+        const result = await this.objects.update(info, namespace, name, body, writeOpts, sub);
+        return this.sendObject(res, 200, info, result.object, output, q, result.warnings);
+      }
+      case 'PATCH': {
+        if (!name) throw methodNotAllowed(`the server does not allow this method on the requested resource`);
+        const type = patchTypeOf(req.headers['content-type']);
+        const raw = await readBody(req);
+        const patch = decodeBody(raw, type === 'apply' ? 'application/apply-patch+yaml' : 'application/json');
+        if (sub === 'scale') {
+          const obj = await this.objects.get(info, namespace, name);
+          const { applyMergePatch, applyJsonPatch } = await import('../apimachinery/patch/index.js');
+          const scale = toScale(info, obj);
+          const patched = (type === 'json' ? applyJsonPatch(scale, patch) : applyMergePatch(scale, patch)) as KubeObject;
+          const result = await this.objects.update(info, namespace, name, fromScale(info, obj, patched), writeOpts);
+          return this.json(res, 200, toScale(info, result.object), result.warnings);
+        }
+        const fieldManager = q.get('fieldManager') ?? (type === 'apply' ? undefined : defaultManager(req));
+        const result = await this.objects.patch(info, namespace, name, type, patch, { ...writeOpts, fieldManager, force: isTrue(q.get('force')) }, sub);
+        return this.sendObject(res, 200, info, result.object, output, q, result.warnings);
+      }
+      case 'DELETE': {
+        const raw = await readBody(req);
+        const delOpts = deleteOptionsOf(q, raw, writeOpts);
+        if (!name) {
+          const items = await this.objects.deleteCollection(info, namespace, listOptions(q), delOpts);
+          return this.json(res, 200, { kind: info.listKind, apiVersion: apiVersionOf(info.group, info.version), metadata: {}, items });
+        }
+        const result = await this.objects.delete(info, namespace, name, delOpts);
+        if (result.deleted && info.builtin) {
+          const status: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', message: '', reason: '', code: 200, details: { name, group: info.group || undefined, kind: info.plural, uid: result.object.metadata?.uid } };
+          delete (status as { message?: string }).message;
+          delete (status as { reason?: string }).reason;
+          return this.json(res, 200, status);
+        }
+        return this.sendObject(res, 200, info, result.object, output, q);
+      }
+      default:
+        req.resume();
+        throw methodNotAllowed(`the server does not allow this method on the requested resource`);
+    }
+  }
+
+  private sendObject(res: ServerResponse, code: number, info: ResourceInfo, obj: KubeObject, output: OutputAs, q: Query, warnings: string[] = []): void {
+    if (output === 'Table') return this.json(res, code, toTable(info, [obj], { includeObject: includeObjectOf(q), listMeta: { resourceVersion: obj.metadata?.resourceVersion } }), warnings);
+    if (output === 'PartialObjectMetadata') return this.json(res, code, partialMetadata(obj), warnings);
+    return this.json(res, code, obj, warnings);
+  }
+
+  private async watch(req: IncomingMessage, res: ServerResponse, info: ResourceInfo, namespace: string | undefined, q: Query, output: OutputAs): Promise<void> {
+    const opts = listOptions(q);
+    const timeoutSeconds = Number(q.get('timeoutSeconds') ?? '') || 1800 + Math.floor(Math.random() * 1800);
+    const bookmarks = isTrue(q.get('allowWatchBookmarks'));
+    const includeObject = includeObjectOf(q);
+    let headerSent = false;
+    const startStream = (): void => {
+      if (headerSent) return;
+      headerSent = true;
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+      res.flushHeaders();
+    };
+    const encode = (e: WatchEvent): string => {
+      let object: unknown = e.object;
+      if (output === 'Table') object = toTable(info, [e.object], { includeObject, noHeaders: e.type !== 'ADDED' ? true : undefined });
+      else if (output === 'PartialObjectMetadata') object = partialMetadata(e.object);
+      return JSON.stringify({ type: e.type, object }) + '\n';
+    };
+    let buffered: string[] = [];
+    let flushScheduled = false;
+    const send = (line: string): void => {
+      startStream();
+      buffered.push(line);
+      if (!flushScheduled) {
+        flushScheduled = true;
+        setImmediate(() => {
+          flushScheduled = false;
+          const out = buffered.join('');
+          buffered = [];
+          if (!res.destroyed) res.write(out);
+        });
+      }
+    };
+    let watcher: { stop(): void } | undefined;
+    let lastRv = q.get('resourceVersion') ?? '';
+    try {
+      watcher = await this.objects.watch(info, namespace, { labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector, resourceVersion: q.get('resourceVersion') ?? undefined }, (e) => {
+        lastRv = e.object.metadata?.resourceVersion ?? lastRv;
+        send(encode(e));
+      });
+    } catch (e) {
+      if (e instanceof StatusError && e.code === 410) {
+        startStream();
+        res.end(JSON.stringify({ type: 'ERROR', object: e.toStatus() }) + '\n');
+        return;
+      }
+      throw e;
+    }
+    startStream();
+    const timers: NodeJS.Timeout[] = [];
+    const stop = (): void => {
+      watcher?.stop();
+      watcher = undefined;
+      for (const t of timers) clearTimeout(t), clearInterval(t);
+    };
+    timers.push(setTimeout(() => {
+      stop();
+      if (buffered.length && !res.destroyed) res.write(buffered.join(''));
+      res.end();
+    }, timeoutSeconds * 1000));
+    if (bookmarks) {
+      timers.push(setInterval(() => {
+        const rv = String(this.objects.store.currentRevision());
+        send(JSON.stringify({ type: 'BOOKMARK', object: { kind: info.kind, apiVersion: apiVersionOf(info.group, info.version), metadata: { resourceVersion: rv } } }) + '\n');
+      }, (this.opts.bookmarkIntervalSeconds ?? 30) * 1000));
+    }
+    const onClose = (): void => stop();
+    req.on('close', onClose);
+    res.on('close', onClose);
+  }
+
+  private cached(res: ServerResponse, key: string, build: () => string, contentType: string): void {
+    let entry = this.cache.get(key);
+    if (!entry) {
+      entry = { body: build(), contentType };
+      this.cache.set(key, entry);
+    }
+    res.writeHead(200, { 'Content-Type': entry.contentType, 'Content-Length': Buffer.byteLength(entry.body) });
+    res.end(entry.body);
+  }
+
+  private json(res: ServerResponse, code: number, body: unknown, warnings: string[] = []): void {
+    const text = JSON.stringify(body);
+    const headers: Record<string, string | number | string[]> = { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) };
+    if (warnings.length) headers['Warning'] = warnings.map((w) => `299 - ${JSON.stringify(w)}`);
+    res.writeHead(code, headers);
+    res.end(text);
+  }
+
+  private text(res: ServerResponse, code: number, body: string): void {
+    res.writeHead(code, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
+    res.end(body);
+  }
+
+  private fail(res: ServerResponse, e: unknown): void {
+    let err: StatusError;
+    if (e instanceof StatusError) err = e;
+    else {
+      this.log.error({ err: e }, 'request failed');
+      err = internalError(e instanceof Error ? e.message : String(e));
+    }
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    this.json(res, err.code, err.toStatus());
+  }
+}
+
+function isTrue(v: string | null): boolean {
+  return v === 'true' || v === '1';
+}
+
+function fieldValidationOf(q: Query): FieldValidation {
+  const v = q.get('fieldValidation');
+  if (v === null || v === '') return 'Warn';
+  if (v === 'Strict' || v === 'Warn' || v === 'Ignore') return v;
+  throw badRequest(`invalid fieldValidation directive: ${v}: supported values: "Ignore", "Warn", "Strict"`);
+}
+
+function includeObjectOf(q: Query): 'None' | 'Object' | 'Metadata' {
+  const v = q.get('includeObject');
+  if (v === 'None' || v === 'Object' || v === 'Metadata') return v;
+  return 'Metadata';
+}
+
+function listOptions(q: Query): { labelSelector?: LabelSelector; fieldSelector?: FieldSelector; limit?: number; continue?: string } {
+  const out: { labelSelector?: LabelSelector; fieldSelector?: FieldSelector; limit?: number; continue?: string } = {};
+  const ls = q.get('labelSelector');
+  if (ls) out.labelSelector = parseLabelSelector(ls);
+  const fs = q.get('fieldSelector');
+  if (fs) out.fieldSelector = parseFieldSelector(fs);
+  const limit = q.get('limit');
+  if (limit) {
+    const n = Number(limit);
+    if (!Number.isInteger(n) || n < 0) throw badRequest(`invalid limit: ${limit}`);
+    out.limit = n;
+  }
+  const cont = q.get('continue');
+  if (cont) out.continue = cont;
+  return out;
+}
+
+function deleteOptionsOf(q: Query, raw: Buffer, base: { dryRun: boolean; fieldManager?: string; user?: { name: string; groups: string[] } }): DeleteOptions {
+  const opts: DeleteOptions = { dryRun: base.dryRun, user: base.user };
+  let body: Record<string, unknown> = {};
+  if (raw.length && raw.toString().trim()) {
+    const decoded = decodeBody(raw, 'application/json');
+    if (!isPlainObject(decoded)) throw badRequest('DeleteOptions must be an object');
+    body = decoded;
+  }
+  const policy = (q.get('propagationPolicy') ?? body.propagationPolicy) as string | undefined;
+  if (policy !== undefined && policy !== null) {
+    if (policy !== 'Background' && policy !== 'Foreground' && policy !== 'Orphan') {
+      throw badRequest(`DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan", "nil"`);
+    }
+    opts.propagationPolicy = policy as PropagationPolicy;
+  }
+  const orphan = q.get('orphanDependents') ?? body.orphanDependents;
+  if (orphan !== undefined && orphan !== null && !opts.propagationPolicy) opts.propagationPolicy = orphan === true || orphan === 'true' ? 'Orphan' : 'Background';
+  if (Array.isArray(body.dryRun) && body.dryRun.includes('All')) opts.dryRun = true;
+  if (isPlainObject(body.preconditions)) opts.preconditions = body.preconditions as DeleteOptions['preconditions'];
+  return opts;
+}
+
+function defaultManager(req: IncomingMessage): string {
+  const ua = req.headers['user-agent'] ?? '';
+  const first = ua.split('/')[0]?.trim();
+  return first || 'unknown';
+}
+
+function partialMetadata(obj: KubeObject): KubeObject {
+  return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata };
+}
+
+function getPath(obj: unknown, path: string): unknown {
+  let cur: unknown = obj;
+  for (const p of path.replace(/^\./, '').split('.')) {
+    if (!isPlainObject(cur)) return undefined;
+    cur = cur[p];
+  }
+  return cur;
+}
+
+function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.replace(/^\./, '').split('.');
+  let cur: Record<string, unknown> = obj;
+  for (const p of parts.slice(0, -1)) {
+    if (!isPlainObject(cur[p])) cur[p] = {};
+    cur = cur[p] as Record<string, unknown>;
+  }
+  cur[parts[parts.length - 1]!] = value;
+}
+
+/** The autoscaling/v1 Scale view of an object with a scale subresource. */
+function toScale(info: ResourceInfo, obj: KubeObject): KubeObject {
+  const scale = info.subresources.scale!;
+  const sel = scale.labelSelectorPath ? getPath(obj, scale.labelSelectorPath) : undefined;
+  return {
+    kind: 'Scale',
+    apiVersion: 'autoscaling/v1',
+    metadata: { name: obj.metadata?.name, namespace: obj.metadata?.namespace, uid: obj.metadata?.uid, resourceVersion: obj.metadata?.resourceVersion, creationTimestamp: obj.metadata?.creationTimestamp },
+    spec: { replicas: (getPath(obj, scale.specReplicasPath) as number | undefined) ?? 0 },
+    status: { replicas: (getPath(obj, scale.statusReplicasPath) as number | undefined) ?? 0, ...(typeof sel === 'string' ? { selector: sel } : {}) },
+  };
+}
+
+function fromScale(info: ResourceInfo, obj: KubeObject, scale: KubeObject): KubeObject {
+  const replicas = (scale.spec as { replicas?: unknown } | undefined)?.replicas;
+  if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
+    throw new StatusError(422, 'Invalid', `Scale.autoscaling "${obj.metadata?.name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`, { kind: 'Scale', group: 'autoscaling', name: obj.metadata?.name, causes: [{ reason: 'FieldValueInvalid', field: 'spec.replicas', message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0` }] });
+  }
+  const next = JSON.parse(JSON.stringify(obj)) as Record<string, unknown>;
+  const rv = scale.metadata?.resourceVersion;
+  if (rv) (next.metadata as Record<string, unknown>).resourceVersion = rv;
+  setPath(next, info.subresources.scale!.specReplicasPath, replicas);
+  return next as KubeObject;
+}

@@ -1,0 +1,24 @@
+import type { ResourceRegistry } from './registry.js';
+import type { ResourceInfo } from './resource-info.js';
+
+export interface ParsedKey {
+  info: ResourceInfo;
+  namespace?: string;
+  name: string;
+}
+
+/** Map a storage key back to its resource, namespace and name (undefined if no longer served). */
+export function parseObjectKey(registry: ResourceRegistry, key: string): ParsedKey | undefined {
+  const parts = key.split('/');
+  // ['', 'registry', group, plural, ns?, name]
+  if (parts.length < 5 || parts[1] !== 'registry') return undefined;
+  const group = parts[2] === 'core' ? '' : parts[2]!;
+  const info = registry.versionsOf(group, parts[3]!).sort((a, b) => (a.version === a.storageVersion ? -1 : b.version === b.storageVersion ? 1 : 0))[0];
+  if (!info) return undefined;
+  if (info.namespaced) {
+    if (parts.length !== 6) return undefined;
+    return { info, namespace: parts[4], name: parts[5]! };
+  }
+  if (parts.length !== 5) return undefined;
+  return { info, name: parts[4]! };
+}

@@ -1,0 +1,794 @@
+/**
+ * The generic registry of kube-apiserver: create, get, list, update, patch, delete and watch of any
+ * served resource over the revisioned Store, with metadata bookkeeping, schema pruning, defaulting
+ * and validation, admission, managed fields, finalizers and dry-run.
+ */
+import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
+import {
+  StatusError,
+  alreadyExists,
+  badRequest,
+  conflict,
+  fieldError,
+  invalid,
+  notFound,
+  type StatusCause,
+} from '../apimachinery/errors.js';
+import { applyDefaults, pruneUnknownFields, validateValue } from '../apimachinery/schema/index.js';
+import type { JSONSchemaProps } from '../apimachinery/schema/types.js';
+import {
+  applyJsonPatch,
+  applyMergePatch,
+  applyStrategicMergePatch,
+  serverSideApply,
+  updateManagedFields,
+} from '../apimachinery/patch/index.js';
+import { matchesFields, matchesLabels, type FieldSelector, type LabelSelector } from '../apimachinery/selectors.js';
+import { apiVersionOf, deepClone, isPlainObject, type KubeObject, type ObjectMeta } from '../apimachinery/types.js';
+import { validateObjectMeta } from '../apimachinery/validation.js';
+import {
+  StoreCompactedError,
+  StoreConflictError,
+  StoreKeyExistsError,
+  StoreKeyNotFoundError,
+  type KeyValue,
+  type Store,
+  type StoreEvent,
+  type Watcher,
+} from '../storage/store.js';
+import { rfc3339, systemClock, type Clock } from './clock.js';
+import { objectKey, resourcePrefix, type ResourceRegistry } from './registry.js';
+import type { ResourceInfo } from './resource-info.js';
+import type { AdmissionPlugin, KindStrategy, Operation } from './strategy.js';
+
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
+export type PropagationPolicy = 'Background' | 'Foreground' | 'Orphan';
+
+export interface WriteOptions {
+  dryRun?: boolean;
+  fieldManager?: string;
+  fieldValidation?: FieldValidation;
+  user?: { name: string; groups: string[] };
+}
+
+export interface WriteResult {
+  object: KubeObject;
+  warnings: string[];
+}
+
+export interface ListOptions {
+  labelSelector?: LabelSelector;
+  fieldSelector?: FieldSelector;
+  limit?: number;
+  continue?: string;
+}
+
+export interface ListResult {
+  items: KubeObject[];
+  resourceVersion: string;
+  continue?: string;
+  remainingItemCount?: number;
+}
+
+export interface DeleteOptions extends WriteOptions {
+  propagationPolicy?: PropagationPolicy;
+  preconditions?: { uid?: string; resourceVersion?: string };
+}
+
+export interface DeleteResult {
+  /** The object as it is now: being deleted (finalizers pending) or gone. */
+  object: KubeObject;
+  /** True when the object was removed from storage. */
+  deleted: boolean;
+}
+
+export interface WatchOptions {
+  labelSelector?: LabelSelector;
+  fieldSelector?: FieldSelector;
+  /** "" or "0": start with the current state as ADDED events; otherwise events after it. */
+  resourceVersion?: string;
+}
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+export interface WatchEvent {
+  type: WatchEventType;
+  object: KubeObject;
+}
+
+const FINALIZER_ORPHAN = 'orphan';
+const FINALIZER_FOREGROUND = 'foregroundDeletion';
+
+export interface ObjectStoreOptions {
+  clock?: Clock;
+  strategies?: Map<string, KindStrategy>;
+  admission?: AdmissionPlugin[];
+}
+
+/** `group/Kind` key for strategies. */
+export function strategyKey(group: string, kind: string): string {
+  return `${group}/${kind}`;
+}
+
+export class ObjectStore {
+  readonly clock: Clock;
+  private readonly strategies: Map<string, KindStrategy>;
+  readonly admission: AdmissionPlugin[];
+  private readonly schemaCache = new WeakMap<JSONSchemaProps, JSONSchemaProps>();
+
+  constructor(
+    readonly store: Store,
+    readonly registry: ResourceRegistry,
+    opts: ObjectStoreOptions = {},
+  ) {
+    this.clock = opts.clock ?? systemClock;
+    this.strategies = opts.strategies ?? new Map();
+    this.admission = opts.admission ?? [];
+  }
+
+  setStrategy(group: string, kind: string, s: KindStrategy): void {
+    this.strategies.set(strategyKey(group, kind), s);
+  }
+
+  strategy(info: ResourceInfo): KindStrategy {
+    return this.strategies.get(strategyKey(info.group, info.kind)) ?? { generation: !info.builtin };
+  }
+
+  // ---- reading -------------------------------------------------------------------------------
+
+  /** Decode a stored value into the version `info` serves. */
+  decode(kv: KeyValue, info: ResourceInfo): KubeObject {
+    const obj = JSON.parse(kv.value) as KubeObject;
+    obj.apiVersion = apiVersionOf(info.group, info.version);
+    obj.kind = info.kind;
+    (obj.metadata ??= {}).resourceVersion = String(kv.modRevision);
+    return obj;
+  }
+
+  key(info: ResourceInfo, namespace: string | undefined, name: string): string {
+    return objectKey(info.group, info.plural, info.namespaced ? namespace : undefined, name);
+  }
+
+  async get(info: ResourceInfo, namespace: string | undefined, name: string): Promise<KubeObject> {
+    const kv = await this.store.get(this.key(info, namespace, name));
+    if (!kv) throw notFound(info.plural, info.group, name);
+    return this.decode(kv, info);
+  }
+
+  async tryGet(info: ResourceInfo, namespace: string | undefined, name: string): Promise<KubeObject | undefined> {
+    const kv = await this.store.get(this.key(info, namespace, name));
+    return kv ? this.decode(kv, info) : undefined;
+  }
+
+  listPrefix(info: ResourceInfo, namespace: string | undefined): string {
+    const base = resourcePrefix(info.group, info.plural);
+    return info.namespaced && namespace ? `${base}${namespace}/` : base;
+  }
+
+  selectableFields(info: ResourceInfo, obj: KubeObject): Record<string, string> {
+    const meta = obj.metadata ?? {};
+    const fields: Record<string, string> = { 'metadata.name': meta.name ?? '' };
+    if (info.namespaced) fields['metadata.namespace'] = meta.namespace ?? '';
+    const extra = this.strategy(info).selectableFields?.(obj);
+    return extra ? { ...fields, ...extra } : fields;
+  }
+
+  matches(info: ResourceInfo, obj: KubeObject, labelSelector?: LabelSelector, fieldSelector?: FieldSelector): boolean {
+    if (labelSelector && !matchesLabels(labelSelector, obj.metadata?.labels)) return false;
+    if (fieldSelector && !matchesFields(fieldSelector, this.selectableFields(info, obj))) return false;
+    return true;
+  }
+
+  async list(info: ResourceInfo, namespace: string | undefined, opts: ListOptions = {}): Promise<ListResult> {
+    const prefix = this.listPrefix(info, namespace);
+    let startAfter: string | undefined;
+    let atRevision: number | undefined;
+    if (opts.continue) {
+      const token = decodeContinue(opts.continue);
+      startAfter = prefix + token.start;
+      atRevision = token.rv;
+    }
+    const limit = opts.limit && opts.limit > 0 ? opts.limit : undefined;
+    const items: KubeObject[] = [];
+    let revision = 0;
+    let more = false;
+    let lastKey: string | undefined;
+    const filtering = !!(opts.labelSelector || opts.fieldSelector);
+    // Page through storage until we have `limit` matching items (or everything).
+    for (;;) {
+      const page = await this.store.list(prefix, { startAfter, limit: limit ? Math.max(limit - items.length, filtering ? 500 : 0) : undefined });
+      revision ||= page.revision;
+      for (const kv of page.items) {
+        lastKey = kv.key;
+        const obj = this.decode(kv, info);
+        if (!filtering || this.matches(info, obj, opts.labelSelector, opts.fieldSelector)) {
+          items.push(obj);
+          if (limit && items.length >= limit) break;
+        }
+      }
+      const filledUp = limit !== undefined && items.length >= limit;
+      if (filledUp) {
+        more = page.more || lastKey !== page.items[page.items.length - 1]?.key;
+        break;
+      }
+      if (!page.more) break;
+      startAfter = page.items[page.items.length - 1]!.key;
+    }
+    const rv = String(atRevision ?? revision);
+    const result: ListResult = { items, resourceVersion: rv };
+    if (more && lastKey) result.continue = encodeContinue({ rv: atRevision ?? revision, start: lastKey.slice(prefix.length) });
+    return result;
+  }
+
+  // ---- writing -------------------------------------------------------------------------------
+
+  private async checkNamespace(info: ResourceInfo, namespace: string | undefined): Promise<void> {
+    if (!info.namespaced) return;
+    if (!namespace) throw badRequest('the server could not find the requested resource: a namespace is required');
+    const nsInfo = this.registry.get('', 'v1', 'namespaces');
+    if (!nsInfo) return;
+    const ns = await this.tryGet(nsInfo, undefined, namespace);
+    if (!ns) throw notFound('namespaces', '', namespace);
+    if (ns.metadata?.deletionTimestamp || (ns.status as { phase?: string } | undefined)?.phase === 'Terminating') {
+      throw new StatusError(403, 'Forbidden', `${info.plural}${info.group ? '.' + info.group : ''} "${'<name>'}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`, {
+        name: namespace,
+        kind: info.plural,
+        causes: [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }],
+      });
+    }
+  }
+
+  /** Schema of the object without `metadata` (validated separately) — cached per schema. */
+  private bodySchema(info: ResourceInfo): JSONSchemaProps {
+    let s = this.schemaCache.get(info.schema);
+    if (!s) {
+      const props = { ...(info.schema.properties ?? {}) };
+      delete props.metadata;
+      delete props.apiVersion;
+      delete props.kind;
+      s = { ...info.schema, properties: props };
+      if (s.required) s.required = s.required.filter((r) => r !== 'metadata' && r !== 'apiVersion' && r !== 'kind');
+      this.schemaCache.set(info.schema, s);
+    }
+    return s;
+  }
+
+  /** Prune, default and report unknown fields according to fieldValidation. Returns warnings. */
+  private normalise(info: ResourceInfo, obj: KubeObject, fieldValidation: FieldValidation): string[] {
+    const warnings: string[] = [];
+    const schema = this.bodySchema(info);
+    const metadata = obj.metadata;
+    const apiVersion = obj.apiVersion;
+    const kind = obj.kind;
+    const unknown = info.builtin
+      ? pruneUnknownFields(schema, deepClone(obj), { isResourceRoot: true })
+      : pruneUnknownFields(schema, obj, { isResourceRoot: true });
+    obj.metadata = metadata;
+    obj.apiVersion = apiVersion;
+    obj.kind = kind;
+    const metaUnknown = unknownMetadataFields(metadata);
+    const all = [...metaUnknown, ...unknown.filter((p) => !p.startsWith('metadata') && p !== 'apiVersion' && p !== 'kind')];
+    if (all.length && fieldValidation !== 'Ignore') {
+      if (fieldValidation === 'Strict') {
+        const detail = all.map((p) => `unknown field "${p}"`).join(', ');
+        throw badRequest(`${info.kind} in version "${info.version}" cannot be handled as a ${info.kind}: strict decoding error: ${detail}`, all.map((p) => ({ reason: 'FieldValueUnknown', field: p, message: `unknown field "${p}"` })));
+      }
+      for (const p of all) warnings.push(`unknown field "${p}"`);
+    }
+    if (!info.builtin) {
+      const defaulted = applyDefaults(schema, obj) as KubeObject;
+      if (defaulted !== obj) Object.assign(obj, defaulted);
+    }
+    return warnings;
+  }
+
+  private validate(info: ResourceInfo, obj: KubeObject, old: KubeObject | undefined): StatusCause[] {
+    const strategy = this.strategy(info);
+    const meta = (obj.metadata ?? {}) as ObjectMeta;
+    const causes = validateObjectMeta(meta, { namespaced: info.namespaced, nameRule: strategy.nameRule ?? 'subdomain' });
+    const body: Record<string, unknown> = { ...obj };
+    delete body.metadata;
+    delete body.apiVersion;
+    delete body.kind;
+    let oldBody: Record<string, unknown> | undefined;
+    if (old) {
+      oldBody = { ...old };
+      delete oldBody.metadata;
+      delete oldBody.apiVersion;
+      delete oldBody.kind;
+    }
+    causes.push(...validateValue(this.bodySchema(info), body, oldBody ? { oldValue: oldBody } : {}));
+    if (strategy.validate) causes.push(...strategy.validate(obj, old, info));
+    return causes;
+  }
+
+  private async admit(op: Operation, info: ResourceInfo, namespace: string | undefined, name: string, obj: KubeObject | undefined, old: KubeObject | undefined, opts: WriteOptions, subresource?: string): Promise<string[]> {
+    const warnings: string[] = [];
+    for (const plugin of this.admission) {
+      const w = await plugin.admit({ operation: op, info, namespace, name, subresource, object: obj, oldObject: old, dryRun: !!opts.dryRun, user: opts.user });
+      if (w) warnings.push(...w);
+    }
+    return warnings;
+  }
+
+  private checkTypeMeta(info: ResourceInfo, obj: KubeObject): void {
+    const want = apiVersionOf(info.group, info.version);
+    if (obj.apiVersion !== undefined && obj.apiVersion !== want) {
+      // Accept any served version of the same group/resource: convert by relabelling.
+      const other = this.registry.versionsOf(info.group, info.plural).some((i) => apiVersionOf(i.group, i.version) === obj.apiVersion);
+      if (!other) throw badRequest(`the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${want})`);
+    }
+    if (obj.kind !== undefined && obj.kind !== info.kind) {
+      throw badRequest(`the kind in the data (${String(obj.kind)}) does not match the expected kind (${info.kind})`);
+    }
+    obj.apiVersion = want;
+    obj.kind = info.kind;
+    if (obj.metadata !== undefined && !isPlainObject(obj.metadata)) {
+      throw invalid(info.kind, info.group, '', [fieldError.typeInvalid('metadata', obj.metadata, 'must be an object')]);
+    }
+  }
+
+  private encodeForStorage(info: ResourceInfo, obj: KubeObject): string {
+    const copy: KubeObject = { ...obj, apiVersion: apiVersionOf(info.group, info.storageVersion), metadata: { ...obj.metadata } };
+    delete copy.metadata!.resourceVersion;
+    return JSON.stringify(copy);
+  }
+
+  private now(): string {
+    return rfc3339(this.clock.now());
+  }
+
+  async create(info: ResourceInfo, namespace: string | undefined, input: KubeObject, opts: WriteOptions = {}): Promise<WriteResult> {
+    if (!isPlainObject(input)) throw badRequest('the body of the request must be a JSON or YAML object');
+    const obj = deepClone(input);
+    this.checkTypeMeta(info, obj);
+    const meta = (obj.metadata ??= {});
+    if (info.namespaced) {
+      if (meta.namespace && namespace && meta.namespace !== namespace) {
+        throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      }
+      meta.namespace = namespace ?? meta.namespace;
+    } else {
+      delete meta.namespace;
+    }
+    if (!meta.name && meta.generateName) meta.name = meta.generateName + randomSuffix();
+    if (!meta.name) throw invalid(info.kind, info.group, '', [fieldError.required('metadata.name', 'name or generateName is required')]);
+    const warnings = this.normalise(info, obj, opts.fieldValidation ?? 'Warn');
+    await this.checkNamespace(info, meta.namespace);
+    const strategy = this.strategy(info);
+    // System-owned metadata.
+    meta.uid = randomUUID();
+    meta.creationTimestamp = this.now();
+    delete meta.resourceVersion;
+    delete meta.deletionTimestamp;
+    delete meta.deletionGracePeriodSeconds;
+    if (strategy.generation) meta.generation = 1;
+    else delete meta.generation;
+    if (info.subresources.status && !info.builtin) delete obj.status;
+    strategy.prepareForCreate?.(obj, info);
+    const causes = this.validate(info, obj, undefined);
+    if (causes.length) throw invalid(info.kind, info.group, meta.name, causes);
+    warnings.push(...(await this.admit('CREATE', info, meta.namespace, meta.name, obj, undefined, opts)));
+    meta.managedFields = updateManagedFields({ oldObj: undefined, newObj: obj, manager: opts.fieldManager ?? 'unknown', operation: 'Update', schema: info.schema, apiVersion: apiVersionOf(info.group, info.version), now: meta.creationTimestamp });
+    if (!meta.managedFields.length) delete meta.managedFields;
+    const key = this.key(info, meta.namespace, meta.name);
+    if (opts.dryRun) {
+      if (await this.store.get(key)) throw alreadyExists(info.plural, info.group, meta.name);
+      return { object: obj, warnings };
+    }
+    try {
+      const kv = await this.store.create(key, this.encodeForStorage(info, obj));
+      meta.resourceVersion = String(kv.modRevision);
+    } catch (e) {
+      if (e instanceof StoreKeyExistsError) throw alreadyExists(info.plural, info.group, meta.name);
+      throw e;
+    }
+    return { object: obj, warnings };
+  }
+
+  /**
+   * Replace an object (PUT). With subresource "status" only the status is taken from the input.
+   * A stale metadata.resourceVersion gives 409 Conflict.
+   */
+  async update(info: ResourceInfo, namespace: string | undefined, name: string, input: KubeObject, opts: WriteOptions = {}, subresource?: string): Promise<WriteResult> {
+    if (!isPlainObject(input)) throw badRequest('the body of the request must be a JSON or YAML object');
+    const obj = deepClone(input);
+    this.checkTypeMeta(info, obj);
+    const meta = (obj.metadata ??= {});
+    if (meta.name !== undefined && meta.name !== name) {
+      throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
+    }
+    if (info.namespaced && meta.namespace && namespace && meta.namespace !== namespace) {
+      throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    }
+    const kv = await this.store.get(this.key(info, namespace, name));
+    if (!kv) throw notFound(info.plural, info.group, name);
+    const old = this.decode(kv, info);
+    if (meta.resourceVersion && meta.resourceVersion !== old.metadata!.resourceVersion) {
+      throw conflict(info.plural, info.group, name, 'the object has been modified; please apply your changes to the latest version and try again');
+    }
+    return this.commitUpdate(info, old, kv.modRevision, obj, opts, subresource, 'Update');
+  }
+
+  /** Shared tail of update and patch: system fields, validation, admission, write. */
+  private async commitUpdate(info: ResourceInfo, old: KubeObject, oldRevision: number, obj: KubeObject, opts: WriteOptions, subresource: string | undefined, op: 'Update' | 'Apply', managedFields?: KubeObject['metadata']): Promise<WriteResult> {
+    const strategy = this.strategy(info);
+    const oldMeta = old.metadata!;
+    let meta = (obj.metadata ??= {});
+    let warnings: string[] = [];
+    if (subresource === 'status') {
+      // Only status changes; everything else stays as stored.
+      const status = obj.status;
+      const next: KubeObject = deepClone(old);
+      if (status === undefined) delete next.status;
+      else next.status = status;
+      obj = next;
+      meta = obj.metadata!;
+    } else if (subresource === 'finalize') {
+      // Namespace finalize: only spec.finalizers changes.
+      const finalizers = (obj.spec as { finalizers?: unknown } | undefined)?.finalizers;
+      const next: KubeObject = deepClone(old);
+      const spec = ((next.spec as Record<string, unknown> | undefined) ?? {});
+      if (finalizers === undefined) delete spec.finalizers;
+      else spec.finalizers = finalizers;
+      next.spec = spec;
+      obj = next;
+      meta = obj.metadata!;
+    } else {
+      warnings = this.normalise(info, obj, opts.fieldValidation ?? 'Warn');
+      if (info.subresources.status) {
+        if (old.status === undefined) delete obj.status;
+        else obj.status = deepClone(old.status);
+      }
+      // System fields come from storage.
+      meta.name = oldMeta.name;
+      if (info.namespaced) meta.namespace = oldMeta.namespace;
+      else delete meta.namespace;
+      meta.uid = oldMeta.uid;
+      meta.creationTimestamp = oldMeta.creationTimestamp;
+      if (oldMeta.deletionTimestamp) {
+        meta.deletionTimestamp = oldMeta.deletionTimestamp;
+        meta.deletionGracePeriodSeconds = oldMeta.deletionGracePeriodSeconds;
+      } else {
+        delete meta.deletionTimestamp;
+        delete meta.deletionGracePeriodSeconds;
+      }
+      if (strategy.generation) meta.generation = oldMeta.generation ?? 1;
+      else delete meta.generation;
+      strategy.prepareForUpdate?.(obj, old, info);
+    }
+    meta.resourceVersion = oldMeta.resourceVersion;
+    if (oldMeta.deletionTimestamp && !subresource) {
+      // New finalizers may not be added to an object that is being deleted.
+      const added = (meta.finalizers ?? []).filter((f) => !(oldMeta.finalizers ?? []).includes(f));
+      if (added.length) throw invalid(info.kind, info.group, oldMeta.name ?? '', [fieldError.forbidden('metadata.finalizers', `no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f) => JSON.stringify(f)).join(', ')}}`)]);
+    }
+    if (strategy.generation && !subresource && specChanged(old, obj)) meta.generation = (oldMeta.generation ?? 1) + 1;
+    const causes = this.validate(info, obj, old);
+    if (causes.length) throw invalid(info.kind, info.group, oldMeta.name ?? '', causes);
+    warnings.push(...(await this.admit('UPDATE', info, oldMeta.namespace, oldMeta.name ?? '', obj, old, opts, subresource)));
+    const now = this.now();
+    if (managedFields) {
+      meta.managedFields = managedFields.managedFields;
+    } else {
+      meta.managedFields = updateManagedFields({ oldObj: old, newObj: obj, manager: opts.fieldManager ?? 'unknown', operation: 'Update', schema: info.schema, apiVersion: apiVersionOf(info.group, info.version), now, subresource });
+    }
+    if (!meta.managedFields?.length) delete meta.managedFields;
+    void op;
+    // No change: no write, same resourceVersion (kubectl apply relies on this).
+    if (sameObject(old, obj)) return { object: old, warnings };
+    const key = this.key(info, oldMeta.namespace, oldMeta.name!);
+    // Removing the last finalizer of an object being deleted deletes it.
+    if (meta.deletionTimestamp && !(meta.finalizers?.length) && !strategy.holdsDeletion?.(obj)) {
+      if (opts.dryRun) return { object: obj, warnings };
+      try {
+        const gone = await this.store.delete(key, { expectModRevision: oldRevision });
+        void gone;
+      } catch (e) {
+        throw this.mapStoreError(e, info, oldMeta.name!);
+      }
+      return { object: obj, warnings };
+    }
+    if (opts.dryRun) return { object: obj, warnings };
+    try {
+      const kv = await this.store.update(key, this.encodeForStorage(info, obj), { expectModRevision: oldRevision });
+      meta.resourceVersion = String(kv.modRevision);
+    } catch (e) {
+      throw this.mapStoreError(e, info, oldMeta.name!);
+    }
+    return { object: obj, warnings };
+  }
+
+  private mapStoreError(e: unknown, info: ResourceInfo, name: string): unknown {
+    if (e instanceof StoreConflictError) return conflict(info.plural, info.group, name, 'the object has been modified; please apply your changes to the latest version and try again');
+    if (e instanceof StoreKeyNotFoundError) return notFound(info.plural, info.group, name);
+    if (e instanceof StoreKeyExistsError) return alreadyExists(info.plural, info.group, name);
+    return e;
+  }
+
+  /** PATCH in any of the four patch types; server-side apply creates the object when missing. */
+  async patch(info: ResourceInfo, namespace: string | undefined, name: string, type: PatchType, patch: unknown, opts: WriteOptions & { force?: boolean } = {}, subresource?: string): Promise<WriteResult> {
+    if (type === 'strategic' && !info.builtin) {
+      throw new StatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`);
+    }
+    if (type === 'apply' && !opts.fieldManager) {
+      throw badRequest('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
+    }
+    for (let attempt = 0; ; attempt++) {
+      const kv = await this.store.get(this.key(info, namespace, name));
+      try {
+        if (!kv) {
+          if (type !== 'apply' || subresource) throw notFound(info.plural, info.group, name);
+          return await this.applyCreate(info, namespace, name, patch, opts);
+        }
+        const old = this.decode(kv, info);
+        let next: KubeObject;
+        let managed: KubeObject['metadata'] | undefined;
+        switch (type) {
+          case 'json':
+            next = applyJsonPatch(old, patch) as KubeObject;
+            break;
+          case 'merge':
+            next = applyMergePatch(old, patch) as KubeObject;
+            break;
+          case 'strategic':
+            next = applyStrategicMergePatch(old, patch, info.schema) as KubeObject;
+            break;
+          case 'apply': {
+            const applied = this.checkApplied(info, namespace, name, patch);
+            const r = serverSideApply({ live: old, applied, manager: opts.fieldManager!, force: !!opts.force, schema: info.schema, apiVersion: apiVersionOf(info.group, info.version), now: this.now(), subresource });
+            next = r.object;
+            managed = { managedFields: r.managedFields };
+            break;
+          }
+        }
+        if (!isPlainObject(next)) throw badRequest('the patch did not produce an object');
+        const nextMeta = (next.metadata ??= {});
+        const preconditionRv = patchResourceVersion(patch, type);
+        if (preconditionRv && preconditionRv !== old.metadata!.resourceVersion) {
+          throw conflict(info.plural, info.group, name, 'the object has been modified; please apply your changes to the latest version and try again');
+        }
+        if (nextMeta.name !== name) throw badRequest(`the name of the object (${String(nextMeta.name)}) does not match the name on the URL (${name})`);
+        this.checkTypeMeta(info, next);
+        return await this.commitUpdate(info, old, kv.modRevision, next, opts, subresource, type === 'apply' ? 'Apply' : 'Update', managed);
+      } catch (e) {
+        const retriable = e instanceof StatusError && e.reason === 'Conflict' && e.code === 409 && !patchResourceVersion(patch, type) && !(e.details?.causes?.some((c) => c.reason === 'FieldManagerConflict'));
+        if (retriable && attempt < 5) continue;
+        throw e;
+      }
+    }
+  }
+
+  private checkApplied(info: ResourceInfo, namespace: string | undefined, name: string, patch: unknown): KubeObject {
+    if (!isPlainObject(patch)) throw badRequest('the apply patch must be an object');
+    const applied = deepClone(patch) as KubeObject;
+    if (!applied.apiVersion || !applied.kind) {
+      throw badRequest('invalid object type: /, Kind=');
+    }
+    const m = (applied.metadata ??= {});
+    if (m.name !== undefined && m.name !== name) throw badRequest(`the name of the object (${m.name}) does not match the name on the URL (${name})`);
+    m.name = name;
+    if (info.namespaced) {
+      if (m.namespace && namespace && m.namespace !== namespace) throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      m.namespace = namespace;
+    }
+    return applied;
+  }
+
+  private async applyCreate(info: ResourceInfo, namespace: string | undefined, name: string, patch: unknown, opts: WriteOptions & { force?: boolean }): Promise<WriteResult> {
+    const applied = this.checkApplied(info, namespace, name, patch);
+    this.checkTypeMeta(info, applied);
+    const r = serverSideApply({ live: undefined, applied, manager: opts.fieldManager!, force: !!opts.force, schema: info.schema, apiVersion: apiVersionOf(info.group, info.version), now: this.now() });
+    const created = await this.create(info, namespace, r.object, { ...opts, fieldManager: opts.fieldManager });
+    // Ownership is the applier's (Apply operation), not an Update entry.
+    created.object.metadata!.managedFields = r.managedFields;
+    if (!opts.dryRun) {
+      const key = this.key(info, namespace, name);
+      const kv = await this.store.get(key);
+      if (kv) {
+        const stored = this.decode(kv, info);
+        stored.metadata!.managedFields = r.managedFields;
+        const w = await this.store.update(key, this.encodeForStorage(info, stored), { expectModRevision: kv.modRevision }).catch(() => undefined);
+        if (w) stored.metadata!.resourceVersion = String(w.modRevision);
+        return { object: stored, warnings: created.warnings };
+      }
+    }
+    return created;
+  }
+
+  /**
+   * DELETE: with finalizers (or Foreground/Orphan propagation) the object gets a deletionTimestamp
+   * and stays until they are removed; otherwise it is removed now.
+   */
+  async delete(info: ResourceInfo, namespace: string | undefined, name: string, opts: DeleteOptions = {}): Promise<DeleteResult> {
+    for (let attempt = 0; ; attempt++) {
+      const kv = await this.store.get(this.key(info, namespace, name));
+      if (!kv) throw notFound(info.plural, info.group, name);
+      const obj = this.decode(kv, info);
+      const meta = obj.metadata!;
+      if (opts.preconditions?.uid && opts.preconditions.uid !== meta.uid) {
+        throw conflict(info.plural, info.group, name, `Precondition failed: UID in precondition: ${opts.preconditions.uid}, UID in object meta: ${meta.uid}`);
+      }
+      if (opts.preconditions?.resourceVersion && opts.preconditions.resourceVersion !== meta.resourceVersion) {
+        throw conflict(info.plural, info.group, name, `Precondition failed: ResourceVersion in precondition: ${opts.preconditions.resourceVersion}, ResourceVersion in object meta: ${meta.resourceVersion}`);
+      }
+      const policy = opts.propagationPolicy ?? this.strategy(info).defaultPropagation ?? 'Background';
+      const finalizers = [...(meta.finalizers ?? [])];
+      const want = (f: string, on: boolean): void => {
+        const i = finalizers.indexOf(f);
+        if (on && i < 0) finalizers.push(f);
+        if (!on && i >= 0 && opts.propagationPolicy) finalizers.splice(i, 1);
+      };
+      want(FINALIZER_ORPHAN, policy === 'Orphan');
+      want(FINALIZER_FOREGROUND, policy === 'Foreground');
+      await this.admit('DELETE', info, meta.namespace, name, undefined, obj, opts);
+      try {
+        const strategy = this.strategy(info);
+        const next = deepClone(obj);
+        strategy.prepareForDelete?.(next);
+        if (finalizers.length || strategy.holdsDeletion?.(next)) {
+          const nm = next.metadata!;
+          nm.finalizers = finalizers;
+          if (!finalizers.length) delete nm.finalizers;
+          if (!nm.deletionTimestamp) {
+            nm.deletionTimestamp = this.now();
+            nm.deletionGracePeriodSeconds = 0;
+          }
+          if (this.strategy(info).generation) nm.generation = (nm.generation ?? 1) + (meta.deletionTimestamp ? 0 : 1);
+          if (isDeepStrictEqual(next, obj)) return { object: obj, deleted: false };
+          if (opts.dryRun) return { object: next, deleted: false };
+          const w = await this.store.update(kv.key, this.encodeForStorage(info, next), { expectModRevision: kv.modRevision });
+          nm.resourceVersion = String(w.modRevision);
+          return { object: next, deleted: false };
+        }
+        if (opts.dryRun) return { object: obj, deleted: true };
+        await this.store.delete(kv.key, { expectModRevision: kv.modRevision });
+        return { object: obj, deleted: true };
+      } catch (e) {
+        if ((e instanceof StoreConflictError || e instanceof StoreKeyNotFoundError) && attempt < 5) continue;
+        throw this.mapStoreError(e, info, name);
+      }
+    }
+  }
+
+  async deleteCollection(info: ResourceInfo, namespace: string | undefined, listOpts: ListOptions, opts: DeleteOptions = {}): Promise<KubeObject[]> {
+    const { items } = await this.list(info, namespace, { labelSelector: listOpts.labelSelector, fieldSelector: listOpts.fieldSelector });
+    const out: KubeObject[] = [];
+    for (const item of items) {
+      try {
+        out.push((await this.delete(info, item.metadata!.namespace, item.metadata!.name!, opts)).object);
+      } catch (e) {
+        if (!(e instanceof StatusError && e.code === 404)) throw e;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Read-modify-write with retries on conflict, for the server's own controllers.
+   * `mutate` returns the new object, or undefined for no change.
+   */
+  async guaranteedUpdate(info: ResourceInfo, namespace: string | undefined, name: string, mutate: (obj: KubeObject) => KubeObject | undefined, subresource?: string): Promise<KubeObject | undefined> {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const kv = await this.store.get(this.key(info, namespace, name));
+      if (!kv) return undefined;
+      const old = this.decode(kv, info);
+      const next = mutate(deepClone(old));
+      if (!next) return old;
+      try {
+        return (await this.commitUpdate(info, old, kv.modRevision, next, { fieldManager: 'slipway-apiserver' }, subresource, 'Update')).object;
+      } catch (e) {
+        if (e instanceof StatusError && e.reason === 'Conflict') continue;
+        if (e instanceof StatusError && e.code === 404) return undefined;
+        throw e;
+      }
+    }
+    throw conflict(info.plural, info.group, name, 'too many conflicts');
+  }
+
+  // ---- watching ------------------------------------------------------------------------------
+
+  /**
+   * Stream changes. Objects moving into / out of the selectors appear as ADDED / DELETED, as
+   * kube-apiserver's watch cache does. Throws a 410 Expired StatusError for a compacted revision.
+   */
+  async watch(info: ResourceInfo, namespace: string | undefined, opts: WatchOptions, onEvent: (e: WatchEvent) => void): Promise<Watcher> {
+    const prefix = this.listPrefix(info, namespace);
+    const rv = opts.resourceVersion;
+    let from: number;
+    if (!rv || rv === '0') {
+      const snapshot = await this.list(info, namespace, { labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector });
+      for (const obj of snapshot.items) onEvent({ type: 'ADDED', object: obj });
+      from = Number(snapshot.resourceVersion);
+    } else {
+      from = Number(rv);
+      if (!Number.isInteger(from) || from < 0) throw badRequest(`invalid resource version: ${rv}`);
+    }
+    const filtering = !!(opts.labelSelector || opts.fieldSelector);
+    try {
+      return this.store.watch(prefix, from, (e: StoreEvent) => {
+        const cur = this.decode(e.kv, info);
+        if (e.type === 'delete') {
+          cur.metadata!.resourceVersion = String(e.revision);
+          if (!filtering || this.matches(info, cur, opts.labelSelector, opts.fieldSelector)) onEvent({ type: 'DELETED', object: cur });
+          return;
+        }
+        if (!filtering) {
+          onEvent({ type: e.prev ? 'MODIFIED' : 'ADDED', object: cur });
+          return;
+        }
+        const nowMatches = this.matches(info, cur, opts.labelSelector, opts.fieldSelector);
+        const prevMatched = e.prev ? this.matches(info, this.decode(e.prev, info), opts.labelSelector, opts.fieldSelector) : false;
+        if (nowMatches) onEvent({ type: prevMatched ? 'MODIFIED' : 'ADDED', object: cur });
+        else if (prevMatched) onEvent({ type: 'DELETED', object: cur });
+      });
+    } catch (e) {
+      if (e instanceof StoreCompactedError) {
+        throw new StatusError(410, 'Expired', `too old resource version: ${from} (${e.compacted + 1})`);
+      }
+      throw e;
+    }
+  }
+}
+
+/** Fields of metadata that ObjectMeta does not have (reported as unknown). */
+const KNOWN_META = new Set([
+  'name', 'generateName', 'namespace', 'selfLink', 'uid', 'resourceVersion', 'generation', 'creationTimestamp',
+  'deletionTimestamp', 'deletionGracePeriodSeconds', 'labels', 'annotations', 'ownerReferences', 'finalizers', 'managedFields',
+]);
+function unknownMetadataFields(meta: ObjectMeta | undefined): string[] {
+  if (!meta) return [];
+  return Object.keys(meta).filter((k) => !KNOWN_META.has(k)).map((k) => `metadata.${k}`);
+}
+
+function specChanged(old: KubeObject, next: KubeObject): boolean {
+  const keys = new Set([...Object.keys(old), ...Object.keys(next)]);
+  for (const k of keys) {
+    if (k === 'metadata' || k === 'status' || k === 'apiVersion' || k === 'kind') continue;
+    if (!isDeepStrictEqual(old[k], next[k])) return true;
+  }
+  return false;
+}
+
+/** Equal apart from managedFields timestamps and resourceVersion. */
+function sameObject(a: KubeObject, b: KubeObject): boolean {
+  const strip = (o: KubeObject): KubeObject => {
+    const c = { ...o, metadata: { ...o.metadata } };
+    delete c.metadata.resourceVersion;
+    c.metadata.managedFields = (c.metadata.managedFields ?? []).map((m) => ({ ...m, time: undefined }));
+    return c;
+  };
+  return isDeepStrictEqual(JSON.parse(JSON.stringify(strip(a))), JSON.parse(JSON.stringify(strip(b))));
+}
+
+function patchResourceVersion(patch: unknown, type: PatchType): string | undefined {
+  if (type === 'json' || !isPlainObject(patch)) return undefined;
+  const m = patch.metadata;
+  if (isPlainObject(m) && typeof m.resourceVersion === 'string' && m.resourceVersion) return m.resourceVersion;
+  return undefined;
+}
+
+function randomSuffix(): string {
+  const chars = 'bcdfghjklmnpqrstvwxz2456789';
+  let s = '';
+  for (let i = 0; i < 5; i++) s += chars[Math.floor(Math.random() * chars.length)];
+  return s;
+}
+
+interface ContinueToken {
+  rv: number;
+  start: string;
+}
+function encodeContinue(t: ContinueToken): string {
+  return Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: t.rv, start: t.start })).toString('base64url');
+}
+function decodeContinue(s: string): ContinueToken {
+  try {
+    const t = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as { rv?: unknown; start?: unknown };
+    if (typeof t.rv !== 'number' || typeof t.start !== 'string') throw new Error('bad');
+    return { rv: t.rv, start: t.start };
+  } catch {
+    throw badRequest(`invalid continue token: ${s}`);
+  }
+}

@@ -1,0 +1,64 @@
+import { EventEmitter } from 'node:events';
+import type { ResourceInfo } from './resource-info.js';
+
+/** The set of served resources: built-in kinds plus those defined by CustomResourceDefinitions. */
+export class ResourceRegistry extends EventEmitter {
+  private byGvr = new Map<string, ResourceInfo>();
+  private owners = new Map<string, string>();
+
+  /** Replace all versions registered under `owner` (e.g. "builtin" or "crd:widgets.example.com"). */
+  setOwned(owner: string, infos: ResourceInfo[]): void {
+    for (const [k, o] of this.owners) {
+      if (o === owner) {
+        this.owners.delete(k);
+        this.byGvr.delete(k);
+      }
+    }
+    for (const info of infos) {
+      const k = gvrKey(info.group, info.version, info.plural);
+      this.byGvr.set(k, info);
+      this.owners.set(k, owner);
+    }
+    this.emit('changed');
+  }
+
+  removeOwned(owner: string): void {
+    this.setOwned(owner, []);
+  }
+
+  get(group: string, version: string, plural: string): ResourceInfo | undefined {
+    return this.byGvr.get(gvrKey(group, version, plural));
+  }
+
+  byKind(group: string, version: string, kind: string): ResourceInfo | undefined {
+    for (const info of this.byGvr.values()) if (info.group === group && info.version === version && info.kind === kind) return info;
+    return undefined;
+  }
+
+  /** Every served version of a group/resource. */
+  versionsOf(group: string, plural: string): ResourceInfo[] {
+    return this.all().filter((i) => i.group === group && i.plural === plural);
+  }
+
+  all(): ResourceInfo[] {
+    return [...this.byGvr.values()];
+  }
+
+  hasGroupVersion(group: string, version: string): boolean {
+    for (const info of this.byGvr.values()) if (info.group === group && info.version === version) return true;
+    return false;
+  }
+}
+
+function gvrKey(group: string, version: string, plural: string): string {
+  return `${group}/${version}/${plural}`;
+}
+
+/** Storage key prefix of a group/resource: the same for every version (objects are stored once). */
+export function resourcePrefix(group: string, plural: string): string {
+  return `/registry/${group || 'core'}/${plural}/`;
+}
+
+export function objectKey(group: string, plural: string, namespace: string | undefined, name: string): string {
+  return namespace ? `${resourcePrefix(group, plural)}${namespace}/${name}` : `${resourcePrefix(group, plural)}${name}`;
+}

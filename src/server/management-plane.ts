@@ -1,0 +1,141 @@
+/** Process wiring of the management plane: storage + API server + its built-in controllers. */
+import { mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { hostname as osHostname } from 'node:os';
+import { join } from 'node:path';
+import { pino, type Logger } from 'pino';
+import { builtinResources } from '../api/builtin/index.js';
+import { StatusError } from '../apimachinery/errors.js';
+import { loadTokenFile, type UserInfo } from '../apiserver/authn.js';
+import { configMapStrategy, eventStrategy, leaseStrategy, namespaceStrategy, secretStrategy, serviceAccountStrategy } from '../apiserver/builtin-strategies.js';
+import type { Clock } from '../apiserver/clock.js';
+import { crdStrategy } from '../apiserver/crd.js';
+import { CrdController } from '../apiserver/crd-controller.js';
+import { GarbageCollector } from '../apiserver/garbage-collector.js';
+import { ApiHandler } from '../apiserver/handler.js';
+import { writeKubeconfig } from '../apiserver/kubeconfig.js';
+import { NamespaceController } from '../apiserver/namespace-controller.js';
+import { ObjectStore } from '../apiserver/object-store.js';
+import { ensureServerPki, type ServerPki } from '../apiserver/pki.js';
+import { ResourceRegistry } from '../apiserver/registry.js';
+import type { AdmissionPlugin } from '../apiserver/strategy.js';
+import { MemoryStore } from '../storage/memory/memory-store.js';
+import { SqliteStore } from '../storage/sqlite/sqlite-store.js';
+import type { Store } from '../storage/store.js';
+
+export interface ManagementPlaneOptions {
+  dataDir: string;
+  /** host:port, default 127.0.0.1:6443; port 0 picks a free one. */
+  listen?: string;
+  /** 'sqlite' (default, DIR/state.db) or 'memory' (nothing survives a restart). */
+  storage?: 'sqlite' | 'memory';
+  tokenFile?: string;
+  logger?: Logger;
+  clock?: Clock;
+  admission?: AdmissionPlugin[];
+  /** Seconds between watch bookmarks. */
+  bookmarkIntervalSeconds?: number;
+  /** Override the event-history retention of the SQLite store. */
+  historyRetentionEvents?: number;
+  historyRetentionMs?: number;
+}
+
+export const DEFAULT_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+export class ManagementPlane {
+  private constructor(
+    readonly store: Store,
+    readonly registry: ResourceRegistry,
+    readonly objects: ObjectStore,
+    readonly handler: ApiHandler,
+    readonly server: Server,
+    readonly pki: ServerPki,
+    readonly url: string,
+    readonly kubeconfigPath: string,
+    readonly log: Logger,
+    private readonly controllers: { stop(): void }[],
+  ) {}
+
+  static async start(opts: ManagementPlaneOptions): Promise<ManagementPlane> {
+    const log = opts.logger ?? pino({ name: 'slipway' });
+    mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+    const host = osHostname();
+    const pki = await ensureServerPki(opts.dataDir, { hostname: host });
+    const store: Store =
+      opts.storage === 'memory'
+        ? new MemoryStore()
+        : SqliteStore.open(join(opts.dataDir, 'state.db'), { historyRetentionEvents: opts.historyRetentionEvents, historyRetentionMs: opts.historyRetentionMs });
+    const registry = new ResourceRegistry();
+    registry.setOwned('builtin', builtinResources());
+    const objects = new ObjectStore(store, registry, { clock: opts.clock, admission: opts.admission });
+    objects.setStrategy('', 'Namespace', namespaceStrategy);
+    objects.setStrategy('', 'ConfigMap', configMapStrategy);
+    objects.setStrategy('', 'Secret', secretStrategy);
+    objects.setStrategy('', 'Event', eventStrategy);
+    objects.setStrategy('events.k8s.io', 'Event', eventStrategy);
+    objects.setStrategy('', 'ServiceAccount', serviceAccountStrategy);
+    objects.setStrategy('coordination.k8s.io', 'Lease', leaseStrategy);
+    objects.setStrategy('apiextensions.k8s.io', 'CustomResourceDefinition', crdStrategy);
+
+    await ensureDefaultNamespaces(objects);
+    const crds = new CrdController(objects, log.child({ controller: 'crd' }));
+    await crds.start();
+    const namespaces = new NamespaceController(objects, log.child({ controller: 'namespace' }));
+    await namespaces.start();
+    const gc = new GarbageCollector(objects, log.child({ controller: 'garbage-collector' }));
+    await gc.start();
+
+    const tokens: Map<string, UserInfo> = opts.tokenFile ? loadTokenFile(opts.tokenFile) : new Map();
+    const handler = new ApiHandler({ objects, registry, tokens, logger: log, bookmarkIntervalSeconds: opts.bookmarkIntervalSeconds });
+    const server = createServer(
+      { key: pki.server.keyPem, cert: pki.server.certPem, ca: pki.ca.certPem, requestCert: true, rejectUnauthorized: false, keepAlive: true },
+      handler.listener,
+    );
+    server.keepAliveTimeout = 120_000;
+    server.headersTimeout = 125_000;
+    server.requestTimeout = 0;
+    const { hostPart, port } = parseListen(opts.listen ?? '127.0.0.1:6443');
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, hostPart, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const addr = server.address() as AddressInfo;
+    const urlHost = hostPart === '0.0.0.0' || hostPart === '::' ? '127.0.0.1' : hostPart;
+    const url = `https://${urlHost.includes(':') ? `[${urlHost}]` : urlHost}:${addr.port}`;
+    const kubeconfigPath = join(opts.dataDir, 'admin.kubeconfig');
+    await writeKubeconfig(kubeconfigPath, { server: url, caPem: pki.ca.certPem, clientCertPem: pki.admin.certPem, clientKeyPem: pki.admin.keyPem, clusterName: 'slipway', userName: 'slipway-admin' });
+    log.info({ url, kubeconfig: kubeconfigPath, dataDir: opts.dataDir, storage: opts.storage ?? 'sqlite', revision: store.currentRevision() }, 'slipway management plane ready');
+    return new ManagementPlane(store, registry, objects, handler, server, pki, url, kubeconfigPath, log, [crds, namespaces, gc]);
+  }
+
+  async stop(): Promise<void> {
+    this.handler.setReady(false);
+    for (const c of this.controllers) c.stop();
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+    await this.store.close();
+  }
+}
+
+function parseListen(listen: string): { hostPart: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(listen);
+  if (!m) throw new Error(`--listen must be HOST:PORT (e.g. 127.0.0.1:6443), got "${listen}"`);
+  return { hostPart: m[1] ?? m[2]!, port: Number(m[3]) };
+}
+
+async function ensureDefaultNamespaces(objects: ObjectStore): Promise<void> {
+  const info = objects.registry.get('', 'v1', 'namespaces')!;
+  for (const name of DEFAULT_NAMESPACES) {
+    try {
+      await objects.create(info, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, { fieldManager: 'slipway-apiserver' });
+    } catch (e) {
+      if (!(e instanceof StatusError && e.reason === 'AlreadyExists')) throw e;
+    }
+  }
+}

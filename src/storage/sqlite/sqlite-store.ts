@@ -1,0 +1,526 @@
+/**
+ * Durable Store on SQLite (better-sqlite3, WAL, synchronous=FULL).
+ *
+ * Tables
+ *   kv     — current objects: key (primary key), value, create_rev, mod_rev
+ *   events — the history, one row per revision: rev (primary key), key, type (0 put / 1 delete),
+ *            value (put: new value; delete: last value), create_rev, mod_rev (of `value`),
+ *            prev_value / prev_mod_rev (put over an existing key), ts (commit time, ms, monotonic)
+ *   meta   — 'rev' (current revision), 'compacted' (compacted revision), 'schema'
+ *
+ * Group commit: create/update/delete only queue the write; every write queued in the same
+ * event-loop turn is committed by one transaction (flushed from setImmediate), each write with its
+ * own revision and its own outcome — a failed precondition rejects that write only. A promise
+ * settles after the transaction has committed (and, with synchronous=FULL, is on disk); watchers
+ * are notified synchronously right after the commit, before the promises settle.
+ *
+ * Compaction is logical first (meta 'compacted' is raised and persisted at once) and physical
+ * afterwards (events deleted in chunks, never above what a replaying watcher still needs).
+ * Automatic compaction keeps at least `historyRetentionEvents` events and at least the events of
+ * the last `historyRetentionMs` milliseconds.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import {
+  StoreCompactedError,
+  StoreConflictError,
+  StoreKeyExistsError,
+  StoreKeyNotFoundError,
+  type KeyValue,
+  type ListOptions,
+  type ListResult,
+  type Store,
+  type StoreEvent,
+  type TxnCompare,
+  type Watcher,
+} from '../store.js';
+import { WatchHub, prefixEnd } from '../watch-hub.js';
+
+export interface SqliteStoreOptions {
+  /** Keep at least this many history events (default 100,000). */
+  historyRetentionEvents?: number;
+  /** Keep at least the events of this many last milliseconds (default 10 minutes). */
+  historyRetentionMs?: number;
+  /** Clock for event timestamps and retention (default Date.now). */
+  now?: () => number;
+  /** How often automatic compaction runs (default 60 s; 0 disables the timer). */
+  compactionIntervalMs?: number;
+  /** At most this many writes per transaction (default 2,000); the rest go in the next one. */
+  maxBatch?: number;
+  /** Revisions covered per watch replay step (default 2,000). */
+  replayWindow?: number;
+}
+
+export interface SqliteStoreStats {
+  /** Committed transactions that carried writes. */
+  batches: number;
+  /** Writes processed (successful or rejected by a precondition). */
+  writes: number;
+  /** Largest number of writes in one transaction. */
+  maxBatch: number;
+}
+
+type KvRow = [value: string, createRev: number, modRev: number];
+type ListRow = [key: string, value: string, createRev: number, modRev: number];
+type EventRow = [
+  rev: number,
+  key: string,
+  type: number,
+  value: string,
+  createRev: number,
+  modRev: number,
+  prevValue: string | null,
+  prevModRev: number | null,
+];
+
+interface OpBase {
+  key: string;
+  resolve: (kv: KeyValue) => void;
+  reject: (err: Error) => void;
+}
+type Op =
+  | (OpBase & { kind: 'create'; value: string })
+  | (OpBase & { kind: 'update'; value: string; cmp?: TxnCompare })
+  | (OpBase & { kind: 'delete'; cmp?: TxnCompare });
+
+interface BatchOutcome {
+  results: Array<KeyValue | Error>;
+  events: StoreEvent[];
+  rev: number;
+}
+
+const SCHEMA_VERSION = 1;
+const PRUNE_CHUNK = 5000;
+const EVENT_COLS = 'rev, key, type, value, create_rev, mod_rev, prev_value, prev_mod_rev';
+
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+  private readonly hub: WatchHub;
+  private rev: number;
+  private compacted: number;
+  /** Events at or below this revision have been physically deleted. */
+  private prunedTo: number;
+  private lastTs = 0;
+  private closed = false;
+
+  private queue: Op[] = [];
+  private flushHandle: NodeJS.Immediate | undefined;
+  private pruning: Promise<void> | undefined;
+  private autoCompacting = false;
+  private readonly timer: NodeJS.Timeout | undefined;
+  private readonly counters: SqliteStoreStats = { batches: 0, writes: 0, maxBatch: 0 };
+
+  private readonly retentionEvents: number;
+  private readonly retentionMs: number;
+  private readonly now: () => number;
+  private readonly maxBatch: number;
+
+  private readonly stGet: Database.Statement<[string], KvRow>;
+  private readonly stInsertKv: Database.Statement<[string, string, number, number]>;
+  private readonly stUpdateKv: Database.Statement<[string, number, string]>;
+  private readonly stDeleteKv: Database.Statement<[string]>;
+  private readonly stInsertEvent: Database.Statement<
+    [number, string, number, string, number, number, string | null, number | null, number]
+  >;
+  private readonly stSetMeta: Database.Statement<[number, string]>;
+  private readonly stDeleteEvents: Database.Statement<[number]>;
+  private readonly stTsAtOrAfter: Database.Statement<[number], number>;
+  private readonly listStatements = new Map<string, Database.Statement<unknown[], ListRow>>();
+  private readonly historyStatements = new Map<string, Database.Statement<unknown[], EventRow>>();
+  private readonly commitBatch: (ops: Op[], ts: number) => BatchOutcome;
+
+  static open(path: string, opts: SqliteStoreOptions = {}): SqliteStore {
+    if (path !== ':memory:' && !path.startsWith('file:')) mkdirSync(dirname(path), { recursive: true });
+    const db = new Database(path);
+    try {
+      return new SqliteStore(db, opts);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  }
+
+  private constructor(db: Database.Database, opts: SqliteStoreOptions) {
+    this.db = db;
+    this.retentionEvents = Math.max(0, opts.historyRetentionEvents ?? 100_000);
+    this.retentionMs = Math.max(0, opts.historyRetentionMs ?? 10 * 60_000);
+    this.now = opts.now ?? Date.now;
+    this.maxBatch = Math.max(1, opts.maxBatch ?? 2000);
+
+    // 8 KiB pages: ~1 KiB JSON values pack well and a 10k-object list touches half the pages.
+    // (Only takes effect when the database file is new.)
+    db.pragma('page_size = 8192');
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('busy_timeout = 5000');
+    db.pragma('cache_size = -32768');
+    db.pragma('temp_store = MEMORY');
+    db.pragma('journal_size_limit = 67108864');
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS kv (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        create_rev INTEGER NOT NULL,
+        mod_rev INTEGER NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS events (
+        rev INTEGER PRIMARY KEY,
+        key TEXT NOT NULL,
+        type INTEGER NOT NULL,
+        value TEXT NOT NULL,
+        create_rev INTEGER NOT NULL,
+        mod_rev INTEGER NOT NULL,
+        prev_value TEXT,
+        prev_mod_rev INTEGER,
+        ts INTEGER NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL);
+      INSERT OR IGNORE INTO meta (k, v) VALUES ('rev', 0), ('compacted', 0), ('schema', ${SCHEMA_VERSION});
+    `);
+    const meta = new Map(
+      (db.prepare('SELECT k, v FROM meta').all() as Array<{ k: string; v: number }>).map((r) => [r.k, r.v]),
+    );
+    const schema = meta.get('schema') ?? SCHEMA_VERSION;
+    if (schema > SCHEMA_VERSION) throw new Error(`storage schema ${schema} is newer than supported ${SCHEMA_VERSION}`);
+    const evRange = db.prepare('SELECT min(rev) AS lo, max(rev) AS hi, max(ts) AS ts FROM events').get() as {
+      lo: number | null;
+      hi: number | null;
+      ts: number | null;
+    };
+    this.rev = Math.max(meta.get('rev') ?? 0, evRange.hi ?? 0);
+    this.compacted = Math.min(meta.get('compacted') ?? 0, this.rev);
+    this.prunedTo = evRange.lo === null ? this.rev : evRange.lo - 1;
+    this.lastTs = evRange.ts ?? 0;
+
+    this.stGet = db.prepare<[string], KvRow>('SELECT value, create_rev, mod_rev FROM kv WHERE key = ?').raw(true);
+    this.stInsertKv = db.prepare('INSERT INTO kv (key, value, create_rev, mod_rev) VALUES (?, ?, ?, ?)');
+    this.stUpdateKv = db.prepare('UPDATE kv SET value = ?, mod_rev = ? WHERE key = ?');
+    this.stDeleteKv = db.prepare('DELETE FROM kv WHERE key = ?');
+    this.stInsertEvent = db.prepare(
+      `INSERT INTO events (${EVENT_COLS}, ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.stSetMeta = db.prepare('UPDATE meta SET v = ? WHERE k = ?');
+    this.stDeleteEvents = db.prepare('DELETE FROM events WHERE rev <= ?');
+    this.stTsAtOrAfter = db.prepare<[number], number>('SELECT ts FROM events WHERE rev >= ? ORDER BY rev LIMIT 1').pluck(true);
+    this.commitBatch = db.transaction((ops: Op[], ts: number) => this.applyBatch(ops, ts));
+
+    this.hub = new WatchHub({
+      currentRevision: () => this.rev,
+      readHistory: (prefix, after, upto) => this.readHistory(prefix, after, upto),
+      replayWindow: opts.replayWindow,
+      onReplayDone: () => {
+        if (this.prunedTo < this.compacted) this.prune().catch(warn);
+      },
+    });
+
+    const interval = opts.compactionIntervalMs ?? 60_000;
+    if (interval > 0) {
+      this.timer = setInterval(() => {
+        this.compactExpired().catch(warn);
+      }, interval);
+      this.timer.unref();
+    }
+  }
+
+  currentRevision(): number {
+    return this.rev;
+  }
+
+  compactedRevision(): number {
+    return this.compacted;
+  }
+
+  /** Group-commit counters (for benchmarks and tests). */
+  stats(): SqliteStoreStats {
+    return { ...this.counters };
+  }
+
+  async get(key: string): Promise<KeyValue | undefined> {
+    this.checkOpen();
+    const row = this.stGet.get(key);
+    return row ? { key, value: row[0], createRevision: row[1], modRevision: row[2] } : undefined;
+  }
+
+  async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
+    this.checkOpen();
+    const limit = opts.limit !== undefined && opts.limit > 0 ? Math.floor(opts.limit) : undefined;
+    const end = prefixEnd(prefix);
+    const after = opts.startAfter !== undefined && opts.startAfter >= prefix ? opts.startAfter : undefined;
+    const params: unknown[] = [after ?? prefix];
+    if (end !== undefined) params.push(end);
+    if (limit !== undefined) params.push(limit + 1);
+    const shape = `${after !== undefined ? '>' : '>='}|${end !== undefined ? 'end' : ''}|${limit !== undefined ? 'limit' : ''}`;
+    let st = this.listStatements.get(shape);
+    if (!st) {
+      st = this.db
+        .prepare<unknown[], ListRow>(
+          `SELECT key, value, create_rev, mod_rev FROM kv WHERE key ${after !== undefined ? '>' : '>='} ?` +
+            (end !== undefined ? ' AND key < ?' : '') +
+            ' ORDER BY key' +
+            (limit !== undefined ? ' LIMIT ?' : ''),
+        )
+        .raw(true);
+      this.listStatements.set(shape, st);
+    }
+    const rows = st.all(...params);
+    const more = limit !== undefined && rows.length > limit;
+    const n = more ? limit : rows.length;
+    const items: KeyValue[] = new Array<KeyValue>(n);
+    for (let i = 0; i < n; i++) {
+      const r = rows[i]!;
+      items[i] = { key: r[0], value: r[1], createRevision: r[2], modRevision: r[3] };
+    }
+    return { items, revision: this.rev, more };
+  }
+
+  create(key: string, value: string): Promise<KeyValue> {
+    return this.enqueue((resolve, reject) => ({ kind: 'create', key, value, resolve, reject }), key, value);
+  }
+
+  update(key: string, value: string, cmp?: TxnCompare): Promise<KeyValue> {
+    return this.enqueue((resolve, reject) => ({ kind: 'update', key, value, cmp, resolve, reject }), key, value);
+  }
+
+  delete(key: string, cmp?: TxnCompare): Promise<KeyValue> {
+    return this.enqueue((resolve, reject) => ({ kind: 'delete', key, cmp, resolve, reject }), key, '');
+  }
+
+  watch(prefix: string, fromRevision: number, onEvent: (e: StoreEvent) => void): Watcher {
+    this.checkOpen();
+    if (fromRevision < this.compacted) throw new StoreCompactedError(fromRevision, this.compacted);
+    return this.hub.add(prefix, fromRevision === 0 ? this.rev : fromRevision, onEvent);
+  }
+
+  /**
+   * Raise the compacted revision to `revision` (clamped to the current revision) durably, then
+   * delete the history at or below it. Resolves when the deletion is done, except for events a
+   * replaying watcher still needs: those go once the replay has passed them.
+   */
+  async compact(revision: number): Promise<void> {
+    this.checkOpen();
+    const target = Math.min(Math.floor(revision), this.rev);
+    if (target > this.compacted) {
+      this.stSetMeta.run(target, 'compacted');
+      this.compacted = target;
+    }
+    await this.prune();
+  }
+
+  /**
+   * Automatic compaction (also run by the timer): compact everything older than both the last
+   * `historyRetentionEvents` events and the last `historyRetentionMs` milliseconds.
+   * Returns the compacted revision.
+   */
+  async compactExpired(): Promise<number> {
+    if (this.closed || this.autoCompacting) return this.compacted;
+    this.autoCompacting = true;
+    try {
+      const byCount = this.rev - this.retentionEvents;
+      if (byCount <= this.compacted) return this.compacted;
+      const cutoff = this.now() - this.retentionMs;
+      // Event timestamps are monotonic in revision: binary-search the first revision in
+      // (compacted, byCount] committed at or after the cutoff; compact everything before it.
+      let lo = this.compacted + 1;
+      let hi = byCount + 1;
+      while (lo < hi) {
+        const mid = lo + Math.floor((hi - lo) / 2);
+        const ts = this.stTsAtOrAfter.get(mid);
+        if (ts === undefined || ts >= cutoff) hi = mid;
+        else lo = mid + 1;
+      }
+      const target = lo - 1;
+      if (target > this.compacted) await this.compact(target);
+      return this.compacted;
+    } finally {
+      this.autoCompacting = false;
+    }
+  }
+
+  /** Commits queued writes, stops watchers and the compaction timer, and closes the database. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.flushHandle) {
+      clearImmediate(this.flushHandle);
+      this.flushHandle = undefined;
+    }
+    while (this.queue.length) this.flush();
+    if (this.flushHandle) {
+      clearImmediate(this.flushHandle);
+      this.flushHandle = undefined;
+    }
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    this.hub.stopAll();
+    if (this.pruning) await this.pruning.catch(() => undefined);
+    this.db.close();
+  }
+
+  // ---- writes ----
+
+  private enqueue(
+    make: (resolve: (kv: KeyValue) => void, reject: (err: Error) => void) => Op,
+    key: string,
+    value: string,
+  ): Promise<KeyValue> {
+    return new Promise<KeyValue>((resolve, reject) => {
+      if (this.closed) return reject(new Error('store is closed'));
+      if (typeof key !== 'string' || key === '') return reject(new TypeError('key must be a non-empty string'));
+      if (typeof value !== 'string') return reject(new TypeError('value must be a string'));
+      this.queue.push(make(resolve, reject));
+      if (!this.flushHandle) this.flushHandle = setImmediate(() => this.flush());
+    });
+  }
+
+  private flush(): void {
+    this.flushHandle = undefined;
+    if (this.queue.length === 0) return;
+    let batch: Op[];
+    if (this.queue.length > this.maxBatch) {
+      batch = this.queue.splice(0, this.maxBatch);
+      this.flushHandle = setImmediate(() => this.flush());
+    } else {
+      batch = this.queue;
+      this.queue = [];
+    }
+    const ts = Math.max(this.now(), this.lastTs);
+    let outcome: BatchOutcome;
+    try {
+      outcome = this.commitBatch(batch, ts);
+    } catch (err) {
+      const e = err instanceof Error ? err : new Error(String(err));
+      for (const op of batch) op.reject(e);
+      return;
+    }
+    this.lastTs = ts;
+    this.rev = outcome.rev;
+    this.counters.batches++;
+    this.counters.writes += batch.length;
+    if (batch.length > this.counters.maxBatch) this.counters.maxBatch = batch.length;
+    this.hub.deliver(outcome.events);
+    for (let i = 0; i < batch.length; i++) {
+      const r = outcome.results[i]!;
+      if (r instanceof Error) batch[i]!.reject(r);
+      else batch[i]!.resolve(r);
+    }
+  }
+
+  /** Runs inside the transaction; throwing rolls the whole batch back. */
+  private applyBatch(ops: Op[], ts: number): BatchOutcome {
+    let rev = this.rev;
+    const results: Array<KeyValue | Error> = [];
+    const events: StoreEvent[] = [];
+    for (const op of ops) {
+      const key = op.key;
+      const row = this.stGet.get(key);
+      if (op.kind === 'create') {
+        if (row) {
+          results.push(new StoreKeyExistsError(key));
+          continue;
+        }
+        rev++;
+        this.stInsertKv.run(key, op.value, rev, rev);
+        this.stInsertEvent.run(rev, key, 0, op.value, rev, rev, null, null, ts);
+        results.push({ key, value: op.value, createRevision: rev, modRevision: rev });
+        events.push(freezeEvent({ type: 'put', key, kv: { key, value: op.value, createRevision: rev, modRevision: rev }, revision: rev }));
+        continue;
+      }
+      if (!row) {
+        results.push(new StoreKeyNotFoundError(key));
+        continue;
+      }
+      const [oldValue, createRev, oldMod] = row;
+      if (op.cmp?.expectModRevision !== undefined && op.cmp.expectModRevision !== oldMod) {
+        results.push(new StoreConflictError(key, oldMod));
+        continue;
+      }
+      rev++;
+      const old: KeyValue = { key, value: oldValue, createRevision: createRev, modRevision: oldMod };
+      if (op.kind === 'update') {
+        this.stUpdateKv.run(op.value, rev, key);
+        this.stInsertEvent.run(rev, key, 0, op.value, createRev, rev, oldValue, oldMod, ts);
+        results.push({ key, value: op.value, createRevision: createRev, modRevision: rev });
+        events.push(
+          freezeEvent({ type: 'put', key, kv: { key, value: op.value, createRevision: createRev, modRevision: rev }, prev: old, revision: rev }),
+        );
+      } else {
+        this.stDeleteKv.run(key);
+        this.stInsertEvent.run(rev, key, 1, oldValue, createRev, oldMod, null, null, ts);
+        results.push({ ...old });
+        events.push(freezeEvent({ type: 'delete', key, kv: old, prev: { ...old }, revision: rev }));
+      }
+    }
+    if (rev !== this.rev) this.stSetMeta.run(rev, 'rev');
+    return { results, events, rev };
+  }
+
+  // ---- history ----
+
+  private readHistory(prefix: string, after: number, upto: number): StoreEvent[] {
+    this.checkOpen();
+    const end = prefixEnd(prefix);
+    const shape = `${prefix === '' ? '' : 'lo'}|${end !== undefined ? 'end' : ''}`;
+    let st = this.historyStatements.get(shape);
+    if (!st) {
+      st = this.db
+        .prepare<unknown[], EventRow>(
+          `SELECT ${EVENT_COLS} FROM events WHERE rev > ? AND rev <= ?` +
+            (prefix === '' ? '' : ' AND key >= ?') +
+            (end !== undefined ? ' AND key < ?' : '') +
+            ' ORDER BY rev',
+        )
+        .raw(true);
+      this.historyStatements.set(shape, st);
+    }
+    const params: unknown[] = [after, upto];
+    if (prefix !== '') params.push(prefix);
+    if (end !== undefined) params.push(end);
+    return st.all(...params).map(rowToEvent);
+  }
+
+  /** Physically delete compacted events, in chunks, never above what a replaying watcher needs. */
+  private prune(): Promise<void> {
+    if (this.pruning) return this.pruning;
+    const run = async (): Promise<void> => {
+      for (;;) {
+        if (this.closed) return;
+        const limit = Math.min(this.compacted, this.hub.physicalCompactionLimit());
+        if (this.prunedTo >= limit) return;
+        const upto = Math.min(limit, this.prunedTo + PRUNE_CHUNK);
+        this.stDeleteEvents.run(upto);
+        this.prunedTo = upto;
+        if (upto < limit) await new Promise<void>((r) => setImmediate(r));
+      }
+    };
+    this.pruning = run().finally(() => {
+      this.pruning = undefined;
+    });
+    return this.pruning;
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new Error('store is closed');
+  }
+}
+
+function rowToEvent(r: EventRow): StoreEvent {
+  const [rev, key, type, value, createRev, modRev, prevValue, prevModRev] = r;
+  const kv: KeyValue = { key, value, createRevision: createRev, modRevision: modRev };
+  if (type === 1) return freezeEvent({ type: 'delete', key, kv, prev: { ...kv }, revision: rev });
+  const prev: KeyValue | undefined =
+    prevModRev !== null && prevValue !== null
+      ? { key, value: prevValue, createRevision: createRev, modRevision: prevModRev }
+      : undefined;
+  return freezeEvent(prev ? { type: 'put', key, kv, prev, revision: rev } : { type: 'put', key, kv, revision: rev });
+}
+
+/** Events are shared by every watcher: keep them immutable. */
+function freezeEvent(e: StoreEvent): StoreEvent {
+  Object.freeze(e.kv);
+  if (e.prev) Object.freeze(e.prev);
+  return Object.freeze(e);
+}
+
+function warn(err: unknown): void {
+  process.emitWarning(`slipway storage: ${err instanceof Error ? err.message : String(err)}`);
+}
