@@ -35,11 +35,12 @@ before(async () => {
       res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 }));
       return;
     }
-    if (req.url === '/version' || req.url === '/version/') {
+    const path = new URL(req.url ?? '/', 'https://localhost').pathname;
+    if (path === '/version' || path === '/version/') {
       res.end(JSON.stringify(VERSION));
       return;
     }
-    if (req.url === '/whoami') {
+    if (path === '/whoami') {
       res.end(JSON.stringify(user));
       return;
     }
@@ -57,10 +58,13 @@ after(async () => {
 });
 
 async function kubectl(kubeconfig: string, ...args: string[]): Promise<{ stdout: string; stderr: string }> {
-  return execFileAsync(KUBECTL, ['--kubeconfig', kubeconfig, '--request-timeout=20s', ...args], {
+  const run = execFileAsync(KUBECTL, ['--kubeconfig', kubeconfig, '--request-timeout=20s', ...args], {
     timeout: 60_000,
     env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: dir },
   });
+  // On a 401 without credentials kubectl prompts for a user name; give it EOF instead of a hang.
+  run.child.stdin?.end();
+  return run;
 }
 
 test('renderKubeconfig produces a standard kubeconfig with embedded data', () => {
@@ -186,7 +190,9 @@ test('kubectl works with a token kubeconfig and with localhost + tls-server-name
 test('kubectl is refused without credentials and distrusts another CA', { skip: !existsSync(KUBECTL) && 'kubectl not installed' }, async () => {
   const anon = join(dir, 'anon.kubeconfig');
   await writeKubeconfig(anon, { server: serverUrl, caPem: pki.ca.certPem });
-  await assert.rejects(kubectl(anon, 'get', '--raw', '/version'), (err: Error & { stderr?: string }) => /Unauthorized/i.test(err.stderr ?? ''));
+  await assert.rejects(kubectl(anon, 'get', '--raw', '/version'), (err: Error & { stdout?: string; stderr?: string }) =>
+    /Unauthorized|Username/i.test(`${err.stdout ?? ''}${err.stderr ?? ''}`),
+  );
   const other = await createCA('other');
   const wrongCa = join(dir, 'wrong-ca.kubeconfig');
   await writeKubeconfig(wrongCa, { server: serverUrl, caPem: other.certPem, clientCertPem: pki.admin.certPem, clientKeyPem: pki.admin.keyPem });

@@ -128,7 +128,7 @@ function deleteOptionsSchema(): JSONSchemaProps {
     object(
       {
         apiVersion: str(API_VERSION_DESCRIPTION),
-        dryRun: { type: 'array', items: str('', { default: '' }), description: 'When set, the deletion is validated but not persisted. The only valid value is "All".', 'x-kubernetes-list-type': 'atomic' },
+        dryRun: { type: 'array', items: { type: 'string', default: '' }, description: 'When set, the deletion is validated but not persisted. The only valid value is "All".', 'x-kubernetes-list-type': 'atomic' },
         gracePeriodSeconds: { type: 'integer', format: 'int64', description: 'Seconds to wait before deleting the object; 0 means immediately.' },
         ignoreStoreReadErrorWithClusterBreakingPotential: { type: 'boolean', description: 'Delete even when the stored object cannot be read. Dangerous; bypasses finalizers and admission.' },
         kind: str(KIND_DESCRIPTION),

@@ -6,7 +6,7 @@ import { arrayOf, bool, builtinResource, defineNamed, int32, kindSchema, object,
 const APIEXT_V1 = 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1';
 
 function stringList(description: string): JSONSchemaProps {
-  return arrayOf(str('', { default: '' }), description, { 'x-kubernetes-list-type': 'atomic' });
+  return arrayOf({ type: 'string', default: '' }, description, { 'x-kubernetes-list-type': 'atomic' });
 }
 
 function crdSchema(): JSONSchemaProps {

@@ -41,7 +41,7 @@ function namespaceSchema(): JSONSchemaProps {
     object(
       {
         finalizers: arrayOf(
-          str('', { default: '' }),
+          { type: 'string', default: '' },
           'Opaque values that must be empty before the namespace is removed from storage. More info: https://kubernetes.io/docs/tasks/administer-cluster/namespaces/',
           { 'x-kubernetes-list-type': 'atomic' },
         ),

@@ -187,7 +187,7 @@ export function objectMetaSchema(): JSONSchemaProps {
           'Server-set time after which the object will be removed, once its finalizers are gone. Set when deletion is requested; read-only.',
         ),
         finalizers: arrayOf(
-          str('', { default: '' }),
+          { type: 'string', default: '' },
           'Names of pending cleanup steps. The object is not removed while this list is non-empty. Entries are unique and kept in order of insertion.',
           { 'x-kubernetes-list-type': 'set', 'x-kubernetes-patch-strategy': 'merge' },
         ),

@@ -266,7 +266,7 @@ export class SqliteStore implements Store {
     const rows = st.all(...params);
     const more = limit !== undefined && rows.length > limit;
     const n = more ? limit : rows.length;
-    const items: KeyValue[] = new Array<KeyValue>(n);
+    const items = new Array<KeyValue>(n);
     for (let i = 0; i < n; i++) {
       const r = rows[i]!;
       items[i] = { key: r[0], value: r[1], createRevision: r[2], modRevision: r[3] };

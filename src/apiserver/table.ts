@@ -1,0 +1,432 @@
+/**
+ * meta.k8s.io/v1 Table conversion, as kube-apiserver answers
+ * `Accept: application/json;as=Table;v=v1;g=meta.k8s.io` (what `kubectl get` asks for).
+ *
+ * - Built-in kinds use the columns of kube's printers (pkg/printers/internalversion); the server
+ *   always generates the wide form, so priority>0 columns carry cells too and kubectl hides them
+ *   unless `-o wide`.
+ * - Custom resources use the CRD's additionalPrinterColumns behind a leading Name column
+ *   (apiextensions-apiserver tableconvertor); with none declared, kube serves a single `Age`
+ *   date column.
+ * - Other built-ins fall back to the default convertor: Name, Created At.
+ * - Rows carry the object per `includeObject`: kube's default (and what kubectl sends unless
+ *   --sort-by is used) is Metadata → PartialObjectMetadata.
+ */
+import type { KubeObject } from '../apimachinery/types.js';
+import { apiVersionOf, isPlainObject } from '../apimachinery/types.js';
+import { compileJsonPath, evaluateJsonPath, type JsonPathProgram } from '../apimachinery/jsonpath.js';
+import type { PrinterColumn, ResourceInfo } from './resource-info.js';
+
+export interface TableColumnDefinition {
+  name: string;
+  /** OpenAPI type: string, integer, number, boolean, date. */
+  type: string;
+  /** OpenAPI format, e.g. "name" for the object-name column. */
+  format: string;
+  description: string;
+  /** 0 = shown by default; >0 = only with `kubectl get -o wide`. */
+  priority: number;
+}
+
+export type TableCell = string | number | boolean | null;
+
+export interface PartialObjectMetadata {
+  apiVersion: 'meta.k8s.io/v1';
+  kind: 'PartialObjectMetadata';
+  metadata: NonNullable<KubeObject['metadata']>;
+}
+
+export interface TableRow {
+  cells: TableCell[];
+  /** Absent for includeObject=None. */
+  object?: KubeObject | PartialObjectMetadata;
+}
+
+export interface TableListMeta {
+  resourceVersion?: string;
+  continue?: string;
+  remainingItemCount?: number;
+}
+
+export interface TableObject {
+  apiVersion: 'meta.k8s.io/v1';
+  kind: 'Table';
+  metadata: TableListMeta;
+  /** Empty when noHeaders was requested. */
+  columnDefinitions: TableColumnDefinition[];
+  rows: TableRow[];
+}
+
+export type IncludeObjectPolicy = 'None' | 'Object' | 'Metadata';
+
+export interface ToTableOptions {
+  includeObject: IncludeObjectPolicy;
+  listMeta?: TableListMeta;
+  /** Clock for Age/date cells (defaults to the current time). */
+  now?: Date;
+  /** metav1.TableOptions.noHeaders: omit columnDefinitions. */
+  noHeaders?: boolean;
+}
+
+/** A built-in kind's printer: its columns and how a row's cells are computed. */
+export interface TablePrinter {
+  readonly columns: readonly TableColumnDefinition[];
+  cells(obj: KubeObject, now: Date): TableCell[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// HumanDuration
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * k8s.io/apimachinery/pkg/util/duration.HumanDuration: succinct, limited precision
+ * ("0s", "119s", "2m", "9m59s", "10m", "179m", "3h", "7h59m", "8h", "47h", "2d", "7d23h", "8d", "729d", "2y", "2y1d", "8y").
+ * Up to 1s in the future reads as "0s"; further in the future is "<invalid>".
+ */
+export function humanDuration(ms: number): string {
+  const seconds = Math.trunc(ms / 1000);
+  if (seconds < -1) return '<invalid>';
+  if (seconds < 0) return '0s';
+  if (seconds < 60 * 2) return `${seconds}s`;
+  const minutes = Math.trunc(ms / 60_000);
+  if (minutes < 10) {
+    const s = seconds % 60;
+    return s === 0 ? `${minutes}m` : `${minutes}m${s}s`;
+  }
+  if (minutes < 60 * 3) return `${minutes}m`;
+  const hours = Math.trunc(ms / 3_600_000);
+  if (hours < 8) {
+    const m = minutes % 60;
+    return m === 0 ? `${hours}h` : `${hours}h${m}m`;
+  }
+  if (hours < 48) return `${hours}h`;
+  if (hours < 24 * 8) {
+    const h = hours % 24;
+    return h === 0 ? `${Math.trunc(hours / 24)}d` : `${Math.trunc(hours / 24)}d${h}h`;
+  }
+  if (hours < 24 * 365 * 2) return `${Math.trunc(hours / 24)}d`;
+  const years = Math.trunc(hours / 24 / 365);
+  if (hours < 24 * 365 * 8) {
+    const dy = Math.trunc(hours / 24) % 365;
+    return dy === 0 ? `${years}y` : `${years}y${dy}d`;
+  }
+  return `${years}y`;
+}
+
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** Parse an RFC 3339 timestamp as metav1.Time does; undefined when malformed. */
+export function parseTimestamp(s: string): Date | undefined {
+  if (!RFC3339.test(s)) return undefined;
+  const t = Date.parse(s);
+  return Number.isNaN(t) ? undefined : new Date(t);
+}
+
+/** translateTimestampSince: "<unknown>" for a missing/zero time, else HumanDuration(now - t). */
+export function ageSince(timestamp: unknown, now: Date): string {
+  if (typeof timestamp !== 'string' || timestamp === '' || timestamp === 'null') return '<unknown>';
+  const t = parseTimestamp(timestamp);
+  if (!t || t.getTime() === ZERO_TIME) return '<unknown>';
+  return humanDuration(now.getTime() - t.getTime());
+}
+
+/** Go's zero time.Time (0001-01-01T00:00:00Z); Date.UTC would map year 1 to 1901. */
+const ZERO_TIME = ((): number => {
+  const d = new Date(0);
+  d.setUTCFullYear(1, 0, 1);
+  return d.getTime();
+})();
+
+// ---------------------------------------------------------------------------------------------
+// Column definitions
+// ---------------------------------------------------------------------------------------------
+
+const NAME_DESCRIPTION =
+  'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names';
+const CREATION_DESCRIPTION =
+  'CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata';
+
+function col(name: string, type: string, description: string, extra: { format?: string; priority?: number } = {}): TableColumnDefinition {
+  return { name, type, format: extra.format ?? '', description, priority: extra.priority ?? 0 };
+}
+
+const nameColumn = (): TableColumnDefinition => col('Name', 'string', NAME_DESCRIPTION, { format: 'name' });
+const ageColumn = (): TableColumnDefinition => col('Age', 'string', CREATION_DESCRIPTION);
+
+function get(obj: unknown, ...path: string[]): unknown {
+  let cur = obj;
+  for (const p of path) {
+    if (!isPlainObject(cur)) return undefined;
+    cur = cur[p];
+  }
+  return cur;
+}
+
+const s = (v: unknown): string => (typeof v === 'string' ? v : '');
+const count = (v: unknown): number => (Array.isArray(v) ? v.length : isPlainObject(v) ? Object.keys(v).length : 0);
+const nameOf = (o: KubeObject): string => o.metadata?.name ?? '';
+const created = (o: KubeObject, now: Date): string => ageSince(o.metadata?.creationTimestamp, now);
+
+/** core/v1 Event row (printEvent, wide form). */
+function eventCells(o: KubeObject, now: Date): TableCell[] {
+  const zero = (v: unknown): boolean => typeof v !== 'string' || v === '' || parseTimestamp(v)?.getTime() === ZERO_TIME;
+  let first = ageSince(o['firstTimestamp'], now);
+  if (zero(o['firstTimestamp'])) first = ageSince(o['eventTime'], now);
+  let last = ageSince(o['lastTimestamp'], now);
+  if (zero(o['lastTimestamp'])) last = first;
+  let n = typeof o['count'] === 'number' ? o['count'] : 0;
+  const series = o['series'];
+  if (isPlainObject(series)) {
+    last = ageSince(series['lastObservedTime'], now);
+    n = typeof series['count'] === 'number' ? series['count'] : 0;
+  } else if (n === 0) {
+    n = 1; // singleton events of the events.k8s.io API carry no count
+  }
+  const involvedKind = s(get(o, 'involvedObject', 'kind')).toLowerCase();
+  const involvedName = s(get(o, 'involvedObject', 'name'));
+  const target = involvedName ? `${involvedKind}/${involvedName}` : involvedKind;
+  const component = s(get(o, 'source', 'component')) || s(o['reportingComponent']);
+  const host = s(get(o, 'source', 'host')) || s(o['reportingInstance']);
+  const source = host ? `${component}, ${host}` : component;
+  return [last, s(o['type']), s(o['reason']), target, s(get(o, 'involvedObject', 'fieldPath')), source, s(o['message']).trim(), first, n, nameOf(o)];
+}
+
+const BUILTIN_PRINTERS: Record<string, TablePrinter> = {
+  '/Namespace': {
+    columns: [nameColumn(), col('Status', 'string', 'The status of the namespace'), ageColumn()],
+    cells: (o, now) => [nameOf(o), s(get(o, 'status', 'phase')), created(o, now)],
+  },
+  '/ConfigMap': {
+    columns: [nameColumn(), col('Data', 'string', 'Data contains the configuration data.'), ageColumn()],
+    cells: (o, now) => [nameOf(o), count(o['data']) + count(o['binaryData']), created(o, now)],
+  },
+  '/Secret': {
+    columns: [nameColumn(), col('Type', 'string', 'Used to facilitate programmatic handling of secret data.'), col('Data', 'string', 'Data contains the secret data.'), ageColumn()],
+    cells: (o, now) => [nameOf(o), s(o['type']), count(o['data']), created(o, now)],
+  },
+  '/ServiceAccount': {
+    columns: [nameColumn(), col('Secrets', 'string', 'Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.'), ageColumn()],
+    cells: (o, now) => [nameOf(o), count(o['secrets']), created(o, now)],
+  },
+  '/Event': {
+    columns: [
+      col('Last Seen', 'string', 'The time at which the most recent occurrence of this event was recorded.'),
+      col('Type', 'string', 'Type of this event (Normal, Warning), new types could be added in the future'),
+      col('Reason', 'string', 'This should be a short, machine understandable string that gives the reason for the transition into the object\'s current status.'),
+      col('Object', 'string', 'The object that this event is about.'),
+      col('Subobject', 'string', 'If referring to a piece of an object instead of an entire object, this string should contain a valid JSON/Go field access statement.', { priority: 1 }),
+      col('Source', 'string', 'The component reporting this event. Should be a short machine understandable string.', { priority: 1 }),
+      col('Message', 'string', 'A human-readable description of the status of this operation.'),
+      col('First Seen', 'string', 'The time at which the event was first recorded. (Time of server receipt is in TypeMeta.)', { priority: 1 }),
+      col('Count', 'string', 'The number of times this event has occurred.', { priority: 1 }),
+      col('Name', 'string', NAME_DESCRIPTION, { format: 'name', priority: 1 }),
+    ],
+    cells: eventCells,
+  },
+  'coordination.k8s.io/Lease': {
+    columns: [nameColumn(), col('Holder', 'string', 'holderIdentity contains the identity of the holder of a current lease.'), ageColumn()],
+    cells: (o, now) => [nameOf(o), s(get(o, 'spec', 'holderIdentity')), created(o, now)],
+  },
+  'apiextensions.k8s.io/CustomResourceDefinition': {
+    columns: [nameColumn(), col('Created At', 'date', CREATION_DESCRIPTION)],
+    cells: (o) => [nameOf(o), createdAtRFC3339(o)],
+  },
+};
+
+/** The default convertor's "Created At" cell: creation time in UTC, RFC 3339, second precision. */
+function createdAtRFC3339(o: KubeObject): string {
+  const t = typeof o.metadata?.creationTimestamp === 'string' ? parseTimestamp(o.metadata.creationTimestamp) : undefined;
+  return (t ?? new Date(ZERO_TIME)).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** kube's printer for a built-in kind (keyed by group and kind; core group is ""), if Slipway knows it. */
+export function builtinTablePrinter(group: string, kind: string): TablePrinter | undefined {
+  return Object.prototype.hasOwnProperty.call(BUILTIN_PRINTERS, `${group}/${kind}`) ? BUILTIN_PRINTERS[`${group}/${kind}`] : undefined;
+}
+
+/** Column definitions kube-apiserver serves for a built-in kind, if Slipway knows it. */
+export function builtinTableColumns(group: string, kind: string): TableColumnDefinition[] | undefined {
+  return builtinTablePrinter(group, kind)?.columns.map((c) => ({ ...c }));
+}
+
+/** rest.NewDefaultTableConvertor: Name, Created At. */
+export const defaultTablePrinter: TablePrinter = {
+  columns: [nameColumn(), col('Created At', 'date', CREATION_DESCRIPTION)],
+  cells: (o) => [nameOf(o), createdAtRFC3339(o)],
+};
+
+/** The column a CRD gets when it declares no additionalPrinterColumns. */
+export const DEFAULT_CRD_PRINTER_COLUMNS: readonly PrinterColumn[] = Object.freeze([
+  { name: 'Age', type: 'date', description: CREATION_DESCRIPTION, jsonPath: '.metadata.creationTimestamp' },
+]);
+
+// ---------------------------------------------------------------------------------------------
+// Custom resources
+// ---------------------------------------------------------------------------------------------
+
+/** Go's %v for a float64 (strconv 'g', shortest): exponent form when exp < -4 || exp >= 6. */
+function goFloat(n: number): string {
+  if (!Number.isFinite(n)) return n > 0 ? '+Inf' : n < 0 ? '-Inf' : 'NaN';
+  if (n === 0) return Object.is(n, -0) ? '-0' : '0';
+  const [mant, expStr] = n.toExponential().split('e');
+  const exp = Number(expStr);
+  if (exp < -4 || exp >= 6) return `${mant}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+  // Plain decimal with the shortest digits.
+  const digits = mant.replace('-', '').replace('.', '');
+  const sign = n < 0 ? '-' : '';
+  if (exp < 0) return `${sign}0.${'0'.repeat(-exp - 1)}${digits}`;
+  if (digits.length <= exp + 1) return `${sign}${digits}${'0'.repeat(exp + 1 - digits.length)}`;
+  return `${sign}${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`;
+}
+
+/** Go's encoding/json: object keys sorted, <, >, & escaped. */
+function goJson(v: unknown): string {
+  const norm = (x: unknown): unknown => {
+    if (Array.isArray(x)) return x.map(norm);
+    if (isPlainObject(x)) {
+      const out: Record<string, unknown> = {};
+      for (const k of Object.keys(x).sort()) out[k] = norm(x[k]);
+      return out;
+    }
+    return x;
+  };
+  return (JSON.stringify(norm(v)) ?? 'null').replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** How client-go's jsonpath prints one result (a `string` printer column). */
+export function formatJsonPathValue(v: unknown): string {
+  if (v === null || v === undefined) return '<no value>';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'boolean') return String(v);
+  if (typeof v === 'number') {
+    // Unstructured JSON decodes integral numbers to int64, the rest to float64.
+    if (Number.isInteger(v) && Math.abs(v) < 2 ** 63) return BigInt(v).toString();
+    return goFloat(v);
+  }
+  return goJson(v);
+}
+
+/** apiextensions tableconvertor cellForJSONValue (non-string columns). */
+function typedCell(type: string, value: unknown, now: Date): TableCell {
+  if (value === null || value === undefined) return null;
+  switch (type) {
+    case 'integer':
+      return typeof value === 'number' ? Math.trunc(value) : null;
+    case 'number':
+      return typeof value === 'number' ? value : null;
+    case 'boolean':
+      return typeof value === 'boolean' ? value : null;
+    case 'string':
+      return typeof value === 'string' ? value : null;
+    case 'date': {
+      if (typeof value !== 'string') return null;
+      if (value === '' || value === 'null') return '<unknown>';
+      const t = parseTimestamp(value);
+      if (!t) return '<invalid>';
+      return t.getTime() === ZERO_TIME ? '<unknown>' : humanDuration(now.getTime() - t.getTime());
+    }
+    default:
+      return null;
+  }
+}
+
+interface CompiledColumn {
+  def: TableColumnDefinition;
+  prog: JsonPathProgram;
+}
+
+/** Columns for a CRD version; like kube, a column with an unparsable path ends the list. */
+function compileCrdColumns(columns: readonly PrinterColumn[]): CompiledColumn[] {
+  const out: CompiledColumn[] = [];
+  for (const c of columns) {
+    let prog: JsonPathProgram;
+    try {
+      prog = compileJsonPath(c.jsonPath);
+    } catch {
+      break;
+    }
+    out.push({
+      prog,
+      def: col(c.name, c.type, c.description ? c.description : `Custom resource definition column (in JSONPath format): ${c.jsonPath}`, { format: c.format ?? '', priority: c.priority ?? 0 }),
+    });
+  }
+  return out;
+}
+
+/** A printer for a custom resource version (additionalPrinterColumns, or the default Age column). */
+export function crdTablePrinter(printerColumns: readonly PrinterColumn[]): TablePrinter {
+  const cols = compileCrdColumns(printerColumns.length ? printerColumns : DEFAULT_CRD_PRINTER_COLUMNS);
+  return {
+    columns: [nameColumn(), ...cols.map((c) => c.def)],
+    cells(o, now) {
+      const cells: TableCell[] = [nameOf(o)];
+      for (const c of cols) {
+        const results = evaluateJsonPath(c.prog, o);
+        if (results.length === 0) {
+          cells.push(null);
+          continue;
+        }
+        const v = results[0];
+        cells.push(c.def.type === 'string' ? formatJsonPathValue(v) : typedCell(c.def.type, v, now));
+      }
+      return cells;
+    },
+  };
+}
+
+/** Which printer kube-apiserver would use for a resource. */
+export function tablePrinterFor(info: ResourceInfo): TablePrinter {
+  if (info.builtin) {
+    const p = builtinTablePrinter(info.group, info.kind);
+    if (p) return p;
+    if (info.printerColumns.length === 0) return defaultTablePrinter;
+  }
+  return crdTablePrinter(info.printerColumns);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Table
+// ---------------------------------------------------------------------------------------------
+
+function rowObject(info: ResourceInfo, o: KubeObject, include: IncludeObjectPolicy): KubeObject | PartialObjectMetadata | undefined {
+  switch (include) {
+    case 'None':
+      return undefined;
+    case 'Object': {
+      const { apiVersion, kind, ...rest } = o;
+      return { apiVersion: apiVersion ?? apiVersionOf(info.group, info.version), kind: kind ?? info.kind, ...rest };
+    }
+    case 'Metadata':
+    default:
+      return { apiVersion: 'meta.k8s.io/v1', kind: 'PartialObjectMetadata', metadata: o.metadata ?? {} };
+  }
+}
+
+/** Convert objects (a list, or a single object as a one-element array) into a meta.k8s.io/v1 Table. */
+export function toTable(info: ResourceInfo, objects: KubeObject[], opts: ToTableOptions): TableObject {
+  const printer = tablePrinterFor(info);
+  const now = opts.now ?? new Date();
+  const metadata: TableListMeta = {};
+  if (opts.listMeta?.resourceVersion) metadata.resourceVersion = opts.listMeta.resourceVersion;
+  if (opts.listMeta?.continue) metadata.continue = opts.listMeta.continue;
+  if (opts.listMeta?.remainingItemCount !== undefined && opts.listMeta.remainingItemCount !== null) metadata.remainingItemCount = opts.listMeta.remainingItemCount;
+  const rows = objects.map((o): TableRow => {
+    const row: TableRow = { cells: printer.cells(o, now) };
+    const obj = rowObject(info, o, opts.includeObject);
+    if (obj) row.object = obj;
+    return row;
+  });
+  return {
+    apiVersion: 'meta.k8s.io/v1',
+    kind: 'Table',
+    metadata,
+    columnDefinitions: opts.noHeaders ? [] : printer.columns.map((c) => ({ ...c })),
+    rows,
+  };
+}
+
+/** Parse the `includeObject` query parameter; undefined for an unrecognised value (kube: 400 `unrecognized includeObject value: "x"`). */
+export function parseIncludeObject(v: string | null | undefined): IncludeObjectPolicy | undefined {
+  if (v === null || v === undefined || v === '') return 'Metadata';
+  return v === 'None' || v === 'Object' || v === 'Metadata' ? v : undefined;
+}
