@@ -66,9 +66,6 @@ export const secretStrategy: KindStrategy = {
     causes.push(...immutableData(obj, old, ['data']));
     return causes;
   },
-  selectableFields(obj) {
-    return { type: typeof obj.type === 'string' ? obj.type : '' };
-  },
 };
 
 interface NamespaceLike extends KubeObject {
@@ -100,35 +97,9 @@ export const namespaceStrategy: KindStrategy = {
   holdsDeletion(obj) {
     return ((obj as NamespaceLike).spec?.finalizers?.length ?? 0) > 0;
   },
-  selectableFields(obj) {
-    return { 'status.phase': (obj as NamespaceLike).status?.phase ?? '' };
-  },
 };
 
-export const eventStrategy: KindStrategy = {
-  nameRule: 'path',
-  selectableFields(obj) {
-    const io = (isPlainObject(obj.involvedObject) ? obj.involvedObject : isPlainObject(obj.regarding) ? obj.regarding : {}) as Record<string, unknown>;
-    const src = (isPlainObject(obj.source) ? obj.source : {}) as Record<string, unknown>;
-    const s = (v: unknown): string => (typeof v === 'string' ? v : '');
-    return {
-      'involvedObject.kind': s(io.kind),
-      'involvedObject.namespace': s(io.namespace),
-      'involvedObject.name': s(io.name),
-      'involvedObject.uid': s(io.uid),
-      'involvedObject.apiVersion': s(io.apiVersion),
-      'involvedObject.resourceVersion': s(io.resourceVersion),
-      'involvedObject.fieldPath': s(io.fieldPath),
-      'regarding.kind': s(io.kind),
-      'regarding.name': s(io.name),
-      'regarding.namespace': s(io.namespace),
-      reason: s(obj.reason),
-      reportingComponent: s(obj.reportingComponent),
-      'source.component': s(src.component),
-      type: s(obj.type),
-    };
-  },
-};
+export const eventStrategy: KindStrategy = { nameRule: 'path' };
 
 export const leaseStrategy: KindStrategy = {};
 export const serviceAccountStrategy: KindStrategy = {};

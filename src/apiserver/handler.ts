@@ -70,6 +70,9 @@ export class ApiHandler {
         throw unauthorized();
       }
     }
+    if (path === '/openapi/v2' && /protobuf/.test(req.headers.accept ?? '') && !/application\/json|\*\/\*/.test(req.headers.accept ?? '')) {
+      throw new StatusError(406, 'NotAcceptable', 'only application/json is served for /openapi/v2');
+    }
     if (path === '/openapi/v2') return this.cached(res, 'openapi/v2', () => JSON.stringify(openapiV2(this.registry.all())), 'application/json');
     if (path === '/openapi/v3') return this.cached(res, 'openapi/v3', () => JSON.stringify(openapiV3Index(this.registry.all())), 'application/json');
     if (path.startsWith('/openapi/v3/')) {

@@ -24,7 +24,7 @@ import {
   serverSideApply,
   updateManagedFields,
 } from '../apimachinery/patch/index.js';
-import { matchesFields, matchesLabels, type FieldSelector, type LabelSelector } from '../apimachinery/selectors.js';
+import { fieldSelectorAllowedFields, fieldSelectorRulesFor, matchesFields, matchesLabels, objectFieldSet, type FieldSelector, type LabelSelector } from '../apimachinery/selectors.js';
 import { apiVersionOf, deepClone, isPlainObject, type KubeObject, type ObjectMeta } from '../apimachinery/types.js';
 import { validateObjectMeta } from '../apimachinery/validation.js';
 import {
@@ -167,11 +167,12 @@ export class ObjectStore {
   }
 
   selectableFields(info: ResourceInfo, obj: KubeObject): Record<string, string> {
-    const meta = obj.metadata ?? {};
-    const fields: Record<string, string> = { 'metadata.name': meta.name ?? '' };
-    if (info.namespaced) fields['metadata.namespace'] = meta.namespace ?? '';
-    const extra = this.strategy(info).selectableFields?.(obj);
-    return extra ? { ...fields, ...extra } : fields;
+    return objectFieldSet(info, obj);
+  }
+
+  /** Refuse field selectors on labels the resource does not support (400). */
+  checkFieldSelector(info: ResourceInfo, sel: FieldSelector | undefined): void {
+    if (sel) fieldSelectorAllowedFields(sel, fieldSelectorRulesFor(info));
   }
 
   matches(info: ResourceInfo, obj: KubeObject, labelSelector?: LabelSelector, fieldSelector?: FieldSelector): boolean {
@@ -181,6 +182,7 @@ export class ObjectStore {
   }
 
   async list(info: ResourceInfo, namespace: string | undefined, opts: ListOptions = {}): Promise<ListResult> {
+    this.checkFieldSelector(info, opts.fieldSelector);
     const prefix = this.listPrefix(info, namespace);
     let startAfter: string | undefined;
     let atRevision: number | undefined;
@@ -694,6 +696,7 @@ export class ObjectStore {
    * kube-apiserver's watch cache does. Throws a 410 Expired StatusError for a compacted revision.
    */
   async watch(info: ResourceInfo, namespace: string | undefined, opts: WatchOptions, onEvent: (e: WatchEvent) => void): Promise<Watcher> {
+    this.checkFieldSelector(info, opts.fieldSelector);
     const prefix = this.listPrefix(info, namespace);
     const rv = opts.resourceVersion;
     let from: number;

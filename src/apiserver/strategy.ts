@@ -21,8 +21,6 @@ export interface KindStrategy {
   prepareForDelete?(obj: KubeObject): void;
   /** Whether something other than metadata.finalizers still holds the object's deletion. */
   holdsDeletion?(obj: KubeObject): boolean;
-  /** Extra fields a field selector may name, with their values for an object. */
-  selectableFields?(obj: KubeObject): Record<string, string>;
 }
 
 export type Operation = 'CREATE' | 'UPDATE' | 'DELETE';

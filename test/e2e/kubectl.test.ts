@@ -45,7 +45,7 @@ describe('kubectl against slipway', () => {
   it('applies objects from YAML and prints the printer-column table, yaml and json', async () => {
     await ok(['apply', '-f', '-'], widget('alpha', { size: 'small', replicas: 2 }, { tier: 'front' }) + '---\n' + widget('beta', { size: 'large' }, { tier: 'back' }));
     const table = await ok(['get', 'widgets']);
-    assert.match(table, /NAME\s+SIZE\s+REPLICAS\s+READY\s+AGE/);
+    assert.match(table, /NAME\s+SIZE\s+REPLICAS\s+READY\n/);
     assert.match(table, /alpha\s+small\s+2/);
     assert.match(table, /beta\s+large\s+1/, 'replicas defaulted to 1 from the schema');
     const y = await ok(['get', 'widget', 'beta', '-o', 'yaml']);

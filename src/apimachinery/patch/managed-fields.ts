@@ -73,6 +73,11 @@ export function decodeManagedFields(entries: unknown): Map<string, ManagerEntry>
   return out;
 }
 
+/** RFC 3339 at second precision, as metav1.Time serialises (fractional seconds dropped). */
+function rfc3339Seconds(t: string): string {
+  return t.replace(/\.\d+(?=(Z|[+-]\d\d:\d\d)$)/, '');
+}
+
 function timeSeconds(t: string | undefined): number {
   if (!t) return 0;
   const ms = Date.parse(t);
@@ -245,7 +250,7 @@ export function updateManagedFields(args: UpdateManagedFieldsArgs): ManagedField
   const newClean = withoutManagedFields(args.newObj);
   const cmp = compareObjects(oldClean, newClean, schema);
   const changed = cleanSet(cmp.added.union(cmp.modified), reset);
-  const removed = cmp.removed;
+  const removed = reset ? cmp.removed.recursiveDifference(reset) : cmp.removed;
 
   for (const e of managers.values()) e.set = e.set.difference(changed).difference(removed);
 
@@ -257,7 +262,7 @@ export function updateManagedFields(args: UpdateManagedFieldsArgs): ManagedField
       operation: 'Update',
       apiVersion: args.apiVersion,
       subresource: args.subresource,
-      time: args.now,
+      time: rfc3339Seconds(args.now),
       set: prev ? prev.set.union(changed) : changed,
     });
   }
@@ -325,13 +330,13 @@ export function serverSideApply(args: ServerSideApplyArgs): ServerSideApplyResul
   const schema = rootSchema(args.schema);
   const reset = resetSet(args.resetFields);
   const liveClean = withoutManagedFields(args.live ?? {});
-  let managers = decodeManagedFields(args.live?.metadata?.managedFields);
+  const managers = decodeManagedFields(args.live?.metadata?.managedFields);
 
   if (args.live && managers.size === 0) {
     const cmp = compareObjects({}, liveClean, schema);
     const set = cleanSet(cmp.added.union(cmp.modified), reset);
     if (!set.isEmpty()) {
-      const e: ManagerEntry = { manager: BEFORE_FIRST_APPLY_MANAGER, operation: 'Update', apiVersion: args.apiVersion, time: args.now, set };
+      const e: ManagerEntry = { manager: BEFORE_FIRST_APPLY_MANAGER, operation: 'Update', apiVersion: args.apiVersion, time: rfc3339Seconds(args.now), set };
       managers.set(managerKey(e), e);
     }
   }
@@ -389,7 +394,7 @@ export function serverSideApply(args: ServerSideApplyArgs): ServerSideApplyResul
 
   const objectChanged = !jsonEqual(liveClean, merged);
   const setChanged = !previous || !previous.set.equals(entry.set) || previous.apiVersion !== args.apiVersion;
-  if (objectChanged || setChanged || !entry.time) entry.time = args.now;
+  if (objectChanged || setChanged || !entry.time) entry.time = rfc3339Seconds(args.now);
   const changed = objectChanged || setChanged || othersChanged;
   capUpdateManagers(managers);
   const managedFields = encodeManagedFields(managers.values());

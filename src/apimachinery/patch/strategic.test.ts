@@ -54,9 +54,10 @@ describe('applyStrategicMergePatch', () => {
       },
     },
     {
-      name: 'new merge-key items are appended',
+      // normalizeElementOrder: an item unknown to the server sorts before server-only items.
+      name: 'new merge-key items go first without $setElementOrder (as kube does)',
       patch: { spec: { template: { spec: { containers: [{ name: 'extra', image: 'e:1' }] } } } },
-      check: (o) => assert.deepEqual(o.spec.template.spec.containers.map((c: any) => c.name), ['nginx', 'sidecar', 'extra']),
+      check: (o) => assert.deepEqual(o.spec.template.spec.containers.map((c: any) => c.name), ['extra', 'nginx', 'sidecar']),
     },
     {
       name: 'nested merge-key list (env) merges',
@@ -111,7 +112,7 @@ describe('applyStrategicMergePatch', () => {
     {
       name: 'ownerReferences merge by uid',
       patch: { metadata: { ownerReferences: [{ apiVersion: 'v1', kind: 'Y', name: 'y', uid: 'u2' }] } },
-      check: (o) => assert.deepEqual(o.metadata.ownerReferences.map((r: any) => r.uid), ['u1', 'u2']),
+      check: (o) => assert.deepEqual(o.metadata.ownerReferences.map((r: any) => r.uid), ['u2', 'u1']),
     },
     {
       name: '$setElementOrder reorders a merge list',
@@ -145,6 +146,13 @@ describe('applyStrategicMergePatch', () => {
         assert.deepEqual(o.spec.template.spec.containers, [{ name: 'nginx', image: 'nginx:9', env: [{ name: 'A', value: '1' }, { name: 'B', value: '2' }] }]);
         assert.equal(o.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'], '{}');
       },
+    },
+    {
+      name: 'new item placed by $setElementOrder',
+      patch: {
+        spec: { template: { spec: { '$setElementOrder/containers': [{ name: 'nginx' }, { name: 'sidecar' }, { name: 'extra' }], containers: [{ name: 'extra', image: 'e:1' }] } } },
+      },
+      check: (o) => assert.deepEqual(o.spec.template.spec.containers.map((c: any) => c.name), ['nginx', 'sidecar', 'extra']),
     },
     {
       name: 'patching a missing list with merge strategy creates it',

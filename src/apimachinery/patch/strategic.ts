@@ -8,6 +8,7 @@ import { StatusError, badRequest } from '../errors.js';
 import { deepClone, isPlainObject } from '../types.js';
 import { childOf, itemsOf, rootSchema, smpListStrategy } from './schema-nav.js';
 import { jsonEqual } from './typed.js';
+import { canonicalJson } from './fieldset.js';
 
 type Obj = Record<string, unknown>;
 
@@ -211,10 +212,21 @@ function mergeList(original: unknown[], patch: unknown[], itemSchema: JSONSchema
  * positions in `serverOrder`.
  */
 function orderList(merged: unknown[], order: unknown[], serverOrder: unknown[], mergeKey: string | undefined): unknown[] {
+  const positions = (list: unknown[]) => {
+    const m = new Map<string, number>();
+    list.forEach((x, i) => {
+      const k = canonicalJson(keyOf(x, mergeKey));
+      if (!m.has(k)) m.set(k, i);
+    });
+    return m;
+  };
+  const orderPos = positions(order);
+  const serverPos = positions(serverOrder);
+  const pos = (m: Map<string, number>, item: unknown) => m.get(canonicalJson(keyOf(item, mergeKey))) ?? -1;
   const inOrder: unknown[] = [];
   const serverOnly: unknown[] = [];
-  for (const item of merged) (indexIn(order, item, mergeKey) >= 0 ? inOrder : serverOnly).push(item);
-  inOrder.sort((a, b) => indexIn(order, a, mergeKey) - indexIn(order, b, mergeKey));
+  for (const item of merged) (pos(orderPos, item) >= 0 ? inOrder : serverOnly).push(item);
+  inOrder.sort((a, b) => pos(orderPos, a) - pos(orderPos, b));
   const out: unknown[] = [];
   let i = 0;
   let j = 0;
@@ -222,8 +234,8 @@ function orderList(merged: unknown[], order: unknown[], serverOrder: unknown[], 
     if (i >= serverOnly.length) out.push(inOrder[j++]);
     else if (j >= inOrder.length) out.push(serverOnly[i++]);
     else {
-      const li = indexIn(serverOrder, serverOnly[i], mergeKey);
-      const ri = indexIn(serverOrder, inOrder[j], mergeKey);
+      const li = pos(serverPos, serverOnly[i]);
+      const ri = pos(serverPos, inOrder[j]);
       if (li >= 0 && ri >= 0 && li < ri) out.push(serverOnly[i++]);
       else out.push(inOrder[j++]);
     }

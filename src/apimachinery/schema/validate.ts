@@ -11,7 +11,7 @@ import type { StatusCause } from '../errors.js';
 import { fieldError } from '../errors.js';
 import { correlateListMapItem, schemaHasRules, validateCelRules } from './cel.js';
 import { checkFormat, isKnownFormat } from './formats.js';
-import { canonicalJSON, childPath, deepEqual, indexPath, isPlainObject, keyPath } from './path.js';
+import { canonicalJSON, childPath, deepEqual, goBadValue, indexPath, isPlainObject, keyPath } from './path.js';
 import type { JSONSchemaProps } from './types.js';
 
 export interface ValidateOptions {
@@ -470,7 +470,7 @@ function listTypeWalk(path: string, x: unknown, s: JSONSchemaProps | undefined, 
   if (Array.isArray(x)) {
     const lt = s['x-kubernetes-list-type'];
     if (lt === 'set') {
-      for (const i of nonUniqueIndices(x, canonicalJSON)) out.push(fieldError.duplicate(indexPath(path, i), x[i]));
+      for (const i of nonUniqueIndices(x, canonicalJSON)) out.push(duplicate(indexPath(path, i), x[i]));
     } else if (lt === 'map') {
       validateListMap(path, s, x, out);
     }
@@ -492,6 +492,10 @@ function listTypeWalk(path: string, x: unknown, s: JSONSchemaProps | undefined, 
   }
 }
 
+function duplicate(field: string, v: unknown): StatusCause {
+  return { reason: 'FieldValueDuplicate', field, message: `Duplicate value: ${goBadValue(v)}` };
+}
+
 function validateListMap(path: string, s: JSONSchemaProps, x: unknown[], out: StatusCause[]): void {
   for (let i = 0; i < x.length; i++) {
     if (x[i] !== null && !isPlainObject(x[i])) {
@@ -506,7 +510,7 @@ function validateListMap(path: string, s: JSONSchemaProps, x: unknown[], out: St
     if (isPlainObject(item)) for (const f of keys) if (Object.prototype.hasOwnProperty.call(item, f)) k[f] = item[f];
     return k;
   });
-  for (const i of nonUniqueIndices(keyObjs, canonicalJSON)) out.push(fieldError.duplicate(indexPath(path, i), keyObjs[i]));
+  for (const i of nonUniqueIndices(keyObjs, canonicalJSON)) out.push(duplicate(indexPath(path, i), keyObjs[i]));
 }
 
 // ---------------------------------------------------------------------------------------------------------------

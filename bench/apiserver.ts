@@ -1,0 +1,418 @@
+/**
+ * API-server benchmark: a ManagementPlane (SQLite storage) in a child process, driven over HTTPS
+ * with the admin client certificate from this process, plus an etcd reference run.
+ *
+ *   npm run bench -- apiserver
+ *
+ * Figures:
+ *  1. creates/s (POST ConfigMap with 1 KiB of data) with 1 and 16 concurrent clients
+ *  2. GET latency p50/p99 of random existing ConfigMaps, 16 concurrent clients
+ *  3. time to LIST 10k ConfigMaps (1 KiB each) of one namespace: until the whole body has been
+ *     received (client-side JSON.parse not included); median of 5 runs, plus a single first run
+ *  4. watch delivery p99 with 100 watchers on one namespace: every created object carries in its
+ *     data the time its POST was *sent*; latency = time the watch event's chunk was received minus
+ *     that send time, over all watchers (primary: one closed-loop writer; a 16-writer burst is
+ *     reported as well, informational)
+ *  5. server peak RSS (VmHWM of the server process, /proc) after creating 100k small ConfigMaps
+ *     (~100 bytes of data) with 64 concurrent clients into a fresh server, then 3 s of idle (no list)
+ *  6. reference: the same number of 1 KiB puts to a one-member etcd (/usr/bin/etcd) through its v3
+ *     HTTP/JSON gateway (POST /v3/kv/put), 1 and 16 concurrent clients
+ *
+ * Environment:
+ *   BENCH_SCALE=0.1           scale the counts down (or up) for a quick run (default 1)
+ *   BENCH_PHASES=creates,get,list,watch,rss,etcd   run a subset
+ *   BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"   node flags of the server child
+ *   BENCH_VERBOSE=1           echo the server's stderr
+ *   ETCD_BIN=/usr/bin/etcd
+ *
+ * Output: a table (figure, value, target, pass/fail), then exactly one line of JSON.
+ */
+import * as https from 'node:https';
+import { expect, httpAgent, httpsAgent, median, percentile, pool, request, type Target } from './support/http.js';
+import { cleanup, installCleanupHandlers, procCpuSeconds, procMemory, removeDir, sleep, startEtcd, startServer, tempDir, type ServerChild } from './support/procs.js';
+
+const SCALE = Number(process.env.BENCH_SCALE ?? '1');
+if (!(SCALE > 0)) throw new Error(`BENCH_SCALE must be a positive number, got ${process.env.BENCH_SCALE}`);
+const scaled = (n: number, min: number): number => Math.max(min, Math.round(n * SCALE));
+
+const N_CREATES = scaled(3_000, 50);
+const N_GETS = scaled(2_000, 50);
+const N_LIST = scaled(10_000, 100);
+const N_WATCHERS = scaled(100, 5);
+const N_WATCH_EVENTS = scaled(500, 20);
+const N_RSS = scaled(100_000, 500);
+const RSS_CONCURRENCY = 64;
+const LIST_RUNS = 5;
+const WATCH_WAIT_MS = 30_000;
+const PHASES = new Set((process.env.BENCH_PHASES ?? 'creates,get,list,watch,rss,etcd').split(',').map((s) => s.trim()).filter(Boolean));
+const OVERALL_TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 15 * 60_000);
+
+type Key = 'creates_per_s_1' | 'creates_per_s_16' | 'get_p50_ms' | 'get_p99_ms' | 'list_10k_ms' | 'watch_p99_ms' | 'rss_mib_100k' | 'etcd_puts_per_s_1' | 'etcd_puts_per_s_16';
+const KEYS: Key[] = ['creates_per_s_1', 'creates_per_s_16', 'get_p50_ms', 'get_p99_ms', 'list_10k_ms', 'watch_p99_ms', 'rss_mib_100k', 'etcd_puts_per_s_1', 'etcd_puts_per_s_16'];
+const results: Partial<Record<Key, number>> = {};
+
+interface Row {
+  figure: string;
+  value: string;
+  target: string;
+  verdict: string;
+}
+const rows: Row[] = [];
+function row(figure: string, value: string, target = '', ok?: boolean): void {
+  rows.push({ figure, value, target, verdict: ok === undefined ? '' : ok ? 'PASS' : 'FAIL' });
+}
+function log(msg: string): void {
+  process.stderr.write(`[bench] ${msg}\n`);
+}
+const r0 = (x: number): number => Math.round(x);
+const r2 = (x: number): number => Math.round(x * 100) / 100;
+const r1 = (x: number): number => Math.round(x * 10) / 10;
+
+const KIB = 'x'.repeat(1024);
+const SMALL = 'y'.repeat(100);
+
+function configMap(name: string, data: Record<string, string>): string {
+  return JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data });
+}
+const cmPath = (ns: string): string => `/api/v1/namespaces/${ns}/configmaps`;
+
+async function createNamespace(t: Target, name: string): Promise<void> {
+  await expect(t, 'POST', '/api/v1/namespaces', JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }), [201]);
+}
+
+function serverTarget(srv: ServerChild, maxSockets: number): Target {
+  return { url: new URL(srv.url), agent: httpsAgent({ ca: srv.ca, cert: srv.cert, key: srv.key, maxSockets }) };
+}
+
+/** POSTs n ConfigMaps named `${prefix}${i}` into ns with `concurrency` clients; returns creates/s. */
+async function createMany(srv: ServerChild, ns: string, prefix: string, n: number, concurrency: number, data: (i: number) => Record<string, string>): Promise<{ perSec: number; ms: number; cpuS: number }> {
+  const t = serverTarget(srv, concurrency);
+  const cpu0 = procCpuSeconds(srv.pid);
+  try {
+    const ms = await pool(n, concurrency, async (i) => {
+      await expect(t, 'POST', cmPath(ns), configMap(`${prefix}${i}`, data(i)), [201]);
+    });
+    return { perSec: n / (ms / 1000), ms, cpuS: procCpuSeconds(srv.pid) - cpu0 };
+  } finally {
+    t.agent.destroy();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+async function benchMainServer(): Promise<void> {
+  const dir = tempDir('slipway-bench-apiserver-');
+  log(`starting server (data dir ${dir})`);
+  const srv = await startServer(dir);
+  log(`server ${srv.url} pid ${srv.pid}`);
+  const admin = serverTarget(srv, 4);
+  try {
+    // Warm-up (JIT, SQLite page cache, TLS session setup); not measured.
+    await createNamespace(admin, 'bench-warmup');
+    await createMany(srv, 'bench-warmup', 'w-', scaled(500, 50), 16, () => ({ v: KIB }));
+
+    const created: string[][] = [];
+    if (PHASES.has('creates') || PHASES.has('get')) {
+      for (const c of [1, 16]) {
+        const ns = `bench-create-${c}`;
+        await createNamespace(admin, ns);
+        const r = await createMany(srv, ns, 'cm-', N_CREATES, c, () => ({ v: KIB }));
+        results[c === 1 ? 'creates_per_s_1' : 'creates_per_s_16'] = r0(r.perSec);
+        log(`creates c=${c}: ${N_CREATES} in ${r.ms.toFixed(0)} ms = ${r.perSec.toFixed(0)}/s; server CPU ${r.cpuS.toFixed(2)} s (${((r.cpuS / N_CREATES) * 1e6).toFixed(0)} µs/create)`);
+        row(`creates/s, ${c} client${c > 1 ? 's' : ''} (1 KiB ConfigMaps, n=${N_CREATES})`, r0(r.perSec).toLocaleString('en-US'), c === 16 ? '>= 3,000' : '', c === 16 ? r.perSec >= 3000 : undefined);
+        row(`  server CPU per create, ${c} client${c > 1 ? 's' : ''}`, `${((r.cpuS / N_CREATES) * 1e6).toFixed(0)} µs (${((r.cpuS / (r.ms / 1000)) * 100).toFixed(0)}% of a core)`);
+        created.push(Array.from({ length: N_CREATES }, (_, i) => `${ns}/cm-${i}`));
+      }
+    }
+
+    if (PHASES.has('get')) {
+      const all = created.flat();
+      const t = serverTarget(srv, 16);
+      const lat: number[] = [];
+      try {
+        const ms = await pool(N_GETS, 16, async () => {
+          const [ns, name] = all[Math.floor(Math.random() * all.length)]!.split('/') as [string, string];
+          const s = performance.now();
+          await expect(t, 'GET', `${cmPath(ns)}/${name}`, undefined, [200]);
+          lat.push(performance.now() - s);
+        });
+        lat.sort((a, b) => a - b);
+        results.get_p50_ms = r2(percentile(lat, 0.5));
+        results.get_p99_ms = r2(percentile(lat, 0.99));
+        log(`gets: ${N_GETS} in ${ms.toFixed(0)} ms (${(N_GETS / (ms / 1000)).toFixed(0)}/s) p50 ${results.get_p50_ms} p99 ${results.get_p99_ms} max ${percentile(lat, 1).toFixed(2)} ms`);
+        row(`GET latency p50 (16 clients, n=${N_GETS})`, `${results.get_p50_ms} ms`);
+        row(`GET latency p99 (16 clients, n=${N_GETS})`, `${results.get_p99_ms} ms`);
+        row(`  GETs/s (16 clients)`, r0(N_GETS / (ms / 1000)).toLocaleString('en-US'));
+      } finally {
+        t.agent.destroy();
+      }
+    }
+
+    if (PHASES.has('list')) {
+      const ns = 'bench-list';
+      await createNamespace(admin, ns);
+      const c = await createMany(srv, ns, 'cm-', N_LIST, 16, () => ({ v: KIB }));
+      log(`list setup: ${N_LIST} creates in ${c.ms.toFixed(0)} ms (${c.perSec.toFixed(0)}/s)`);
+      const t = serverTarget(srv, 1);
+      try {
+        await sleep(500);
+        const timeList = async (): Promise<{ ms: number; bytes: number; body: string }> => {
+          const s = performance.now();
+          const r = await expect(t, 'GET', cmPath(ns), undefined, [200]);
+          return { ms: performance.now() - s, bytes: Buffer.byteLength(r.body), body: r.body };
+        };
+        const first = await timeList();
+        const items = (JSON.parse(first.body) as { items: unknown[] }).items.length;
+        if (items !== N_LIST) throw new Error(`list returned ${items} items, expected ${N_LIST}`);
+        const times: number[] = [];
+        for (let i = 0; i < LIST_RUNS; i++) {
+          await sleep(200);
+          times.push((await timeList()).ms);
+        }
+        results.list_10k_ms = r1(median(times));
+        log(`list ${N_LIST} (${(first.bytes / 1048576).toFixed(1)} MiB): single ${first.ms.toFixed(1)} ms; runs [${times.map((x) => x.toFixed(0)).join(' ')}] median ${results.list_10k_ms} ms`);
+        row(`list ${N_LIST} ConfigMaps, median of ${LIST_RUNS}`, `${results.list_10k_ms} ms`, '<= 300 ms', results.list_10k_ms <= 300);
+        row(`  list, single (first) run`, `${r1(first.ms)} ms (${(first.bytes / 1048576).toFixed(1)} MiB)`);
+      } finally {
+        t.agent.destroy();
+      }
+    }
+
+    if (PHASES.has('watch')) await benchWatch(srv, admin);
+  } finally {
+    admin.agent.destroy();
+    await srv.stop();
+    removeDir(dir);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+async function benchWatch(srv: ServerChild, admin: Target): Promise<void> {
+  const ns = 'bench-watch';
+  await createNamespace(admin, ns);
+  const rvRes = await expect(admin, 'GET', `${cmPath(ns)}?limit=1`, undefined, [200]);
+  const rv = (JSON.parse(rvRes.body) as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
+  const url = new URL(srv.url);
+  const agent = new https.Agent({ keepAlive: false, maxSockets: N_WATCHERS + 4, ca: srv.ca, cert: srv.cert, key: srv.key });
+  const rounds = [
+    { label: 'w1-', writers: 1, sentAt: new Float64Array(N_WATCH_EVENTS) },
+    { label: 'w16-', writers: 16, sentAt: new Float64Array(N_WATCH_EVENTS) },
+  ];
+  // recv[round][watcher * N + i] = receive time (NaN until received)
+  const recv = rounds.map(() => new Float64Array(N_WATCHERS * N_WATCH_EVENTS).fill(NaN));
+  const received = rounds.map(() => 0);
+  const problems: string[] = [];
+  const reqs: ReturnType<typeof https.request>[] = [];
+  try {
+    log(`opening ${N_WATCHERS} watches at resourceVersion ${rv}`);
+    await Promise.all(
+      Array.from({ length: N_WATCHERS }, (_, w) =>
+        new Promise<void>((resolve, reject) => {
+          const req = https.request(
+            { host: url.hostname, port: url.port, method: 'GET', path: `${cmPath(ns)}?watch=true&resourceVersion=${rv}&timeoutSeconds=600`, agent, headers: { accept: 'application/json' } },
+            (res) => {
+              if (res.statusCode !== 200) {
+                reject(new Error(`watch ${w}: HTTP ${res.statusCode}`));
+                res.resume();
+                return;
+              }
+              resolve();
+              let buf = '';
+              res.setEncoding('utf8');
+              res.on('data', (chunk: string) => {
+                const now = performance.now();
+                buf += chunk;
+                let nl: number;
+                while ((nl = buf.indexOf('\n')) >= 0) {
+                  const line = buf.slice(0, nl);
+                  buf = buf.slice(nl + 1);
+                  if (!line.trim()) continue;
+                  const ev = JSON.parse(line) as { type: string; object: { metadata?: { name?: string }; data?: Record<string, string> } };
+                  if (ev.type === 'ERROR') {
+                    problems.push(`watch ${w}: ERROR ${line.slice(0, 300)}`);
+                    continue;
+                  }
+                  if (ev.type !== 'ADDED') continue;
+                  const name = ev.object.metadata?.name ?? '';
+                  const ri = rounds.findIndex((r) => name.startsWith(r.label));
+                  if (ri < 0) continue;
+                  const i = Number(name.slice(rounds[ri]!.label.length));
+                  const slot = w * N_WATCH_EVENTS + i;
+                  const sent = Number(ev.object.data?.sent);
+                  if (!Number.isFinite(sent) || sent !== rounds[ri]!.sentAt[i]) problems.push(`watch ${w}: ${name} carries sent=${ev.object.data?.sent}`);
+                  if (Number.isNaN(recv[ri]![slot]!)) {
+                    recv[ri]![slot] = now;
+                    received[ri]!++;
+                  } else problems.push(`watch ${w}: duplicate ${name}`);
+                }
+              });
+              res.on('error', () => {});
+            },
+          );
+          req.setTimeout(60_000, () => req.destroy(new Error(`watch ${w}: no response within 60 s`)));
+          req.on('error', (e) => {
+            if (!req.destroyed || !(e as NodeJS.ErrnoException).code?.includes('ECONNRESET')) reject(e);
+          });
+          req.end();
+          reqs.push(req);
+        }),
+      ),
+    );
+    log(`${N_WATCHERS} watches established`);
+    await sleep(500);
+
+    for (const [ri, round] of rounds.entries()) {
+      const t = serverTarget(srv, round.writers);
+      try {
+        const ms = await pool(N_WATCH_EVENTS, round.writers, async (i) => {
+          const sent = performance.now();
+          round.sentAt[i] = sent;
+          await expect(t, 'POST', cmPath(ns), configMap(`${round.label}${i}`, { sent: String(sent) }), [201]);
+        });
+        const want = N_WATCHERS * N_WATCH_EVENTS;
+        const deadline = performance.now() + WATCH_WAIT_MS;
+        while (received[ri]! < want && performance.now() < deadline) await sleep(20);
+        const lat: number[] = [];
+        for (let w = 0; w < N_WATCHERS; w++) {
+          for (let i = 0; i < N_WATCH_EVENTS; i++) {
+            const at = recv[ri]![w * N_WATCH_EVENTS + i]!;
+            if (!Number.isNaN(at)) lat.push(at - round.sentAt[i]!);
+          }
+        }
+        lat.sort((a, b) => a - b);
+        const missing = want - received[ri]!;
+        const p50 = percentile(lat, 0.5);
+        const p99 = percentile(lat, 0.99);
+        log(
+          `watch, ${round.writers} writer(s): ${N_WATCH_EVENTS} creates in ${ms.toFixed(0)} ms (${(N_WATCH_EVENTS / (ms / 1000)).toFixed(0)}/s), ${received[ri]}/${want} deliveries; latency p50 ${p50.toFixed(2)} p99 ${p99.toFixed(2)} max ${percentile(lat, 1).toFixed(2)} ms`,
+        );
+        if (missing > 0) problems.push(`${missing} of ${want} watch deliveries missing after ${WATCH_WAIT_MS} ms (round ${round.writers} writers)`);
+        if (ri === 0) {
+          results.watch_p99_ms = r2(p99);
+          row(`watch delivery p99, ${N_WATCHERS} watchers, 1 writer (n=${N_WATCH_EVENTS})`, `${results.watch_p99_ms} ms`, '<= 50 ms', p99 <= 50 && missing === 0);
+          row(`  watch delivery p50, 1 writer`, `${r2(p50)} ms (${r0(N_WATCH_EVENTS / (ms / 1000))} creates/s)`);
+        } else {
+          row(`  watch delivery p50/p99, 16 writers (burst)`, `${r2(p50)} / ${r2(p99)} ms (${r0(N_WATCH_EVENTS / (ms / 1000))} creates/s)`);
+        }
+      } finally {
+        t.agent.destroy();
+      }
+    }
+    if (problems.length) throw new Error(`watch problems:\n  ${problems.slice(0, 10).join('\n  ')}`);
+  } finally {
+    for (const r of reqs) r.destroy();
+    agent.destroy();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+async function benchRss(): Promise<void> {
+  const dir = tempDir('slipway-bench-apiserver-rss-');
+  log(`starting fresh server for the RSS figure (data dir ${dir})`);
+  let srv = await startServer(dir);
+  try {
+    const base = procMemory(srv.pid);
+    const admin = serverTarget(srv, 2);
+    await createNamespace(admin, 'bench-rss');
+    admin.agent.destroy();
+    let samplePeak = 0;
+    const sampler = setInterval(() => {
+      try {
+        samplePeak = Math.max(samplePeak, procMemory(srv.pid).rssMiB);
+      } catch {
+        /* process gone */
+      }
+    }, 250);
+    let r: Awaited<ReturnType<typeof createMany>>;
+    try {
+      r = await createMany(srv, 'bench-rss', 's-', N_RSS, RSS_CONCURRENCY, () => ({ v: SMALL }));
+    } finally {
+      clearInterval(sampler);
+    }
+    log(`rss setup: ${N_RSS} small creates (${RSS_CONCURRENCY} clients) in ${r.ms.toFixed(0)} ms = ${r.perSec.toFixed(0)}/s; server CPU ${r.cpuS.toFixed(1)} s`);
+    await sleep(3_000);
+    const m = procMemory(srv.pid);
+    results.rss_mib_100k = r1(m.hwmMiB);
+    log(`server memory: at start RSS ${base.rssMiB.toFixed(1)} MiB; after ${N_RSS} creates + 3 s idle: VmRSS ${m.rssMiB.toFixed(1)} MiB, VmHWM ${m.hwmMiB.toFixed(1)} MiB`);
+    row(`server peak RSS (VmHWM), ${N_RSS.toLocaleString('en-US')} small objects`, `${results.rss_mib_100k} MiB`, '<= 300 MiB', m.hwmMiB <= 300);
+    row(`  server RSS after 3 s idle / at start`, `${r1(m.rssMiB)} / ${r1(base.rssMiB)} MiB`);
+    row(`  creates/s, ${RSS_CONCURRENCY} clients (~100 B ConfigMaps, n=${N_RSS})`, r0(r.perSec).toLocaleString('en-US'));
+    // Informational: a restart over the same data (what a fresh process holds for 100k objects).
+    await srv.stop();
+    srv = await startServer(dir);
+    await sleep(3_000);
+    const m2 = procMemory(srv.pid);
+    log(`after restart with ${N_RSS} objects stored: VmRSS ${m2.rssMiB.toFixed(1)} MiB, VmHWM ${m2.hwmMiB.toFixed(1)} MiB`);
+    row(`  server RSS / peak after restart, idle`, `${r1(m2.rssMiB)} / ${r1(m2.hwmMiB)} MiB`);
+  } finally {
+    await srv.stop();
+    removeDir(dir);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+async function benchEtcd(): Promise<void> {
+  log('starting etcd');
+  const etcd = await startEtcd();
+  log(`etcd ${etcd.url} pid ${etcd.proc.pid}`);
+  try {
+    const value = Buffer.from(KIB).toString('base64');
+    for (const c of [1, 16]) {
+      const t: Target = { url: new URL(etcd.url), agent: httpAgent(c) };
+      try {
+        const ms = await pool(N_CREATES, c, async (i) => {
+          const key = Buffer.from(`/bench/c${c}/${String(i).padStart(6, '0')}`).toString('base64');
+          const r = await request(t, 'POST', '/v3/kv/put', JSON.stringify({ key, value }));
+          if (r.status !== 200) throw new Error(`etcd put: HTTP ${r.status}: ${r.body.slice(0, 300)}`);
+        });
+        const perSec = N_CREATES / (ms / 1000);
+        results[c === 1 ? 'etcd_puts_per_s_1' : 'etcd_puts_per_s_16'] = r0(perSec);
+        log(`etcd puts c=${c}: ${N_CREATES} in ${ms.toFixed(0)} ms = ${perSec.toFixed(0)}/s`);
+        row(`reference: etcd 1 KiB puts/s, ${c} client${c > 1 ? 's' : ''} (n=${N_CREATES})`, r0(perSec).toLocaleString('en-US'));
+      } finally {
+        t.agent.destroy();
+      }
+    }
+  } finally {
+    await etcd.stop();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+function printTable(): void {
+  const head: Row = { figure: 'figure', value: 'value', target: 'target', verdict: 'pass/fail' };
+  const all = [head, ...rows];
+  const w = { figure: 0, value: 0, target: 0, verdict: 0 };
+  for (const r of all) for (const k of Object.keys(w) as (keyof Row)[]) w[k] = Math.max(w[k], r[k].length);
+  const line = (r: Row): string => `${r.figure.padEnd(w.figure)}  ${r.value.padStart(w.value)}  ${r.target.padEnd(w.target)}  ${r.verdict}`.trimEnd();
+  console.log('');
+  console.log(`Slipway API server benchmark (BENCH_SCALE=${SCALE}, ${process.platform}/${process.arch}, node ${process.version})`);
+  console.log(line(head));
+  console.log('-'.repeat(w.figure + w.value + w.target + w.verdict + 6));
+  for (const r of rows) console.log(line(r));
+  console.log('');
+}
+
+installCleanupHandlers();
+const watchdog = setTimeout(() => {
+  process.stderr.write(`[bench] overall timeout of ${OVERALL_TIMEOUT_MS} ms exceeded; cleaning up\n`);
+  cleanup().finally(() => process.exit(1));
+}, OVERALL_TIMEOUT_MS);
+watchdog.unref();
+
+let failed = false;
+try {
+  if (['creates', 'get', 'list', 'watch'].some((p) => PHASES.has(p))) await benchMainServer();
+  if (PHASES.has('rss')) await benchRss();
+  if (PHASES.has('etcd')) await benchEtcd();
+} catch (e) {
+  failed = true;
+  process.stderr.write(`[bench] FAILED: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+} finally {
+  await cleanup();
+  clearTimeout(watchdog);
+}
+printTable();
+const out: Record<string, unknown> = { bench: 'apiserver' };
+for (const k of KEYS) out[k] = results[k] ?? null;
+console.log(JSON.stringify(out));
+process.exitCode = failed ? 1 : 0;

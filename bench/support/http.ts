@@ -1,0 +1,80 @@
+/** Minimal HTTP(S) client helpers for the benchmarks (node:https / node:http with keep-alive). */
+import * as http from 'node:http';
+import * as https from 'node:https';
+
+export interface Response {
+  status: number;
+  body: string;
+  headers: http.IncomingHttpHeaders;
+}
+
+export interface Target {
+  /** Base URL, e.g. https://127.0.0.1:6443 or http://127.0.0.1:2379 */
+  url: URL;
+  agent: http.Agent;
+}
+
+export function httpsAgent(opts: { ca: string; cert: string; key: string; maxSockets: number; keepAlive?: boolean }): https.Agent {
+  return new https.Agent({ keepAlive: opts.keepAlive ?? true, maxSockets: opts.maxSockets, maxFreeSockets: opts.maxSockets, ca: opts.ca, cert: opts.cert, key: opts.key });
+}
+
+export function httpAgent(maxSockets: number): http.Agent {
+  return new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
+}
+
+/** One request; resolves with the whole body (as a string) once it has been received. */
+export function request(t: Target, method: string, path: string, body?: string, timeoutMs = 60_000): Promise<Response> {
+  const mod = t.url.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const headers: http.OutgoingHttpHeaders = { accept: 'application/json' };
+    if (body !== undefined) {
+      headers['content-type'] = 'application/json';
+      headers['content-length'] = Buffer.byteLength(body);
+    }
+    const req = mod.request({ host: t.url.hostname, port: t.url.port, method, path, agent: t.agent, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
+      res.on('error', reject);
+    });
+    req.setTimeout(timeoutMs, () => req.destroy(new Error(`${method} ${path}: timed out after ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Like request() but throws unless the status is one of `ok`. */
+export async function expect(t: Target, method: string, path: string, body: string | undefined, ok: number[]): Promise<Response> {
+  const r = await request(t, method, path, body);
+  if (!ok.includes(r.status)) throw new Error(`${method} ${path}: HTTP ${r.status}: ${r.body.slice(0, 500)}`);
+  return r;
+}
+
+/**
+ * Runs fn(0..n-1) with `concurrency` workers pulling indices from a shared counter (closed loop).
+ * Returns the wall time in ms.
+ */
+export async function pool(n: number, concurrency: number, fn: (i: number) => Promise<void>): Promise<number> {
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: Math.max(1, Math.min(concurrency, n)) }, async () => {
+      while (next < n) {
+        const i = next++;
+        await fn(i);
+      }
+    }),
+  );
+  return performance.now() - t0;
+}
+
+/** Nearest-rank percentile (p in 0..1) of an ascending sorted array. */
+export function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  const idx = Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1));
+  return sorted[idx]!;
+}
+
+export function median(xs: number[]): number {
+  return percentile([...xs].sort((a, b) => a - b), 0.5);
+}

@@ -1,0 +1,46 @@
+/**
+ * Child-process entry of the API-server benchmarks: starts a ManagementPlane (SQLite storage) on
+ * 127.0.0.1 with a free port and prints ONE line of JSON on stdout:
+ *   {"url":"https://127.0.0.1:PORT","pid":N,"ca":PEM,"cert":PEM,"key":PEM}
+ * Logs (pino, level warn unless SLIPWAY_BENCH_LOG_LEVEL) go to stderr.
+ *
+ *   node --import tsx bench/support/server-main.ts DATA_DIR
+ *
+ * Stops gracefully (so that --cpu-prof / --heap-prof profiles get written) on SIGTERM/SIGINT, or
+ * when its stdin closes (the parent went away).
+ */
+import { destination, pino } from 'pino';
+import { ManagementPlane } from '../../src/server/management-plane.js';
+
+const dataDir = process.argv[2];
+if (!dataDir) {
+  process.stderr.write('usage: server-main.ts DATA_DIR\n');
+  process.exit(2);
+}
+
+const logger = pino({ name: 'slipway-bench', level: process.env.SLIPWAY_BENCH_LOG_LEVEL ?? 'warn' }, destination(2));
+const plane = await ManagementPlane.start({ dataDir, listen: '127.0.0.1:0', logger, storage: 'sqlite' });
+
+let stopping = false;
+async function shutdown(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  const hard = setTimeout(() => process.exit(code || 1), 10_000);
+  hard.unref();
+  try {
+    await plane.stop();
+  } catch (e) {
+    process.stderr.write(`server-main: stop failed: ${String(e)}\n`);
+  }
+  process.exit(code);
+}
+process.on('SIGTERM', () => void shutdown(0));
+process.on('SIGINT', () => void shutdown(0));
+process.stdin.on('end', () => void shutdown(0));
+process.stdin.on('close', () => void shutdown(0));
+process.stdin.on('error', () => void shutdown(0));
+process.stdin.resume();
+
+process.stdout.write(
+  JSON.stringify({ url: plane.url, pid: process.pid, ca: plane.pki.ca.certPem, cert: plane.pki.admin.certPem, key: plane.pki.admin.keyPem }) + '\n',
+);

@@ -1,0 +1,267 @@
+/**
+ * Field tables describing Kubernetes protobuf messages.
+ *
+ * Field numbers follow k8s.io/api and k8s.io/apimachinery `generated.proto`;
+ * JSON names follow the Go struct tags. Fields are listed in Go struct order so
+ * decoded objects keep the key order of the JSON serialisation.
+ */
+
+/** Leaf encodings that map to one JSON value. */
+export type LeafType =
+  | 'string'
+  | 'bool'
+  | 'int32'
+  | 'int64'
+  | 'double'
+  /** []byte → base64 string, as encoding/json writes it. */
+  | 'bytes'
+  /** metav1.Time {seconds=1,nanos=2} → RFC3339 seconds-precision string. */
+  | 'time'
+  /** metav1.MicroTime {seconds=1,nanos=2} → RFC3339 with 6 fractional digits. */
+  | 'microtime'
+  /** resource.Quantity {string=1} → string. */
+  | 'quantity'
+  /** intstr.IntOrString {type=1,intVal=2,strVal=3} → number or string. */
+  | 'intorstring'
+  /** runtime.RawExtension / apiextensions JSON {raw=1} → parsed JSON value. */
+  | 'rawjson'
+  /** metav1.FieldsV1 {Raw=1} → parsed JSON object. */
+  | 'fieldsv1'
+  /** metav1.Duration {duration=1 (ns)} → Go duration string such as "1h0m0s". */
+  | 'duration';
+
+export interface FieldSpec {
+  /** Protobuf field number. */
+  no: number;
+  /** JSON property name. */
+  json: string;
+  /** Leaf type, or the nested message (lazily, so recursive messages work). */
+  type: LeafType | (() => MessageSchema);
+  /** `repeated` field → JSON array. */
+  repeated?: boolean;
+  /** `map<string, T>` field → JSON object; `type` is the value type. */
+  map?: boolean;
+  /**
+   * Go pointer field (`*bool`, `*int32`, `*T`): presence on the wire is meaningful, so a zero value
+   * (false, 0, "", {}) that was sent is kept. Non-pointer fields follow `omitempty` and are dropped
+   * when they hold their zero value.
+   */
+  presence?: boolean;
+  /** Embedded struct whose fields are inlined into the parent JSON object. */
+  inline?: boolean;
+}
+
+export interface MessageSchema {
+  /** Fully qualified protobuf message name, for error messages. */
+  name: string;
+  fields: FieldSpec[];
+}
+
+type Opts = Omit<FieldSpec, 'no' | 'json' | 'type'>;
+const f = (no: number, json: string, type: FieldSpec['type'], opts: Opts = {}): FieldSpec => ({ no, json, type, ...opts });
+const msg = (name: string, fields: FieldSpec[]): MessageSchema => ({ name, fields });
+
+// ---------------------------------------------------------------------------------------------
+// k8s.io/apimachinery/pkg/apis/meta/v1
+
+export const OwnerReference: MessageSchema = msg('k8s.io.apimachinery.pkg.apis.meta.v1.OwnerReference', [
+  f(5, 'apiVersion', 'string'),
+  f(1, 'kind', 'string'),
+  f(3, 'name', 'string'),
+  f(4, 'uid', 'string'),
+  f(6, 'controller', 'bool', { presence: true }),
+  f(7, 'blockOwnerDeletion', 'bool', { presence: true }),
+]);
+
+export const ManagedFieldsEntry: MessageSchema = msg('k8s.io.apimachinery.pkg.apis.meta.v1.ManagedFieldsEntry', [
+  f(1, 'manager', 'string'),
+  f(2, 'operation', 'string'),
+  f(3, 'apiVersion', 'string'),
+  f(4, 'time', 'time', { presence: true }),
+  f(6, 'fieldsType', 'string'),
+  f(7, 'fieldsV1', 'fieldsv1', { presence: true }),
+  f(8, 'subresource', 'string'),
+]);
+
+export const ObjectMeta: MessageSchema = msg('k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta', [
+  f(1, 'name', 'string'),
+  f(2, 'generateName', 'string'),
+  f(3, 'namespace', 'string'),
+  f(4, 'selfLink', 'string'),
+  f(5, 'uid', 'string'),
+  f(6, 'resourceVersion', 'string'),
+  f(7, 'generation', 'int64'),
+  f(8, 'creationTimestamp', 'time'),
+  f(9, 'deletionTimestamp', 'time', { presence: true }),
+  f(10, 'deletionGracePeriodSeconds', 'int64', { presence: true }),
+  f(11, 'labels', 'string', { map: true }),
+  f(12, 'annotations', 'string', { map: true }),
+  f(13, 'ownerReferences', () => OwnerReference, { repeated: true }),
+  f(14, 'finalizers', 'string', { repeated: true }),
+  f(17, 'managedFields', () => ManagedFieldsEntry, { repeated: true }),
+]);
+
+export const Preconditions: MessageSchema = msg('k8s.io.apimachinery.pkg.apis.meta.v1.Preconditions', [
+  f(1, 'uid', 'string', { presence: true }),
+  f(2, 'resourceVersion', 'string', { presence: true }),
+]);
+
+export const DeleteOptions: MessageSchema = msg('k8s.io.apimachinery.pkg.apis.meta.v1.DeleteOptions', [
+  f(1, 'gracePeriodSeconds', 'int64', { presence: true }),
+  f(2, 'preconditions', () => Preconditions, { presence: true }),
+  f(3, 'orphanDependents', 'bool', { presence: true }),
+  f(4, 'propagationPolicy', 'string', { presence: true }),
+  f(5, 'dryRun', 'string', { repeated: true }),
+  // ignoreStoreReadErrorWithClusterBreakingPotential (k8s 1.32+), *bool
+  f(6, 'ignoreStoreReadErrorWithClusterBreakingPotential', 'bool', { presence: true }),
+]);
+
+export const LabelSelectorRequirement: MessageSchema = msg('k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement', [
+  f(1, 'key', 'string'),
+  f(2, 'operator', 'string'),
+  f(3, 'values', 'string', { repeated: true }),
+]);
+
+export const LabelSelector: MessageSchema = msg('k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector', [
+  f(1, 'matchLabels', 'string', { map: true }),
+  f(2, 'matchExpressions', () => LabelSelectorRequirement, { repeated: true }),
+]);
+
+export const Condition: MessageSchema = msg('k8s.io.apimachinery.pkg.apis.meta.v1.Condition', [
+  f(1, 'type', 'string'),
+  f(2, 'status', 'string'),
+  f(3, 'observedGeneration', 'int64'),
+  f(4, 'lastTransitionTime', 'time'),
+  f(5, 'reason', 'string'),
+  f(6, 'message', 'string'),
+]);
+
+// ---------------------------------------------------------------------------------------------
+// k8s.io/api/core/v1
+
+export const ObjectReference: MessageSchema = msg('k8s.io.api.core.v1.ObjectReference', [
+  f(1, 'kind', 'string'),
+  f(2, 'namespace', 'string'),
+  f(3, 'name', 'string'),
+  f(4, 'uid', 'string'),
+  f(5, 'apiVersion', 'string'),
+  f(6, 'resourceVersion', 'string'),
+  f(7, 'fieldPath', 'string'),
+]);
+
+export const LocalObjectReference: MessageSchema = msg('k8s.io.api.core.v1.LocalObjectReference', [f(1, 'name', 'string')]);
+
+export const ConfigMap: MessageSchema = msg('k8s.io.api.core.v1.ConfigMap', [
+  f(1, 'metadata', () => ObjectMeta),
+  f(4, 'immutable', 'bool', { presence: true }),
+  f(2, 'data', 'string', { map: true }),
+  f(3, 'binaryData', 'bytes', { map: true }),
+]);
+
+export const Secret: MessageSchema = msg('k8s.io.api.core.v1.Secret', [
+  f(1, 'metadata', () => ObjectMeta),
+  f(5, 'immutable', 'bool', { presence: true }),
+  f(2, 'data', 'bytes', { map: true }),
+  f(4, 'stringData', 'string', { map: true }),
+  f(3, 'type', 'string'),
+]);
+
+export const NamespaceSpec: MessageSchema = msg('k8s.io.api.core.v1.NamespaceSpec', [f(1, 'finalizers', 'string', { repeated: true })]);
+
+export const NamespaceCondition: MessageSchema = msg('k8s.io.api.core.v1.NamespaceCondition', [
+  f(1, 'type', 'string'),
+  f(2, 'status', 'string'),
+  f(4, 'lastTransitionTime', 'time'),
+  f(5, 'reason', 'string'),
+  f(6, 'message', 'string'),
+]);
+
+export const NamespaceStatus: MessageSchema = msg('k8s.io.api.core.v1.NamespaceStatus', [
+  f(1, 'phase', 'string'),
+  f(2, 'conditions', () => NamespaceCondition, { repeated: true }),
+]);
+
+export const Namespace: MessageSchema = msg('k8s.io.api.core.v1.Namespace', [
+  f(1, 'metadata', () => ObjectMeta),
+  f(2, 'spec', () => NamespaceSpec),
+  f(3, 'status', () => NamespaceStatus),
+]);
+
+export const ServiceAccount: MessageSchema = msg('k8s.io.api.core.v1.ServiceAccount', [
+  f(1, 'metadata', () => ObjectMeta),
+  f(2, 'secrets', () => ObjectReference, { repeated: true }),
+  f(3, 'imagePullSecrets', () => LocalObjectReference, { repeated: true }),
+  f(4, 'automountServiceAccountToken', 'bool', { presence: true }),
+]);
+
+export const EventSource: MessageSchema = msg('k8s.io.api.core.v1.EventSource', [
+  f(1, 'component', 'string'),
+  f(2, 'host', 'string'),
+]);
+
+export const CoreEventSeries: MessageSchema = msg('k8s.io.api.core.v1.EventSeries', [
+  f(1, 'count', 'int32'),
+  f(2, 'lastObservedTime', 'microtime'),
+]);
+
+export const CoreEvent: MessageSchema = msg('k8s.io.api.core.v1.Event', [
+  f(1, 'metadata', () => ObjectMeta),
+  f(2, 'involvedObject', () => ObjectReference),
+  f(3, 'reason', 'string'),
+  f(4, 'message', 'string'),
+  f(5, 'source', () => EventSource),
+  f(6, 'firstTimestamp', 'time'),
+  f(7, 'lastTimestamp', 'time'),
+  f(8, 'count', 'int32'),
+  f(9, 'type', 'string'),
+  f(10, 'eventTime', 'microtime'),
+  f(11, 'series', () => CoreEventSeries, { presence: true }),
+  f(12, 'action', 'string'),
+  f(13, 'related', () => ObjectReference, { presence: true }),
+  f(14, 'reportingComponent', 'string'),
+  f(15, 'reportingInstance', 'string'),
+]);
+
+// ---------------------------------------------------------------------------------------------
+// k8s.io/api/events/v1
+
+export const EventsEventSeries: MessageSchema = msg('k8s.io.api.events.v1.EventSeries', [
+  f(1, 'count', 'int32'),
+  f(2, 'lastObservedTime', 'microtime'),
+]);
+
+export const EventsEvent: MessageSchema = msg('k8s.io.api.events.v1.Event', [
+  f(1, 'metadata', () => ObjectMeta),
+  f(2, 'eventTime', 'microtime'),
+  f(3, 'series', () => EventsEventSeries, { presence: true }),
+  f(4, 'reportingController', 'string'),
+  f(5, 'reportingInstance', 'string'),
+  f(6, 'action', 'string'),
+  f(7, 'reason', 'string'),
+  f(8, 'regarding', () => ObjectReference),
+  f(9, 'related', () => ObjectReference, { presence: true }),
+  f(10, 'note', 'string'),
+  f(11, 'type', 'string'),
+  f(12, 'deprecatedSource', () => EventSource),
+  f(13, 'deprecatedFirstTimestamp', 'time'),
+  f(14, 'deprecatedLastTimestamp', 'time'),
+  f(15, 'deprecatedCount', 'int32'),
+]);
+
+// ---------------------------------------------------------------------------------------------
+// k8s.io/api/coordination/v1
+
+export const LeaseSpec: MessageSchema = msg('k8s.io.api.coordination.v1.LeaseSpec', [
+  f(1, 'holderIdentity', 'string', { presence: true }),
+  f(2, 'leaseDurationSeconds', 'int32', { presence: true }),
+  f(3, 'acquireTime', 'microtime', { presence: true }),
+  f(4, 'renewTime', 'microtime', { presence: true }),
+  f(5, 'leaseTransitions', 'int32', { presence: true }),
+  f(6, 'strategy', 'string', { presence: true }),
+  f(7, 'preferredHolder', 'string', { presence: true }),
+]);
+
+export const Lease: MessageSchema = msg('k8s.io.api.coordination.v1.Lease', [
+  f(1, 'metadata', () => ObjectMeta),
+  f(2, 'spec', () => LeaseSpec),
+]);
