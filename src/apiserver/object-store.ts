@@ -25,7 +25,7 @@ import {
   updateManagedFields,
 } from '../apimachinery/patch/index.js';
 import { fieldSelectorAllowedFields, fieldSelectorRulesFor, matchesFields, matchesLabels, objectFieldSet, type FieldSelector, type LabelSelector } from '../apimachinery/selectors.js';
-import { apiVersionOf, deepClone, isPlainObject, type KubeObject, type ObjectMeta } from '../apimachinery/types.js';
+import { apiVersionOf, deepClone, isPlainObject, type KubeObject, type ManagedFieldsEntry, type ObjectMeta } from '../apimachinery/types.js';
 import { validateObjectMeta } from '../apimachinery/validation.js';
 import {
   StoreCompactedError,
@@ -289,18 +289,20 @@ export class ObjectStore {
     const strategy = this.strategy(info);
     const meta = (obj.metadata ?? {}) as ObjectMeta;
     const causes = validateObjectMeta(meta, { namespaced: info.namespaced, nameRule: strategy.nameRule ?? 'subdomain' });
-    const body: Record<string, unknown> = { ...obj };
-    delete body.metadata;
-    delete body.apiVersion;
-    delete body.kind;
-    let oldBody: Record<string, unknown> | undefined;
-    if (old) {
-      oldBody = { ...old };
-      delete oldBody.metadata;
-      delete oldBody.apiVersion;
-      delete oldBody.kind;
+    if (info.builtin) {
+      // Built-in metadata is checked above; the schema covers the kind's own fields.
+      const strip = (o: KubeObject): Record<string, unknown> => {
+        const b: Record<string, unknown> = { ...o };
+        delete b.metadata;
+        delete b.apiVersion;
+        delete b.kind;
+        return b;
+      };
+      causes.push(...validateValue(this.bodySchema(info), strip(obj), old ? { oldValue: strip(old) } : {}));
+    } else {
+      // Custom resources: the whole object, so root CEL rules can read self.metadata.name.
+      causes.push(...validateValue(info.schema, obj, old ? { oldValue: old } : {}));
     }
-    causes.push(...validateValue(this.bodySchema(info), body, oldBody ? { oldValue: oldBody } : {}));
     if (strategy.validate) causes.push(...strategy.validate(obj, old, info));
     return causes;
   }
@@ -341,7 +343,7 @@ export class ObjectStore {
     return rfc3339(this.clock.now());
   }
 
-  async create(info: ResourceInfo, namespace: string | undefined, input: KubeObject, opts: WriteOptions = {}): Promise<WriteResult> {
+  async create(info: ResourceInfo, namespace: string | undefined, input: KubeObject, opts: WriteOptions = {}, appliedManagedFields?: ManagedFieldsEntry[]): Promise<WriteResult> {
     if (!isPlainObject(input)) throw badRequest('the body of the request must be a JSON or YAML object');
     const obj = deepClone(input);
     this.checkTypeMeta(info, obj);
@@ -372,7 +374,7 @@ export class ObjectStore {
     const causes = this.validate(info, obj, undefined);
     if (causes.length) throw invalid(info.kind, info.group, meta.name, causes);
     warnings.push(...(await this.admit('CREATE', info, meta.namespace, meta.name, obj, undefined, opts)));
-    meta.managedFields = updateManagedFields({ oldObj: undefined, newObj: obj, manager: opts.fieldManager ?? 'unknown', operation: 'Update', schema: info.schema, apiVersion: apiVersionOf(info.group, info.version), now: meta.creationTimestamp });
+    meta.managedFields = appliedManagedFields ?? updateManagedFields({ oldObj: undefined, newObj: obj, manager: opts.fieldManager ?? 'unknown', operation: 'Update', schema: info.schema, apiVersion: apiVersionOf(info.group, info.version), now: meta.creationTimestamp });
     if (!meta.managedFields.length) delete meta.managedFields;
     const key = this.key(info, meta.namespace, meta.name);
     if (opts.dryRun) {
@@ -582,21 +584,8 @@ export class ObjectStore {
     const applied = this.checkApplied(info, namespace, name, patch);
     this.checkTypeMeta(info, applied);
     const r = serverSideApply({ live: undefined, applied, manager: opts.fieldManager!, force: !!opts.force, schema: info.schema, apiVersion: apiVersionOf(info.group, info.version), now: this.now() });
-    const created = await this.create(info, namespace, r.object, { ...opts, fieldManager: opts.fieldManager });
-    // Ownership is the applier's (Apply operation), not an Update entry.
-    created.object.metadata!.managedFields = r.managedFields;
-    if (!opts.dryRun) {
-      const key = this.key(info, namespace, name);
-      const kv = await this.store.get(key);
-      if (kv) {
-        const stored = this.decode(kv, info);
-        stored.metadata!.managedFields = r.managedFields;
-        const w = await this.store.update(key, this.encodeForStorage(info, stored), { expectModRevision: kv.modRevision }).catch(() => undefined);
-        if (w) stored.metadata!.resourceVersion = String(w.modRevision);
-        return { object: stored, warnings: created.warnings };
-      }
-    }
-    return created;
+    // Ownership is the applier's (an Apply entry), not an Update entry.
+    return this.create(info, namespace, r.object, opts, r.managedFields);
   }
 
   /**

@@ -6,6 +6,8 @@
  * decoded objects keep the key order of the JSON serialisation.
  */
 
+import type { JsonObject, JsonValue } from '../types.js';
+
 /** Leaf encodings that map to one JSON value. */
 export type LeafType =
   | 'string'
@@ -26,9 +28,7 @@ export type LeafType =
   /** runtime.RawExtension / apiextensions JSON {raw=1} → parsed JSON value. */
   | 'rawjson'
   /** metav1.FieldsV1 {Raw=1} → parsed JSON object. */
-  | 'fieldsv1'
-  /** metav1.Duration {duration=1 (ns)} → Go duration string such as "1h0m0s". */
-  | 'duration';
+  | 'fieldsv1';
 
 export interface FieldSpec {
   /** Protobuf field number. */
@@ -42,11 +42,11 @@ export interface FieldSpec {
   /** `map<string, T>` field → JSON object; `type` is the value type. */
   map?: boolean;
   /**
-   * Go pointer field (`*bool`, `*int32`, `*T`): presence on the wire is meaningful, so a zero value
-   * (false, 0, "", {}) that was sent is kept. Non-pointer fields follow `omitempty` and are dropped
-   * when they hold their zero value.
+   * Keep the value even when it is the zero value (false, 0, "", {}). For Go pointer fields
+   * (`*bool`, `*int32`, `*T`) presence on the wire is meaningful, and fields without `omitempty`
+   * always appear in JSON. Other fields follow `omitempty` and are dropped when zero.
    */
-  presence?: boolean;
+  keepZero?: boolean;
   /** Embedded struct whose fields are inlined into the parent JSON object. */
   inline?: boolean;
 }
@@ -55,31 +55,34 @@ export interface MessageSchema {
   /** Fully qualified protobuf message name, for error messages. */
   name: string;
   fields: FieldSpec[];
+  /** Custom JSON form (Go MarshalJSON), applied to the decoded fields. */
+  toJson?: (decoded: JsonObject) => JsonValue;
 }
 
 type Opts = Omit<FieldSpec, 'no' | 'json' | 'type'>;
-const f = (no: number, json: string, type: FieldSpec['type'], opts: Opts = {}): FieldSpec => ({ no, json, type, ...opts });
-const msg = (name: string, fields: FieldSpec[]): MessageSchema => ({ name, fields });
+export const f = (no: number, json: string, type: FieldSpec['type'], opts: Opts = {}): FieldSpec => ({ no, json, type, ...opts });
+export const msg = (name: string, fields: FieldSpec[], toJson?: MessageSchema['toJson']): MessageSchema => (toJson ? { name, fields, toJson } : { name, fields });
 
 // ---------------------------------------------------------------------------------------------
 // k8s.io/apimachinery/pkg/apis/meta/v1
 
 export const OwnerReference: MessageSchema = msg('k8s.io.apimachinery.pkg.apis.meta.v1.OwnerReference', [
-  f(5, 'apiVersion', 'string'),
-  f(1, 'kind', 'string'),
-  f(3, 'name', 'string'),
-  f(4, 'uid', 'string'),
-  f(6, 'controller', 'bool', { presence: true }),
-  f(7, 'blockOwnerDeletion', 'bool', { presence: true }),
+  // apiVersion, kind, name and uid have no omitempty in Go: always written.
+  f(5, 'apiVersion', 'string', { keepZero: true }),
+  f(1, 'kind', 'string', { keepZero: true }),
+  f(3, 'name', 'string', { keepZero: true }),
+  f(4, 'uid', 'string', { keepZero: true }),
+  f(6, 'controller', 'bool', { keepZero: true }),
+  f(7, 'blockOwnerDeletion', 'bool', { keepZero: true }),
 ]);
 
 export const ManagedFieldsEntry: MessageSchema = msg('k8s.io.apimachinery.pkg.apis.meta.v1.ManagedFieldsEntry', [
   f(1, 'manager', 'string'),
   f(2, 'operation', 'string'),
   f(3, 'apiVersion', 'string'),
-  f(4, 'time', 'time', { presence: true }),
+  f(4, 'time', 'time', { keepZero: true }),
   f(6, 'fieldsType', 'string'),
-  f(7, 'fieldsV1', 'fieldsv1', { presence: true }),
+  f(7, 'fieldsV1', 'fieldsv1', { keepZero: true }),
   f(8, 'subresource', 'string'),
 ]);
 
@@ -92,8 +95,8 @@ export const ObjectMeta: MessageSchema = msg('k8s.io.apimachinery.pkg.apis.meta.
   f(6, 'resourceVersion', 'string'),
   f(7, 'generation', 'int64'),
   f(8, 'creationTimestamp', 'time'),
-  f(9, 'deletionTimestamp', 'time', { presence: true }),
-  f(10, 'deletionGracePeriodSeconds', 'int64', { presence: true }),
+  f(9, 'deletionTimestamp', 'time', { keepZero: true }),
+  f(10, 'deletionGracePeriodSeconds', 'int64', { keepZero: true }),
   f(11, 'labels', 'string', { map: true }),
   f(12, 'annotations', 'string', { map: true }),
   f(13, 'ownerReferences', () => OwnerReference, { repeated: true }),
@@ -102,18 +105,16 @@ export const ObjectMeta: MessageSchema = msg('k8s.io.apimachinery.pkg.apis.meta.
 ]);
 
 export const Preconditions: MessageSchema = msg('k8s.io.apimachinery.pkg.apis.meta.v1.Preconditions', [
-  f(1, 'uid', 'string', { presence: true }),
-  f(2, 'resourceVersion', 'string', { presence: true }),
+  f(1, 'uid', 'string', { keepZero: true }),
+  f(2, 'resourceVersion', 'string', { keepZero: true }),
 ]);
 
 export const DeleteOptions: MessageSchema = msg('k8s.io.apimachinery.pkg.apis.meta.v1.DeleteOptions', [
-  f(1, 'gracePeriodSeconds', 'int64', { presence: true }),
-  f(2, 'preconditions', () => Preconditions, { presence: true }),
-  f(3, 'orphanDependents', 'bool', { presence: true }),
-  f(4, 'propagationPolicy', 'string', { presence: true }),
+  f(1, 'gracePeriodSeconds', 'int64', { keepZero: true }),
+  f(2, 'preconditions', () => Preconditions, { keepZero: true }),
+  f(3, 'orphanDependents', 'bool', { keepZero: true }),
+  f(4, 'propagationPolicy', 'string', { keepZero: true }),
   f(5, 'dryRun', 'string', { repeated: true }),
-  // ignoreStoreReadErrorWithClusterBreakingPotential (k8s 1.32+), *bool
-  f(6, 'ignoreStoreReadErrorWithClusterBreakingPotential', 'bool', { presence: true }),
 ]);
 
 export const LabelSelectorRequirement: MessageSchema = msg('k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement', [
@@ -153,14 +154,14 @@ export const LocalObjectReference: MessageSchema = msg('k8s.io.api.core.v1.Local
 
 export const ConfigMap: MessageSchema = msg('k8s.io.api.core.v1.ConfigMap', [
   f(1, 'metadata', () => ObjectMeta),
-  f(4, 'immutable', 'bool', { presence: true }),
+  f(4, 'immutable', 'bool', { keepZero: true }),
   f(2, 'data', 'string', { map: true }),
   f(3, 'binaryData', 'bytes', { map: true }),
 ]);
 
 export const Secret: MessageSchema = msg('k8s.io.api.core.v1.Secret', [
   f(1, 'metadata', () => ObjectMeta),
-  f(5, 'immutable', 'bool', { presence: true }),
+  f(5, 'immutable', 'bool', { keepZero: true }),
   f(2, 'data', 'bytes', { map: true }),
   f(4, 'stringData', 'string', { map: true }),
   f(3, 'type', 'string'),
@@ -191,7 +192,7 @@ export const ServiceAccount: MessageSchema = msg('k8s.io.api.core.v1.ServiceAcco
   f(1, 'metadata', () => ObjectMeta),
   f(2, 'secrets', () => ObjectReference, { repeated: true }),
   f(3, 'imagePullSecrets', () => LocalObjectReference, { repeated: true }),
-  f(4, 'automountServiceAccountToken', 'bool', { presence: true }),
+  f(4, 'automountServiceAccountToken', 'bool', { keepZero: true }),
 ]);
 
 export const EventSource: MessageSchema = msg('k8s.io.api.core.v1.EventSource', [
@@ -215,9 +216,9 @@ export const CoreEvent: MessageSchema = msg('k8s.io.api.core.v1.Event', [
   f(8, 'count', 'int32'),
   f(9, 'type', 'string'),
   f(10, 'eventTime', 'microtime'),
-  f(11, 'series', () => CoreEventSeries, { presence: true }),
+  f(11, 'series', () => CoreEventSeries, { keepZero: true }),
   f(12, 'action', 'string'),
-  f(13, 'related', () => ObjectReference, { presence: true }),
+  f(13, 'related', () => ObjectReference, { keepZero: true }),
   f(14, 'reportingComponent', 'string'),
   f(15, 'reportingInstance', 'string'),
 ]);
@@ -233,13 +234,13 @@ export const EventsEventSeries: MessageSchema = msg('k8s.io.api.events.v1.EventS
 export const EventsEvent: MessageSchema = msg('k8s.io.api.events.v1.Event', [
   f(1, 'metadata', () => ObjectMeta),
   f(2, 'eventTime', 'microtime'),
-  f(3, 'series', () => EventsEventSeries, { presence: true }),
+  f(3, 'series', () => EventsEventSeries, { keepZero: true }),
   f(4, 'reportingController', 'string'),
   f(5, 'reportingInstance', 'string'),
   f(6, 'action', 'string'),
   f(7, 'reason', 'string'),
   f(8, 'regarding', () => ObjectReference),
-  f(9, 'related', () => ObjectReference, { presence: true }),
+  f(9, 'related', () => ObjectReference, { keepZero: true }),
   f(10, 'note', 'string'),
   f(11, 'type', 'string'),
   f(12, 'deprecatedSource', () => EventSource),
@@ -252,13 +253,13 @@ export const EventsEvent: MessageSchema = msg('k8s.io.api.events.v1.Event', [
 // k8s.io/api/coordination/v1
 
 export const LeaseSpec: MessageSchema = msg('k8s.io.api.coordination.v1.LeaseSpec', [
-  f(1, 'holderIdentity', 'string', { presence: true }),
-  f(2, 'leaseDurationSeconds', 'int32', { presence: true }),
-  f(3, 'acquireTime', 'microtime', { presence: true }),
-  f(4, 'renewTime', 'microtime', { presence: true }),
-  f(5, 'leaseTransitions', 'int32', { presence: true }),
-  f(6, 'strategy', 'string', { presence: true }),
-  f(7, 'preferredHolder', 'string', { presence: true }),
+  f(1, 'holderIdentity', 'string', { keepZero: true }),
+  f(2, 'leaseDurationSeconds', 'int32', { keepZero: true }),
+  f(3, 'acquireTime', 'microtime', { keepZero: true }),
+  f(4, 'renewTime', 'microtime', { keepZero: true }),
+  f(5, 'leaseTransitions', 'int32', { keepZero: true }),
+  f(6, 'strategy', 'string', { keepZero: true }),
+  f(7, 'preferredHolder', 'string', { keepZero: true }),
 ]);
 
 export const Lease: MessageSchema = msg('k8s.io.api.coordination.v1.Lease', [

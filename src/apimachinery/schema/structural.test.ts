@@ -107,7 +107,7 @@ const cases: Case[] = [
   {
     name: 'invalid default',
     schema: spec({ type: 'object', properties: { r: { type: 'integer', default: 'x' } } }),
-    want: [`${P}.properties[spec].properties[r].default: Invalid value: "string":  in body must be of type integer: "string"`],
+    want: [`${P}.properties[spec].properties[r].default: Invalid value: "x":  in body must be of type integer: "string"`],
   },
   {
     name: 'default with unknown fields',

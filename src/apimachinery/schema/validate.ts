@@ -126,11 +126,11 @@ function node(ctx: SchemaCtx, s: JSONSchemaProps, v: unknown, name: string, corr
     const isFloatInt = kind === 'number' && isFloatAJSONInteger(v as number) && types.includes('integer');
     const isIntFloat = kind === 'integer' && types.includes('number');
     if (kind !== 'string' && kind !== 'array' && format && !(types.includes(kind) || dataFormat === format || isFloatInt || isIntFloat)) {
-      out.push(fieldError.typeInvalid(name, dataFormat, `${inBody} must be of type ${format}: ${JSON.stringify(dataFormat)}`));
+      out.push(fieldError.typeInvalid(name, v, `${inBody} must be of type ${format}: ${JSON.stringify(dataFormat)}`));
     } else if (!(types.includes('number') || types.includes('integer')) && format && (kind === 'string' || kind === 'array')) {
       // formatted strings skip the type check (the format validator covers them)
     } else if (types.length > 0 && !(types.includes(kind) || isFloatInt || isIntFloat)) {
-      out.push(fieldError.typeInvalid(name, kind, `${inBody} must be of type ${types.join(',')}: ${JSON.stringify(kind)}`));
+      out.push(fieldError.typeInvalid(name, v, `${inBody} must be of type ${types.join(',')}: ${JSON.stringify(kind)}`));
     }
   }
 
