@@ -7,6 +7,7 @@ command -v kubectl >/dev/null 2>&1 || { echo "kubectl (1.32) is expected on the 
 command -v etcd >/dev/null 2>&1 || need+=(etcd-server)
 command -v git >/dev/null 2>&1 || need+=(git)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+/usr/bin/python3 -c "import kubernetes" >/dev/null 2>&1 || need+=(python3-kubernetes)
 ((${#need[@]})) || exit 0
 echo "installing Debian packages: ${need[*]}" >&2
 if [[ $(id -u) -ne 0 ]]; then echo "not root: install ${need[*]} by hand" >&2; exit 1; fi

@@ -327,8 +327,9 @@ export class ApiHandler {
   }
 }
 
+/** Go's strconv.ParseBool truth values, which kube-apiserver accepts in query parameters. */
 function isTrue(v: string | null): boolean {
-  return v === 'true' || v === '1';
+  return v !== null && ['1', 't', 'T', 'true', 'TRUE', 'True'].includes(v);
 }
 
 function fieldValidationOf(q: Query): FieldValidation {
