@@ -9,6 +9,12 @@ import { fileURLToPath } from 'node:url';
 const root = join(fileURLToPath(import.meta.url), '..', '..');
 const setup = spawnSync('bash', [join(root, 'scripts/install-test-deps.sh')], { stdio: 'inherit' });
 if (setup.status !== 0) process.exit(setup.status ?? 1);
+// Type-check and build first: the CLI tests run bin/slipway.js, which runs the compiled dist/.
+const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: root, stdio: 'inherit' });
+if (build.status !== 0) {
+  console.error('TypeScript build failed');
+  process.exit(build.status ?? 1);
+}
 
 function walk(dir, out) {
   for (const name of readdirSync(dir)) {
