@@ -218,4 +218,52 @@ describe('API server over HTTPS', () => {
     assert.equal(old.events[0]!.type, 'ERROR');
     assert.equal((old.events[0]!.object as { code: number }).code, 410);
   });
+  it('serves several CRD versions from one storage version, and deleting the CRD deletes its objects', async () => {
+    const schema = { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'string' } } } } } };
+    const crd = {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'boxes.test.slipway.dev' },
+      spec: {
+        group: 'test.slipway.dev',
+        scope: 'Cluster',
+        names: { plural: 'boxes', singular: 'box', kind: 'Box' },
+        versions: [
+          { name: 'v1beta1', served: true, storage: false, schema },
+          { name: 'v1', served: true, storage: true, schema },
+        ],
+      },
+    };
+    assert.equal((await http('/apis/apiextensions.k8s.io/v1/customresourcedefinitions', { method: 'POST', body: crd })).status, 201);
+    await eventually(async () => (await http('/apis/test.slipway.dev/v1beta1/boxes')).status === 200, 5000, 'v1beta1 served');
+    const c = await http('/apis/test.slipway.dev/v1beta1/boxes', { method: 'POST', body: { apiVersion: 'test.slipway.dev/v1beta1', kind: 'Box', metadata: { name: 'b1' }, spec: { size: 's' } } });
+    assert.equal(c.status, 201, c.text);
+    const viaV1 = (await http('/apis/test.slipway.dev/v1/boxes/b1')).json<{ apiVersion: string; spec: { size: string } }>();
+    assert.equal(viaV1.apiVersion, 'test.slipway.dev/v1');
+    assert.equal(viaV1.spec.size, 's');
+    const got = (await http('/apis/apiextensions.k8s.io/v1/customresourcedefinitions/boxes.test.slipway.dev')).json<{ status: { storedVersions: string[]; conditions: { type: string; status: string }[] } }>();
+    assert.deepEqual(got.status.storedVersions, ['v1']);
+    assert.ok(got.status.conditions.some((x) => x.type === 'NamesAccepted' && x.status === 'True'));
+    assert.ok(got.status.conditions.some((x) => x.type === 'Established' && x.status === 'True'));
+    assert.equal((await http('/apis/apiextensions.k8s.io/v1/customresourcedefinitions/boxes.test.slipway.dev', { method: 'DELETE' })).status, 200);
+    await eventually(async () => (await http('/apis/apiextensions.k8s.io/v1/customresourcedefinitions/boxes.test.slipway.dev')).status === 404, 10_000, 'CRD removed');
+    assert.equal((await http('/apis/test.slipway.dev/v1/boxes')).status, 404, 'kind no longer served');
+    assert.equal((await t.plane.store.list('/registry/test.slipway.dev/boxes/')).items.length, 0, 'objects deleted with the CRD');
+  });
+
+  it('serves Events in core/v1 and events.k8s.io/v1, Leases and ServiceAccounts', async () => {
+    const ev = await http('/api/v1/namespaces/default/events', { method: 'POST', body: { apiVersion: 'v1', kind: 'Event', metadata: { name: 'e1.123' }, involvedObject: { kind: 'ConfigMap', name: 'x', namespace: 'default' }, reason: 'Tested', message: 'hello', type: 'Normal', count: 1 } });
+    assert.equal(ev.status, 201, ev.text);
+    const byReason = (await http('/api/v1/namespaces/default/events?fieldSelector=reason%3DTested,involvedObject.kind%3DConfigMap')).json<{ items: unknown[] }>();
+    assert.equal(byReason.items.length, 1);
+    const ev2 = await http('/apis/events.k8s.io/v1/namespaces/default/events', { method: 'POST', body: { apiVersion: 'events.k8s.io/v1', kind: 'Event', metadata: { name: 'e2' }, eventTime: '2026-01-01T00:00:00.000000Z', reportingController: 'slipway.dev/test', reportingInstance: 'i1', action: 'Test', reason: 'Tested', regarding: { kind: 'ConfigMap', name: 'x' }, type: 'Normal' } });
+    assert.equal(ev2.status, 201, ev2.text);
+    const lease = await http('/apis/coordination.k8s.io/v1/namespaces/kube-system/leases', { method: 'POST', body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'leader' }, spec: { holderIdentity: 'a', leaseDurationSeconds: 15 } } });
+    assert.equal(lease.status, 201, lease.text);
+    const sa = await http('/api/v1/namespaces/default/serviceaccounts', { method: 'POST', body: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'robot' } } });
+    assert.equal(sa.status, 201, sa.text);
+    const badLease = await http('/apis/coordination.k8s.io/v1/namespaces/kube-system/leases', { method: 'POST', body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'bad' }, spec: { leaseDurationSeconds: 'long' } } });
+    assert.equal(badLease.status, 422);
+    assert.match(badLease.text, /spec\.leaseDurationSeconds/);
+  });
 });
