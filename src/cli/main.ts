@@ -1,8 +1,6 @@
 /** The `slipway` command. */
-import { Command, Option } from 'commander';
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { ManagementPlane } from '../server/management-plane.js';
+import { Command } from 'commander';
+import { registerAll } from './commands/index.js';
 import { VERSION } from './version.js';
 
 export function buildProgram(): Command {
@@ -11,33 +9,7 @@ export function buildProgram(): Command {
     .version(VERSION, '--version', 'print the Slipway version')
     .showHelpAfterError()
     .enablePositionalOptions();
-
-  program
-    .command('server')
-    .description('run the management plane: an HTTPS Kubernetes API server on embedded storage')
-    .option('--data-dir <dir>', 'where state, certificates and admin.kubeconfig live', join(homedir(), '.slipway'))
-    .option('--listen <host:port>', 'address to serve HTTPS on', '127.0.0.1:6443')
-    .option('--token-auth-file <file>', 'static bearer tokens, CSV: token,user,uid,"group1,group2"')
-    .addOption(new Option('--storage <engine>', 'storage engine').choices(['sqlite', 'memory']).default('sqlite'))
-    .addHelpText('after', '\nExample:\n  slipway server --data-dir ~/.slipway --listen 127.0.0.1:6443\n  kubectl --kubeconfig ~/.slipway/admin.kubeconfig get namespaces\n')
-    .action(async (o: { dataDir: string; listen: string; tokenAuthFile?: string; storage: 'sqlite' | 'memory' }) => {
-      const plane = await ManagementPlane.start({ dataDir: resolve(o.dataDir), listen: o.listen, tokenFile: o.tokenAuthFile, storage: o.storage });
-      const shutdown = (sig: string): void => {
-        plane.log.info({ signal: sig }, 'shutting down');
-        const force = setTimeout(() => process.exit(1), 5000);
-        force.unref();
-        void plane.stop().then(() => process.exit(0));
-      };
-      process.once('SIGINT', () => shutdown('SIGINT'));
-      process.once('SIGTERM', () => shutdown('SIGTERM'));
-    });
-
-  program
-    .command('version')
-    .description('print the Slipway version')
-    .action(() => {
-      process.stdout.write(`slipway ${VERSION}\n`);
-    });
+  registerAll(program);
   return program;
 }
 

@@ -1,0 +1,13 @@
+/** Every `slipway` command; each module adds its commands to the program. One line per module. */
+import type { Command } from 'commander';
+import * as server from './server.js';
+import * as version from './version.js';
+
+const modules: { register(program: Command): void }[] = [
+  server,
+  version,
+];
+
+export function registerAll(program: Command): void {
+  for (const m of modules) m.register(program);
+}
