@@ -2,6 +2,7 @@
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { badRequest, tooLarge, unsupportedMediaType, StatusError } from '../apimachinery/errors.js';
 import type { IncomingMessage } from 'node:http';
+import { decodeKubernetesProtobuf, isKubernetesProtobufContentType } from '../apimachinery/protobuf/index.js';
 import type { PatchType } from './object-store.js';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -32,6 +33,7 @@ export function mediaType(contentType: string | undefined): string {
 
 /** Decode a JSON or YAML body into a value; malformed input is a 400 naming the problem. */
 export function decodeBody(body: Buffer, contentType: string | undefined): unknown {
+  if (isKubernetesProtobufContentType(contentType)) return decodeKubernetesProtobuf(body);
   const mt = mediaType(contentType);
   const text = body.toString('utf8');
   if (text.trim() === '') throw badRequest('the request body is empty');

@@ -192,7 +192,7 @@ export class ApiHandler {
       }
       case 'DELETE': {
         const raw = await readBody(req);
-        const delOpts = deleteOptionsOf(q, raw, writeOpts);
+        const delOpts = deleteOptionsOf(q, raw, req.headers['content-type'], writeOpts);
         if (!name) {
           const items = await this.objects.deleteCollection(info, namespace, listOptions(q), delOpts);
           return this.json(res, 200, { kind: info.listKind, apiVersion: apiVersionOf(info.group, info.version), metadata: {}, items });
@@ -362,11 +362,11 @@ function listOptions(q: Query): { labelSelector?: LabelSelector; fieldSelector?:
   return out;
 }
 
-function deleteOptionsOf(q: Query, raw: Buffer, base: { dryRun: boolean; fieldManager?: string; user?: { name: string; groups: string[] } }): DeleteOptions {
+function deleteOptionsOf(q: Query, raw: Buffer, contentType: string | undefined, base: { dryRun: boolean; fieldManager?: string; user?: { name: string; groups: string[] } }): DeleteOptions {
   const opts: DeleteOptions = { dryRun: base.dryRun, user: base.user };
   let body: Record<string, unknown> = {};
   if (raw.length && raw.toString().trim()) {
-    const decoded = decodeBody(raw, 'application/json');
+    const decoded = decodeBody(raw, contentType ?? 'application/json');
     if (!isPlainObject(decoded)) throw badRequest('DeleteOptions must be an object');
     body = decoded;
   }

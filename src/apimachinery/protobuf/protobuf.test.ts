@@ -521,9 +521,8 @@ describe('helpers', () => {
 // ---------------------------------------------------------------------------------------------
 // Real kubectl against a recording fake server.
 
-const kubectlAvailable = await hasKubectl();
 
-describe('real kubectl protobuf bodies', { skip: kubectlAvailable ? false : 'kubectl not on PATH' }, () => {
+describe('real kubectl protobuf bodies', () => {
   let h: KubectlHarness;
   before(async () => {
     h = await startKubectlHarness();
