@@ -45,63 +45,8 @@ export interface LabelSelectorObject {
 export const everythingLabelSelector: LabelSelector = Object.freeze({ requirements: Object.freeze([]) as readonly LabelRequirement[] });
 export const nothingLabelSelector: LabelSelector = Object.freeze({ requirements: Object.freeze([]) as readonly LabelRequirement[], nothing: true });
 
-// --- validation (k8s.io/apimachinery/pkg/util/validation) -----------------------------------
-
-const QNAME_FMT = '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]';
-const QNAME_RE = new RegExp(`^${QNAME_FMT}$`);
-const QNAME_MSG = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
-const LABEL_VALUE_FMT = `(${QNAME_FMT})?`;
-const LABEL_VALUE_RE = new RegExp(`^${LABEL_VALUE_FMT}$`);
-const LABEL_VALUE_MSG = "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
-const DNS1123_LABEL_FMT = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
-const DNS1123_SUBDOMAIN_FMT = `${DNS1123_LABEL_FMT}(\\.${DNS1123_LABEL_FMT})*`;
-const DNS1123_SUBDOMAIN_RE = new RegExp(`^${DNS1123_SUBDOMAIN_FMT}$`);
-const DNS1123_SUBDOMAIN_MSG = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character";
-
-function regexError(msg: string, fmt: string, ...examples: string[]): string {
-  if (examples.length === 0) return `${msg} (regex used for validation is '${fmt}')`;
-  // kube renders each example as "'x', " joined by " or ", which yields the familiar double space.
-  return `${msg} (e.g. ${examples.map((e) => `'${e}', `).join(' or ')}regex used for validation is '${fmt}')`;
-}
-
-const byteLen = (s: string): number => Buffer.byteLength(s, 'utf8');
-
-/** validation.IsQualifiedName: label keys, annotation keys. Returns the problems (empty when valid). */
-export function qualifiedNameErrors(value: string): string[] {
-  const errs: string[] = [];
-  const parts = value.split('/');
-  let name: string;
-  if (parts.length === 1) {
-    name = parts[0];
-  } else if (parts.length === 2) {
-    const prefix = parts[0];
-    name = parts[1];
-    if (prefix.length === 0) errs.push('prefix part must be non-empty');
-    else for (const m of dns1123SubdomainErrors(prefix)) errs.push(`prefix part ${m}`);
-  } else {
-    return [`a qualified name ${regexError(QNAME_MSG, QNAME_FMT, 'MyName', 'my.name', '123-abc')} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`];
-  }
-  if (name.length === 0) errs.push('name part must be non-empty');
-  else if (byteLen(name) > 63) errs.push('name part must be no more than 63 characters');
-  if (!QNAME_RE.test(name)) errs.push(`name part ${regexError(QNAME_MSG, QNAME_FMT, 'MyName', 'my.name', '123-abc')}`);
-  return errs;
-}
-
-/** validation.IsDNS1123Subdomain. */
-export function dns1123SubdomainErrors(value: string): string[] {
-  const errs: string[] = [];
-  if (byteLen(value) > 253) errs.push('must be no more than 253 characters');
-  if (!DNS1123_SUBDOMAIN_RE.test(value)) errs.push(regexError(DNS1123_SUBDOMAIN_MSG, DNS1123_SUBDOMAIN_FMT, 'example.com'));
-  return errs;
-}
-
-/** validation.IsValidLabelValue. */
-export function labelValueErrors(value: string): string[] {
-  const errs: string[] = [];
-  if (byteLen(value) > 63) errs.push('must be no more than 63 characters');
-  if (!LABEL_VALUE_RE.test(value)) errs.push(regexError(LABEL_VALUE_MSG, LABEL_VALUE_FMT, 'MyValue', 'my_value', '12345'));
-  return errs;
-}
+export { qualifiedNameErrors, dns1123SubdomainErrors, labelValueErrors } from './validation.js';
+import { qualifiedNameErrors, labelValueErrors } from './validation.js';
 
 /** Go's %q for the strings that show up in selector errors. */
 function goQuote(s: string): string {

@@ -3,7 +3,7 @@ import { fieldError, type StatusCause } from '../apimachinery/errors.js';
 import { checkStructural, compileRules } from '../apimachinery/schema/index.js';
 import type { JSONSchemaProps } from '../apimachinery/schema/types.js';
 import { isPlainObject, type KubeObject } from '../apimachinery/types.js';
-import { dns1123Label, dns1123Subdomain } from '../apimachinery/validation.js';
+import { dns1123LabelErrors, dns1123SubdomainErrors } from '../apimachinery/validation.js';
 import type { PrinterColumn, ResourceInfo, ScaleSubresource } from './resource-info.js';
 import type { KindStrategy } from './strategy.js';
 
@@ -109,17 +109,17 @@ export function validateCrd(crd: CustomResourceDefinition, old: CustomResourceDe
   const group = spec.group;
   if (!group) causes.push(fieldError.required('spec.group'));
   else {
-    for (const e of dns1123Subdomain(group)) causes.push(fieldError.invalid('spec.group', group, e));
+    for (const e of dns1123SubdomainErrors(group)) causes.push(fieldError.invalid('spec.group', group, e));
     if (group.split('.').length < 2) causes.push(fieldError.invalid('spec.group', group, 'should be a domain with at least one dot'));
   }
   const names = spec.names;
   if (!isPlainObject(names)) causes.push(fieldError.required('spec.names'));
   else {
     if (!names.plural) causes.push(fieldError.required('spec.names.plural'));
-    else for (const e of dns1123Label(names.plural)) causes.push(fieldError.invalid('spec.names.plural', names.plural, e));
-    if (names.singular) for (const e of dns1123Label(names.singular)) causes.push(fieldError.invalid('spec.names.singular', names.singular, e));
+    else for (const e of dns1123LabelErrors(names.plural)) causes.push(fieldError.invalid('spec.names.plural', names.plural, e));
+    if (names.singular) for (const e of dns1123LabelErrors(names.singular)) causes.push(fieldError.invalid('spec.names.singular', names.singular, e));
     if (!names.kind) causes.push(fieldError.required('spec.names.kind'));
-    for (const [i, s] of (names.shortNames ?? []).entries()) for (const e of dns1123Label(s)) causes.push(fieldError.invalid(`spec.names.shortNames[${i}]`, s, e));
+    for (const [i, s] of (names.shortNames ?? []).entries()) for (const e of dns1123LabelErrors(s)) causes.push(fieldError.invalid(`spec.names.shortNames[${i}]`, s, e));
     if (names.plural && group && crd.metadata?.name !== `${names.plural}.${group}`) {
       causes.push(fieldError.invalid('metadata.name', crd.metadata?.name ?? '', `must be spec.names.plural+"."+spec.group`));
     }
@@ -136,7 +136,7 @@ export function validateCrd(crd: CustomResourceDefinition, old: CustomResourceDe
     const p = `spec.versions[${i}]`;
     if (!v.name) causes.push(fieldError.required(`${p}.name`));
     else {
-      for (const e of dns1123Label(v.name)) causes.push(fieldError.invalid(`${p}.name`, v.name, e));
+      for (const e of dns1123LabelErrors(v.name)) causes.push(fieldError.invalid(`${p}.name`, v.name, e));
       if (seen.has(v.name)) causes.push(fieldError.duplicate(`${p}.name`, v.name));
       seen.add(v.name);
     }

@@ -9,6 +9,7 @@
  */
 import type { StatusCause } from '../errors.js';
 import { fieldError } from '../errors.js';
+import { dns1123LabelErrors, labelValueErrors, pathSegmentErrors, qualifiedNameErrors } from '../validation.js';
 import { correlateListMapItem, schemaHasRules, validateCelRules } from './cel.js';
 import { checkFormat, isKnownFormat } from './formats.js';
 import { canonicalJSON, childPath, deepEqual, goBadValue, indexPath, isPlainObject, keyPath } from './path.js';
@@ -318,54 +319,9 @@ function subValidate(ctx: SchemaCtx, s: JSONSchemaProps, v: unknown, name: strin
 
 const DNS1035_MSG =
   "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')";
-const DNS1123_LABEL_MSG =
-  "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
 
-function pathSegmentErrors(name: string): string[] {
-  const errs: string[] = [];
-  if (name === '.' || name === '..') errs.push(`may not be '${name}'`);
-  for (const c of ['/', '%']) if (name.includes(c)) errs.push(`may not contain '${c}'`);
-  return errs;
-}
 
-function qualifiedNameErrors(key: string): string[] {
-  const errs: string[] = [];
-  const parts = key.split('/');
-  let name = key;
-  if (parts.length === 2) {
-    const [prefix, n] = parts as [string, string];
-    name = n;
-    if (prefix.length === 0) errs.push('prefix part must be non-empty');
-    else if (prefix.length > 253 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(prefix)) {
-      errs.push(
-        "prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
-      );
-    }
-  } else if (parts.length > 2) {
-    return [
-      "a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
-    ];
-  }
-  if (name.length === 0) errs.push('name part must be non-empty');
-  else if (name.length > 63) errs.push('name part must be no more than 63 characters');
-  else if (!/^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/.test(name)) {
-    errs.push(
-      "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
-    );
-  }
-  return errs;
-}
 
-function labelValueErrors(v: string): string[] {
-  const errs: string[] = [];
-  if (v.length > 63) errs.push('must be no more than 63 characters');
-  if (v !== '' && !/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(v)) {
-    errs.push(
-      "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
-    );
-  }
-  return errs;
-}
 
 function validateEmbeddedMetadata(path: string, md: unknown, out: StatusCause[]): void {
   if (!isPlainObject(md)) {
@@ -386,7 +342,7 @@ function validateEmbeddedMetadata(path: string, md: unknown, out: StatusCause[])
   if (generateName) for (const e of pathSegmentErrors(generateName)) out.push(fieldError.invalid(childPath(path, 'generateName'), generateName, e));
   if (name) for (const e of pathSegmentErrors(name)) out.push(fieldError.invalid(childPath(path, 'name'), name, e));
   const ns = stringField('namespace');
-  if (ns && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(ns)) out.push(fieldError.invalid(childPath(path, 'namespace'), ns, DNS1123_LABEL_MSG));
+  if (ns) for (const e of dns1123LabelErrors(ns)) out.push(fieldError.invalid(childPath(path, 'namespace'), ns, e));
   const labels = md.labels;
   if (isPlainObject(labels)) {
     for (const [k, lv] of Object.entries(labels)) {
