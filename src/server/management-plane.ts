@@ -1,7 +1,7 @@
 /** Process wiring of the management plane: storage + API server + its built-in controllers. */
 import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
@@ -55,6 +55,7 @@ export class ManagementPlane {
     readonly kubeconfigPath: string,
     readonly log: Logger,
     private readonly controllers: { stop(): void }[],
+    private readonly sockets: Set<Socket>,
   ) {}
 
   static async start(opts: ManagementPlaneOptions): Promise<ManagementPlane> {
@@ -92,6 +93,13 @@ export class ManagementPlane {
       { key: pki.server.keyPem, cert: pki.server.certPem, ca: pki.ca.certPem, requestCert: true, rejectUnauthorized: false, keepAlive: true },
       handler.listener,
     );
+    // Track raw sockets: a connection still in its TLS handshake when stop() runs is unknown to
+    // closeAllConnections() and would hold server.close() open until its keep-alive timeout.
+    const sockets = new Set<Socket>();
+    server.on('connection', (s: Socket) => {
+      sockets.add(s);
+      s.once('close', () => sockets.delete(s));
+    });
     server.keepAliveTimeout = 120_000;
     server.headersTimeout = 125_000;
     server.requestTimeout = 0;
@@ -109,7 +117,7 @@ export class ManagementPlane {
     const kubeconfigPath = join(opts.dataDir, 'admin.kubeconfig');
     await writeKubeconfig(kubeconfigPath, { server: url, caPem: pki.ca.certPem, clientCertPem: pki.admin.certPem, clientKeyPem: pki.admin.keyPem, clusterName: 'slipway', userName: 'slipway-admin' });
     log.info({ url, kubeconfig: kubeconfigPath, dataDir: opts.dataDir, storage: opts.storage ?? 'sqlite', revision: store.currentRevision() }, 'slipway management plane ready');
-    return new ManagementPlane(store, registry, objects, handler, server, pki, url, kubeconfigPath, log, [crds, namespaces, gc]);
+    return new ManagementPlane(store, registry, objects, handler, server, pki, url, kubeconfigPath, log, [crds, namespaces, gc], sockets);
   }
 
   async stop(): Promise<void> {
@@ -118,6 +126,7 @@ export class ManagementPlane {
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
+      for (const s of this.sockets) s.destroy();
     });
     await this.store.close();
   }
