@@ -6,6 +6,10 @@ export interface Response {
   status: number;
   body: string;
   headers: http.IncomingHttpHeaders;
+  /** ms from sending the request until the response headers arrived */
+  ttfbMs: number;
+  /** body length in bytes */
+  bytes: number;
 }
 
 export interface Target {
@@ -22,8 +26,11 @@ export function httpAgent(maxSockets: number): http.Agent {
   return new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
 }
 
-/** One request; resolves with the whole body (as a string) once it has been received. */
-export function request(t: Target, method: string, path: string, body?: string, timeoutMs = 60_000): Promise<Response> {
+/**
+ * One request; resolves with the whole body (as a string) once it has been received.
+ * With discardBody the body is only counted (`bytes`) and `body` is '' (no client-side copies).
+ */
+export function request(t: Target, method: string, path: string, body?: string, timeoutMs = 60_000, discardBody = false): Promise<Response> {
   const mod = t.url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
     const headers: http.OutgoingHttpHeaders = { accept: 'application/json' };
@@ -31,10 +38,16 @@ export function request(t: Target, method: string, path: string, body?: string, 
       headers['content-type'] = 'application/json';
       headers['content-length'] = Buffer.byteLength(body);
     }
+    const t0 = performance.now();
     const req = mod.request({ host: t.url.hostname, port: t.url.port, method, path, agent: t.agent, headers }, (res) => {
+      const ttfbMs = performance.now() - t0;
       const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
+      let bytes = 0;
+      res.on('data', (c: Buffer) => {
+        bytes += c.length;
+        if (!discardBody) chunks.push(c);
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: discardBody ? '' : Buffer.concat(chunks).toString('utf8'), bytes, headers: res.headers, ttfbMs }));
       res.on('error', reject);
     });
     req.setTimeout(timeoutMs, () => req.destroy(new Error(`${method} ${path}: timed out after ${timeoutMs} ms`)));
@@ -44,8 +57,8 @@ export function request(t: Target, method: string, path: string, body?: string, 
 }
 
 /** Like request() but throws unless the status is one of `ok`. */
-export async function expect(t: Target, method: string, path: string, body: string | undefined, ok: number[]): Promise<Response> {
-  const r = await request(t, method, path, body);
+export async function expect(t: Target, method: string, path: string, body: string | undefined, ok: number[], discardBody = false): Promise<Response> {
+  const r = await request(t, method, path, body, 60_000, discardBody);
   if (!ok.includes(r.status)) throw new Error(`${method} ${path}: HTTP ${r.status}: ${r.body.slice(0, 500)}`);
   return r;
 }

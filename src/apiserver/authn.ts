@@ -162,16 +162,24 @@ export function bearerToken(req: IncomingMessage): string | undefined {
   return parts[1];
 }
 
+/** Identities already read from a connection's certificate (a TLS session's peer never changes). */
+const certUsers = new WeakMap<object, UserInfo | null>();
+
 /** The identity of a client certificate the TLS layer verified against the server's CA, if any. */
 export function certificateUser(req: IncomingMessage): UserInfo | undefined {
   const socket = req.socket as Partial<TLSSocket>;
   if (socket.authorized !== true || typeof socket.getPeerCertificate !== 'function') return undefined;
+  const cached = certUsers.get(socket);
+  if (cached !== undefined) return cached ? { ...cached, groups: [...cached.groups] } : undefined;
   const peer = socket.getPeerCertificate();
-  if (!peer || Object.keys(peer).length === 0) return undefined;
-  const { user, groups } = parseClientIdentity(peer);
-  // kube-apiserver refuses certificates without a common name.
-  if (!user) return undefined;
-  return withAuthenticatedGroup({ name: user, groups });
+  let user: UserInfo | null = null;
+  if (peer && Object.keys(peer).length > 0) {
+    const id = parseClientIdentity(peer);
+    // kube-apiserver refuses certificates without a common name.
+    if (id.user) user = withAuthenticatedGroup({ name: id.user, groups: id.groups });
+  }
+  certUsers.set(socket, user);
+  return user ? { ...user, groups: [...user.groups] } : undefined;
 }
 
 /**

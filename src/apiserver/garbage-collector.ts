@@ -36,11 +36,19 @@ export class GarbageCollector {
   }
 
   async start(): Promise<void> {
-    const list = await this.objects.store.list('/registry/');
-    for (const kv of list.items) this.observe(kv.key, JSON.parse(kv.value) as KubeObject);
+    // Page through storage so a large store is never held in memory at once.
+    let startAfter: string | undefined;
+    let revision = 0;
+    for (;;) {
+      const page = await this.objects.store.list('/registry/', { startAfter, limit: 1000 });
+      revision ||= page.revision;
+      for (const kv of page.items) this.observe(kv.key, JSON.parse(kv.value) as KubeObject);
+      if (!page.more || !page.items.length) break;
+      startAfter = page.items[page.items.length - 1]!.key;
+    }
     for (const [key, node] of this.nodes) if (node.owners.length || node.deleting) this.worker.enqueue(key);
-    this.watcher = this.objects.store.watch('/registry/', list.revision, (e) => {
-      if (e.type === 'delete') this.forget(e.key);
+    this.watcher = this.objects.store.watch('/registry/', revision, (e) => {
+      if (e.type === 'delete') this.forget(e.key, JSON.parse(e.kv.value) as KubeObject);
       else this.observe(e.key, JSON.parse(e.kv.value) as KubeObject);
     });
   }
@@ -54,15 +62,25 @@ export class GarbageCollector {
     return this.worker.idle;
   }
 
+  /**
+   * Every object's uid is indexed (owners are looked up by uid); only objects with owners or in
+   * deletion get a node, so memory stays small for stores of many plain objects.
+   */
   private observe(key: string, obj: KubeObject): void {
     const meta = obj.metadata ?? {};
     if (!meta.uid) return;
     const prev = this.nodes.get(key);
-    const node: Node = { uid: meta.uid, owners: meta.ownerReferences ?? [], deleting: !!meta.deletionTimestamp, finalizers: meta.finalizers ?? [] };
+    const owners = meta.ownerReferences ?? [];
+    const deleting = !!meta.deletionTimestamp;
+    if (prev && prev.uid !== meta.uid) this.byUid.delete(prev.uid);
+    this.byUid.set(meta.uid, key);
     if (prev) this.unlinkOwners(key, prev);
-    if (prev && prev.uid !== node.uid) this.byUid.delete(prev.uid);
+    if (!owners.length && !deleting) {
+      this.nodes.delete(key);
+      return;
+    }
+    const node: Node = { uid: meta.uid, owners, deleting, finalizers: meta.finalizers ?? [] };
     this.nodes.set(key, node);
-    this.byUid.set(node.uid, key);
     for (const ref of node.owners) {
       let set = this.dependents.get(ref.uid);
       if (!set) this.dependents.set(ref.uid, (set = new Set()));
@@ -74,14 +92,16 @@ export class GarbageCollector {
     if (node.deleting) for (const ref of node.owners) this.enqueueUid(ref.uid);
   }
 
-  private forget(key: string): void {
+  private forget(key: string, obj: KubeObject): void {
+    const uid = obj.metadata?.uid;
     const node = this.nodes.get(key);
-    if (!node) return;
     this.nodes.delete(key);
-    if (this.byUid.get(node.uid) === key) this.byUid.delete(node.uid);
-    this.unlinkOwners(key, node);
-    for (const dep of this.dependents.get(node.uid) ?? []) this.worker.enqueue(dep);
-    for (const ref of node.owners) this.enqueueUid(ref.uid);
+    if (uid && this.byUid.get(uid) === key) this.byUid.delete(uid);
+    if (node) {
+      this.unlinkOwners(key, node);
+      for (const ref of node.owners) this.enqueueUid(ref.uid);
+    }
+    if (uid) for (const dep of this.dependents.get(uid) ?? []) this.worker.enqueue(dep);
   }
 
   private enqueueUid(uid: string): void {

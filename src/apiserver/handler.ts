@@ -142,16 +142,16 @@ export class ApiHandler {
           return this.sendObject(res, 200, info, obj, output, q);
         }
         if (isTrue(q.get('watch'))) return this.watch(req, res, info, namespace, q, output);
+        if (output === 'object') return this.streamList(res, info, await this.objects.listText(info, namespace, listOptions(q)));
         const list = await this.objects.list(info, namespace, listOptions(q));
         if (output === 'Table') {
           return this.json(res, 200, toTable(info, list.items, { includeObject: includeObjectOf(q), listMeta: { resourceVersion: list.resourceVersion, continue: list.continue } }));
         }
-        const items = output === 'PartialObjectMetadata' ? list.items.map(partialMetadata) : list.items;
         const body: KubeObject = {
-          kind: output === 'PartialObjectMetadata' ? 'PartialObjectMetadataList' : info.listKind,
-          apiVersion: output === 'PartialObjectMetadata' ? 'meta.k8s.io/v1' : apiVersionOf(info.group, info.version),
+          kind: 'PartialObjectMetadataList',
+          apiVersion: 'meta.k8s.io/v1',
           metadata: { resourceVersion: list.resourceVersion, ...(list.continue ? { continue: list.continue } : {}) },
-          items,
+          items: list.items.map(partialMetadata),
         };
         return this.json(res, 200, body);
       }
@@ -212,6 +212,18 @@ export class ApiHandler {
     }
   }
 
+  /** A list written in pieces: no single multi-megabyte string for large lists. */
+  private streamList(res: ServerResponse, info: ResourceInfo, list: { items: string[]; resourceVersion: string; continue?: string; remainingItemCount?: number }): void {
+    const meta = JSON.stringify({ resourceVersion: list.resourceVersion, ...(list.continue ? { continue: list.continue } : {}) });
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.write(`{"kind":${JSON.stringify(info.listKind)},"apiVersion":${JSON.stringify(apiVersionOf(info.group, info.version))},"metadata":${meta},"items":[`);
+    const CHUNK = 256;
+    for (let i = 0; i < list.items.length; i += CHUNK) {
+      res.write((i ? ',' : '') + list.items.slice(i, i + CHUNK).join(','));
+    }
+    res.end(']}');
+  }
+
   private sendObject(res: ServerResponse, code: number, info: ResourceInfo, obj: KubeObject, output: OutputAs, q: Query, warnings: string[] = []): void {
     if (output === 'Table') return this.json(res, code, toTable(info, [obj], { includeObject: includeObjectOf(q), listMeta: { resourceVersion: obj.metadata?.resourceVersion } }), warnings);
     if (output === 'PartialObjectMetadata') return this.json(res, code, partialMetadata(obj), warnings);
@@ -231,10 +243,9 @@ export class ApiHandler {
       res.flushHeaders();
     };
     const encode = (e: WatchEvent): string => {
-      let object: unknown = e.object;
-      if (output === 'Table') object = toTable(info, [e.object], { includeObject, noHeaders: e.type !== 'ADDED' ? true : undefined });
-      else if (output === 'PartialObjectMetadata') object = partialMetadata(e.object);
-      return JSON.stringify({ type: e.type, object }) + '\n';
+      if (output === 'Table') return JSON.stringify({ type: e.type, object: toTable(info, [e.object], { includeObject, noHeaders: e.type !== 'ADDED' ? true : undefined }) }) + '\n';
+      if (output === 'PartialObjectMetadata') return JSON.stringify({ type: e.type, object: partialMetadata(e.object) }) + '\n';
+      return `{"type":"${e.type}","object":${e.json()}}\n`;
     };
     let buffered: string[] = [];
     let flushScheduled = false;

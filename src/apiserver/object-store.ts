@@ -94,10 +94,21 @@ export interface WatchOptions {
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 export interface WatchEvent {
   type: WatchEventType;
+  /** Shared between watchers of the same event: do not mutate. */
   object: KubeObject;
+  /** The object's JSON text, computed once per event for all watchers. */
+  json(): string;
+}
+
+/** Per store event and served version: the decoded object and its JSON text, shared by watchers. */
+interface SharedEvent {
+  object: KubeObject;
+  text?: string;
 }
 
 const FINALIZER_ORPHAN = 'orphan';
+/** How every stored object begins (see encodeForStorage). */
+const STORED_PREFIX = /^\{"apiVersion":"[^"\\]*","kind":"[^"\\]*","metadata":\{/;
 const FINALIZER_FOREGROUND = 'foregroundDeletion';
 
 export interface ObjectStoreOptions {
@@ -116,6 +127,7 @@ export class ObjectStore {
   private readonly strategies: Map<string, KindStrategy>;
   readonly admission: AdmissionPlugin[];
   private readonly schemaCache = new WeakMap<JSONSchemaProps, JSONSchemaProps>();
+  private readonly watchShare = new WeakMap<StoreEvent, Map<ResourceInfo, SharedEvent>>();
 
   constructor(
     readonly store: Store,
@@ -179,6 +191,16 @@ export class ObjectStore {
     if (labelSelector && !matchesLabels(labelSelector, obj.metadata?.labels)) return false;
     if (fieldSelector && !matchesFields(fieldSelector, this.selectableFields(info, obj))) return false;
     return true;
+  }
+
+  /** Like list, with each item as JSON text (no parse/serialise round trip when nothing filters). */
+  async listText(info: ResourceInfo, namespace: string | undefined, opts: ListOptions = {}): Promise<Omit<ListResult, 'items'> & { items: string[] }> {
+    if (opts.labelSelector || opts.fieldSelector || opts.limit || opts.continue) {
+      const r = await this.list(info, namespace, opts);
+      return { ...r, items: r.items.map((o) => JSON.stringify(o)) };
+    }
+    const page = await this.store.list(this.listPrefix(info, namespace));
+    return { items: page.items.map((kv) => this.encodeServed(kv, info)), resourceVersion: String(page.revision) };
   }
 
   async list(info: ResourceInfo, namespace: string | undefined, opts: ListOptions = {}): Promise<ListResult> {
@@ -333,10 +355,28 @@ export class ObjectStore {
     }
   }
 
+  /** Stored layout: apiVersion, kind, metadata (without resourceVersion) first, then the rest. */
   private encodeForStorage(info: ResourceInfo, obj: KubeObject): string {
-    const copy: KubeObject = { ...obj, apiVersion: apiVersionOf(info.group, info.storageVersion), metadata: { ...obj.metadata } };
-    delete copy.metadata!.resourceVersion;
-    return JSON.stringify(copy);
+    const metadata = { ...obj.metadata };
+    delete metadata.resourceVersion;
+    const { apiVersion: _a, kind: _k, metadata: _m, ...rest } = obj;
+    return JSON.stringify({ apiVersion: apiVersionOf(info.group, info.storageVersion), kind: info.kind, metadata, ...rest });
+  }
+
+  /**
+   * The JSON text of a stored object as `info` serves it, without parsing it: the stored text starts
+   * with apiVersion, kind and metadata, so the served apiVersion and the resourceVersion are spliced in.
+   */
+  encodeServed(kv: KeyValue, info: ResourceInfo, resourceVersion = kv.modRevision): string {
+    const v = kv.value;
+    const m = STORED_PREFIX.exec(v);
+    if (!m) {
+      const obj = this.decode(kv, info);
+      obj.metadata!.resourceVersion = String(resourceVersion);
+      return JSON.stringify(obj);
+    }
+    const rest = v.slice(m[0].length);
+    return `{"apiVersion":${JSON.stringify(apiVersionOf(info.group, info.version))},"kind":${JSON.stringify(info.kind)},"metadata":{"resourceVersion":"${resourceVersion}"${rest[0] === '}' ? '' : ','}${rest}`;
   }
 
   private now(): string {
@@ -691,29 +731,43 @@ export class ObjectStore {
     let from: number;
     if (!rv || rv === '0') {
       const snapshot = await this.list(info, namespace, { labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector });
-      for (const obj of snapshot.items) onEvent({ type: 'ADDED', object: obj });
+      for (const obj of snapshot.items) onEvent({ type: 'ADDED', object: obj, json: () => JSON.stringify(obj) });
       from = Number(snapshot.resourceVersion);
     } else {
       from = Number(rv);
       if (!Number.isInteger(from) || from < 0) throw badRequest(`invalid resource version: ${rv}`);
     }
     const filtering = !!(opts.labelSelector || opts.fieldSelector);
+    const shared = (e: StoreEvent): SharedEvent => {
+      let byInfo = this.watchShare.get(e);
+      if (!byInfo) this.watchShare.set(e, (byInfo = new Map()));
+      let sh = byInfo.get(info);
+      if (!sh) {
+        const object = this.decode(e.kv, info);
+        if (e.type === 'delete') object.metadata!.resourceVersion = String(e.revision);
+        byInfo.set(info, (sh = { object }));
+      }
+      return sh;
+    };
+    const emit = (type: WatchEventType, e: StoreEvent, sh: SharedEvent): void => {
+      onEvent({ type, object: sh.object, json: () => (sh.text ??= JSON.stringify(sh.object)) });
+    };
     try {
       return this.store.watch(prefix, from, (e: StoreEvent) => {
-        const cur = this.decode(e.kv, info);
+        const sh = shared(e);
+        const cur = sh.object;
         if (e.type === 'delete') {
-          cur.metadata!.resourceVersion = String(e.revision);
-          if (!filtering || this.matches(info, cur, opts.labelSelector, opts.fieldSelector)) onEvent({ type: 'DELETED', object: cur });
+          if (!filtering || this.matches(info, cur, opts.labelSelector, opts.fieldSelector)) emit('DELETED', e, sh);
           return;
         }
         if (!filtering) {
-          onEvent({ type: e.prev ? 'MODIFIED' : 'ADDED', object: cur });
+          emit(e.prev ? 'MODIFIED' : 'ADDED', e, sh);
           return;
         }
         const nowMatches = this.matches(info, cur, opts.labelSelector, opts.fieldSelector);
         const prevMatched = e.prev ? this.matches(info, this.decode(e.prev, info), opts.labelSelector, opts.fieldSelector) : false;
-        if (nowMatches) onEvent({ type: prevMatched ? 'MODIFIED' : 'ADDED', object: cur });
-        else if (prevMatched) onEvent({ type: 'DELETED', object: cur });
+        if (nowMatches) emit(prevMatched ? 'MODIFIED' : 'ADDED', e, sh);
+        else if (prevMatched) emit('DELETED', e, sh);
       });
     } catch (e) {
       if (e instanceof StoreCompactedError) {
