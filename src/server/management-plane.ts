@@ -1,5 +1,5 @@
 /** Process wiring of the management plane: storage + API server + its built-in controllers. */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { hostname as osHostname } from 'node:os';
@@ -20,6 +20,7 @@ import { ObjectStore } from '../apiserver/object-store.js';
 import { ensureServerPki, type ServerPki } from '../apiserver/pki.js';
 import { ResourceRegistry } from '../apiserver/registry.js';
 import type { AdmissionPlugin } from '../apiserver/strategy.js';
+import { loadPodSecurityConfiguration, PodSecurityAdmission } from '../psa/index.js';
 import { MemoryStore } from '../storage/memory/memory-store.js';
 import { SqliteStore } from '../storage/sqlite/sqlite-store.js';
 import type { Store } from '../storage/store.js';
@@ -36,6 +37,8 @@ export interface ManagementPlaneOptions {
   admission?: AdmissionPlugin[];
   /** Seconds between watch bookmarks. */
   bookmarkIntervalSeconds?: number;
+  /** A PodSecurityConfiguration file: enables Pod Security Admission with its defaults and exemptions. */
+  podSecurityConfig?: string;
   /** Override the event-history retention of the SQLite store. */
   historyRetentionEvents?: number;
   historyRetentionMs?: number;
@@ -70,6 +73,11 @@ export class ManagementPlane {
     const registry = new ResourceRegistry();
     registry.setOwned('builtin', builtinResources());
     const objects = new ObjectStore(store, registry, { clock: opts.clock, admission: opts.admission });
+    if (opts.podSecurityConfig) {
+      const config = loadPodSecurityConfiguration(readFileSync(opts.podSecurityConfig, 'utf8'));
+      const nsInfo = registry.get('', 'v1', 'namespaces')!;
+      objects.admission.push(new PodSecurityAdmission({ config, namespaces: { getNamespace: (name) => objects.tryGet(nsInfo, undefined, name) } }));
+    }
     objects.setStrategy('', 'Namespace', namespaceStrategy);
     objects.setStrategy('', 'ConfigMap', configMapStrategy);
     objects.setStrategy('', 'Secret', secretStrategy);

@@ -11,10 +11,11 @@ export function register(program: Command): void {
     .option('--data-dir <dir>', 'where state, certificates and admin.kubeconfig live', join(homedir(), '.slipway'))
     .option('--listen <host:port>', 'address to serve HTTPS on', '127.0.0.1:6443')
     .option('--token-auth-file <file>', 'static bearer tokens, CSV: token,user,uid,"group1,group2"')
+    .option('--pod-security-config <file>', 'PodSecurityConfiguration (pod-security.admission.config.k8s.io/v1): enables Pod Security Admission')
     .addOption(new Option('--storage <engine>', 'storage engine').choices(['sqlite', 'memory']).default('sqlite'))
     .addHelpText('after', '\nExample:\n  slipway server --data-dir ~/.slipway --listen 127.0.0.1:6443\n  kubectl --kubeconfig ~/.slipway/admin.kubeconfig get namespaces\n')
-    .action(async (o: { dataDir: string; listen: string; tokenAuthFile?: string; storage: 'sqlite' | 'memory' }) => {
-      const plane = await ManagementPlane.start({ dataDir: resolve(o.dataDir), listen: o.listen, tokenFile: o.tokenAuthFile, storage: o.storage });
+    .action(async (o: { dataDir: string; listen: string; tokenAuthFile?: string; podSecurityConfig?: string; storage: 'sqlite' | 'memory' }) => {
+      const plane = await ManagementPlane.start({ dataDir: resolve(o.dataDir), listen: o.listen, tokenFile: o.tokenAuthFile, podSecurityConfig: o.podSecurityConfig, storage: o.storage });
       const shutdown = (sig: string): void => {
         plane.log.info({ signal: sig }, 'shutting down');
         const force = setTimeout(() => process.exit(1), 5000);
