@@ -21,6 +21,7 @@ import { ensureServerPki, type ServerPki } from '../apiserver/pki.js';
 import { ResourceRegistry } from '../apiserver/registry.js';
 import type { AdmissionPlugin } from '../apiserver/strategy.js';
 import { loadPodSecurityConfiguration, PodSecurityAdmission } from '../psa/index.js';
+import { inProcessManager } from '../runtime/in-process.js';
 import { MemoryStore } from '../storage/memory/memory-store.js';
 import { SqliteStore } from '../storage/sqlite/sqlite-store.js';
 import type { Store } from '../storage/store.js';
@@ -57,7 +58,7 @@ export class ManagementPlane {
     readonly url: string,
     readonly kubeconfigPath: string,
     readonly log: Logger,
-    private readonly controllers: { stop(): void }[],
+    private readonly controllers: { stop(): void | Promise<void> }[],
     private readonly sockets: Set<Socket>,
   ) {}
 
@@ -94,6 +95,9 @@ export class ManagementPlane {
     await namespaces.start();
     const gc = new GarbageCollector(objects, log.child({ controller: 'garbage-collector' }));
     await gc.start();
+    // The controller manager runs in-process on the same Client code that `slipway controllers` uses.
+    const manager = inProcessManager(objects, { logger: log.child({ component: 'controllers' }) });
+    await manager.start();
 
     const tokens: Map<string, UserInfo> = opts.tokenFile ? loadTokenFile(opts.tokenFile) : new Map();
     const handler = new ApiHandler({ objects, registry, tokens, logger: log, bookmarkIntervalSeconds: opts.bookmarkIntervalSeconds });
@@ -125,12 +129,12 @@ export class ManagementPlane {
     const kubeconfigPath = join(opts.dataDir, 'admin.kubeconfig');
     await writeKubeconfig(kubeconfigPath, { server: url, caPem: pki.ca.certPem, clientCertPem: pki.admin.certPem, clientKeyPem: pki.admin.keyPem, clusterName: 'slipway', userName: 'slipway-admin' });
     log.info({ url, kubeconfig: kubeconfigPath, dataDir: opts.dataDir, storage: opts.storage ?? 'sqlite', revision: store.currentRevision() }, 'slipway management plane ready');
-    return new ManagementPlane(store, registry, objects, handler, server, pki, url, kubeconfigPath, log, [crds, namespaces, gc], sockets);
+    return new ManagementPlane(store, registry, objects, handler, server, pki, url, kubeconfigPath, log, [crds, namespaces, gc, manager], sockets);
   }
 
   async stop(): Promise<void> {
     this.handler.setReady(false);
-    for (const c of this.controllers) c.stop();
+    await Promise.all(this.controllers.map((c) => c.stop()));
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();

@@ -1,10 +1,12 @@
 /** Every `slipway` command; each module adds its commands to the program. One line per module. */
 import type { Command } from 'commander';
+import * as controllers from './controllers.js';
 import * as psa from './psa.js';
 import * as server from './server.js';
 import * as version from './version.js';
 
 const modules: { register(program: Command): void }[] = [
+  controllers,
   psa,
   server,
   version,

@@ -1,0 +1,172 @@
+/**
+ * A controller: a primary kind, optionally owned and mapped kinds, a work queue of object keys and
+ * N workers calling the reconciler. Errors retry with per-key exponential backoff; `requeueAfter`
+ * schedules the next reconcile.
+ */
+import type { Logger } from 'pino';
+import { parseApiVersion, type KubeObject } from '../apimachinery/types.js';
+import { objectKeyOf, splitKey } from '../client/cache.js';
+import type { InformerFactory, SharedInformer } from '../client/informer.js';
+import type { Client, KindRef, ResourceMapping } from '../client/types.js';
+import type { Clock } from './clock.js';
+import type { EventRecorder } from './events.js';
+import type { RuntimeMetrics } from './metrics.js';
+import { WorkQueue } from './queue.js';
+import type { RateLimiter } from './rate-limiter.js';
+import { requestKey, type Reconciler, type ReconcileFunc, type Request } from './reconciler.js';
+
+export interface WatchSpec {
+  type: KindRef;
+  /** Requests to enqueue for a changed object of this kind. */
+  map: (obj: KubeObject) => Request[];
+}
+
+export interface ControllerOptions {
+  /** Unique name: metrics label, queue name, log field. */
+  name: string;
+  /** The primary kind: each of its objects is one key. */
+  for: KindRef;
+  /** Kinds whose controller ownerReference points at a primary object: the owner is enqueued. */
+  owns?: KindRef[];
+  /** Other kinds, mapped to requests by a function. */
+  watches?: WatchSpec[];
+  reconciler: Reconciler | ReconcileFunc;
+  /** Concurrent workers (default 1). A key is never processed by two workers at once. */
+  workers?: number;
+  /** Restrict the primary informer to one namespace. */
+  namespace?: string;
+  rateLimiter?: RateLimiter;
+}
+
+export interface ControllerDeps {
+  client: Client;
+  informers: InformerFactory;
+  clock: Clock;
+  log: Logger;
+  metrics: RuntimeMetrics;
+  recorder: EventRecorder;
+}
+
+export class Controller {
+  readonly name: string;
+  private queue: WorkQueue | undefined;
+  private workers: Promise<void>[] = [];
+  private abort = new AbortController();
+  private readonly reconcileFn: ReconcileFunc;
+  private primary: ResourceMapping | undefined;
+  private informerList: SharedInformer[] = [];
+
+  constructor(
+    readonly opts: ControllerOptions,
+    private readonly deps: ControllerDeps,
+  ) {
+    this.name = opts.name;
+    const r = opts.reconciler;
+    this.reconcileFn = typeof r === 'function' ? r : (ctx, req) => r.reconcile(ctx, req);
+  }
+
+  /** The informers this controller reads (the manager starts them). */
+  get informers(): SharedInformer[] {
+    return this.informerList;
+  }
+
+  /** Current work queue (undefined while stopped). */
+  get workQueue(): WorkQueue | undefined {
+    return this.queue;
+  }
+
+  /** Resolve kinds and register event handlers on the shared informers. */
+  async setup(): Promise<void> {
+    const { informers, client } = this.deps;
+    this.primary = await client.mapping(this.opts.for);
+    const enqueue = (req: Request): void => this.queue?.add(requestKey(req));
+    const primary = informers.for(this.opts.for, { namespace: this.opts.namespace });
+    primary.addEventHandler({
+      onAdd: (o) => enqueue(keyOf(o)),
+      onUpdate: (_old, o) => enqueue(keyOf(o)),
+      onDelete: (o) => enqueue(keyOf(o)),
+    });
+    this.informerList.push(primary);
+    const primaryGroup = this.primary.group;
+    const ownerRequests = (o: KubeObject): Request[] => {
+      const out: Request[] = [];
+      for (const ref of o.metadata?.ownerReferences ?? []) {
+        if (ref.controller !== true || ref.kind !== this.opts.for.kind || parseApiVersion(ref.apiVersion).group !== primaryGroup) continue;
+        out.push(this.primary!.namespaced ? { namespace: o.metadata?.namespace, name: ref.name } : { name: ref.name });
+      }
+      return out;
+    };
+    for (const type of this.opts.owns ?? []) this.watchMapped(type, ownerRequests, enqueue);
+    for (const w of this.opts.watches ?? []) this.watchMapped(w.type, w.map, enqueue);
+  }
+
+  private watchMapped(type: KindRef, map: (o: KubeObject) => Request[], enqueue: (r: Request) => void): void {
+    const inf = this.deps.informers.for(type);
+    const run = (o: KubeObject): void => {
+      for (const r of map(o)) enqueue(r);
+    };
+    inf.addEventHandler({ onAdd: run, onUpdate: (old, o) => (run(old), run(o)), onDelete: run });
+    this.informerList.push(inf);
+  }
+
+  /** Start the workers; every cached primary object is enqueued. */
+  start(): void {
+    if (this.queue) return;
+    this.abort = new AbortController();
+    this.queue = new WorkQueue({ clock: this.deps.clock, rateLimiter: this.opts.rateLimiter, metrics: this.deps.metrics.queue(this.name) });
+    const primary = this.deps.informers.for(this.opts.for, { namespace: this.opts.namespace });
+    for (const o of primary.lister.list()) this.queue.add(objectKeyOf(o));
+    const n = Math.max(1, this.opts.workers ?? 1);
+    for (let i = 0; i < n; i++) this.workers.push(this.work(this.queue));
+  }
+
+  /** Stop handing out keys and wait for running reconciles (they see an aborted signal). */
+  async stop(): Promise<void> {
+    const q = this.queue;
+    if (!q) return;
+    this.queue = undefined;
+    this.abort.abort();
+    await q.shutDownWithDrain();
+    await Promise.all(this.workers);
+    this.workers = [];
+  }
+
+  private async work(queue: WorkQueue): Promise<void> {
+    const { metrics, clock, log, client, recorder } = this.deps;
+    const controller = this.name;
+    for (;;) {
+      const key = await queue.get();
+      if (key === undefined) return;
+      const req = splitKey(key);
+      const started = clock.nowMs();
+      metrics.activeWorkers.inc({ controller });
+      try {
+        const result = await this.reconcileFn({ signal: this.abort.signal, client, clock, log: log.child({ controller, key }), recorder, retries: queue.numRequeues(key) }, req);
+        if (result?.requeueAfter && result.requeueAfter > 0) {
+          queue.forget(key);
+          queue.addAfter(key, result.requeueAfter);
+          metrics.reconcileTotal.inc({ controller, result: 'requeue_after' });
+        } else if (result?.requeue) {
+          queue.addRateLimited(key);
+          metrics.reconcileTotal.inc({ controller, result: 'requeue' });
+        } else {
+          queue.forget(key);
+          metrics.reconcileTotal.inc({ controller, result: 'success' });
+        }
+      } catch (e) {
+        metrics.reconcileTotal.inc({ controller, result: 'error' });
+        metrics.reconcileErrors.inc({ controller });
+        if (!this.abort.signal.aborted) log.warn({ controller, key, err: e, retries: queue.numRequeues(key) }, 'reconcile failed');
+        queue.addRateLimited(key);
+      } finally {
+        metrics.reconcileTime.observe({ controller }, (clock.nowMs() - started) / 1000);
+        metrics.activeWorkers.dec({ controller });
+        queue.done(key);
+      }
+    }
+  }
+}
+
+function keyOf(o: KubeObject): Request {
+  return splitKey(objectKeyOf(o));
+}
