@@ -1,13 +1,17 @@
 /** Every `slipway` command; each module adds its commands to the program. One line per module. */
 import type { Command } from 'commander';
+import * as registry from './registry.js';
 import * as controllers from './controllers.js';
+import * as isolatedCluster from './isolated-cluster.js';
 import * as psa from './psa.js';
 import * as server from './server.js';
 import * as version from './version.js';
 
 const modules: { register(program: Command): void }[] = [
   controllers,
+  isolatedCluster,
   psa,
+  registry,
   server,
   version,
 ];
