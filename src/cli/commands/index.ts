@@ -2,17 +2,21 @@
 import type { Command } from 'commander';
 import * as registry from './registry.js';
 import * as controllers from './controllers.js';
+import * as clusterClass from './class.js';
 import * as isolatedCluster from './isolated-cluster.js';
 import * as psa from './psa.js';
 import * as server from './server.js';
+import * as topology from './topology.js';
 import * as version from './version.js';
 
 const modules: { register(program: Command): void }[] = [
   controllers,
+  clusterClass,
   isolatedCluster,
   psa,
   registry,
   server,
+  topology,
   version,
 ];
 
