@@ -31,16 +31,29 @@ describe('slipway CLI', () => {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
-  it('prints help for the program and every command', async () => {
+  it('prints help for the program and every command and subcommand', async () => {
+    const commandsIn = (help: string): string[] => {
+      const section = (help.split(/^Commands:$/m)[1] ?? '').split(/\n\s*\n/)[0]!;
+      return [...section.matchAll(/^\s{2}([a-z][a-z-]*)\b/gm)].map((m) => m[1]!).filter((c) => c !== 'help');
+    };
     const top = await run(['--help']);
     assert.equal(top.code, 0);
     assert.match(top.stdout, /Usage: slipway/);
-    const commands = [...top.stdout.matchAll(/^\s{2}([a-z][a-z-]*)\b/gm)].map((m) => m[1]!).filter((c) => c !== 'help');
-    assert.ok(commands.includes('server'), top.stdout);
-    for (const c of commands) {
-      const r = await run([c, '--help']);
-      assert.equal(r.code, 0, `${c} --help: ${r.stderr}`);
-      assert.match(r.stdout, new RegExp(`Usage: slipway ${c}`));
+    const pending = commandsIn(top.stdout).map((c) => [c]);
+    const seen: string[] = [];
+    for (const expected of ['server', 'version', 'controllers', 'psa', 'topology', 'class', 'isolated-cluster', 'registry']) {
+      assert.ok(pending.some((p) => p[0] === expected), `top-level help lists ${expected}`);
+    }
+    while (pending.length) {
+      const path = pending.shift()!;
+      const r = await run([...path, '--help']);
+      assert.equal(r.code, 0, `${path.join(' ')} --help: ${r.stderr}`);
+      assert.match(r.stdout, new RegExp(`Usage: slipway ${path.join(' ')}`));
+      seen.push(path.join(' '));
+      for (const sub of commandsIn(r.stdout)) pending.push([...path, sub]);
+    }
+    for (const nested of ['psa check', 'topology plan', 'class explain', 'isolated-cluster download-bundle', 'isolated-cluster upload-bundle', 'isolated-cluster verify-bundle', 'registry serve']) {
+      assert.ok(seen.includes(nested), `help reached "${nested}"`);
     }
     const bad = await run(['server', '--listen', 'nonsense', '--data-dir', join(tmpdir(), 'slipway-never')]);
     assert.notEqual(bad.code, 0);
