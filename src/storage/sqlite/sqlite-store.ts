@@ -1,5 +1,5 @@
 /**
- * Durable Store on SQLite (better-sqlite3, WAL, synchronous=FULL).
+ * Durable Store on SQLite (better-sqlite3, WAL; every commit is fsynced before it is acknowledged).
  *
  * Tables
  *   kv     — current objects: key (primary key), value, create_rev, mod_rev
@@ -10,9 +10,14 @@
  *
  * Group commit: create/update/delete only queue the write; every write queued in the same
  * event-loop turn is committed by one transaction (flushed from setImmediate), each write with its
- * own revision and its own outcome — a failed precondition rejects that write only. A promise
- * settles after the transaction has committed (and, with synchronous=FULL, is on disk); watchers
- * are notified synchronously right after the commit, before the promises settle.
+ * own revision and its own outcome — a failed precondition rejects that write only.
+ *
+ * Durability off the main thread: transactions commit with synchronous=NORMAL (no fsync inside
+ * SQLite), then the WAL file is fsynced on libuv's thread pool, so request handling goes on while
+ * the disk works. Only then do promises settle and watchers hear of the writes, in revision order;
+ * fsyncs are grouped (one covers every batch committed before it started). Reads return data only
+ * once everything they saw is durable, and currentRevision() is the durable revision, so a client
+ * never learns of a write that a power loss could take back.
  *
  * Compaction is logical first (meta 'compacted' is raised and persisted at once) and physical
  * afterwards (events deleted in chunks, never above what a replaying watcher still needs).
@@ -20,7 +25,7 @@
  * the last `historyRetentionMs` milliseconds.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { closeSync, fsync, fsyncSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import {
   StoreCompactedError,
@@ -97,7 +102,17 @@ const EVENT_COLS = 'rev, key, type, value, create_rev, mod_rev, prev_value, prev
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly hub: WatchHub;
+  /** Revision of the last committed batch (maybe not yet on disk). */
   private rev: number;
+  /** Revision of the last batch known to be on disk: what readers and watchers see. */
+  private durableRev: number;
+  /** Committed batches waiting for their fsync, oldest first. */
+  private pendingDurable: { rev: number; events: StoreEvent[]; batch: Op[]; results: Array<KeyValue | Error> }[] = [];
+  private syncing = false;
+  private durableWaiters: { rev: number; resolve: () => void }[] = [];
+  /** The WAL file to fsync (undefined for an in-memory database). */
+  private readonly walPath: string | undefined;
+  private walFd: number | undefined;
   private compacted: number;
   /** Events at or below this revision have been physically deleted. */
   private prunedTo: number;
@@ -134,15 +149,16 @@ export class SqliteStore implements Store {
     if (path !== ':memory:' && !path.startsWith('file:')) mkdirSync(dirname(path), { recursive: true });
     const db = new Database(path);
     try {
-      return new SqliteStore(db, opts);
+      return new SqliteStore(db, opts, path === ':memory:' || path.startsWith('file:') ? undefined : `${path}-wal`);
     } catch (err) {
       db.close();
       throw err;
     }
   }
 
-  private constructor(db: Database.Database, opts: SqliteStoreOptions) {
+  private constructor(db: Database.Database, opts: SqliteStoreOptions, walPath: string | undefined) {
     this.db = db;
+    this.walPath = walPath;
     this.retentionEvents = Math.max(0, opts.historyRetentionEvents ?? 100_000);
     this.retentionMs = Math.max(0, opts.historyRetentionMs ?? 10 * 60_000);
     this.now = opts.now ?? Date.now;
@@ -152,7 +168,8 @@ export class SqliteStore implements Store {
     // (Only takes effect when the database file is new.)
     db.pragma('page_size = 8192');
     db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
+    // The commit's fsync is done by flushDurable() on the thread pool (see the header).
+    db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');
     db.pragma('cache_size = -32768');
     db.pragma('temp_store = MEMORY');
@@ -189,6 +206,7 @@ export class SqliteStore implements Store {
       ts: number | null;
     };
     this.rev = Math.max(meta.get('rev') ?? 0, evRange.hi ?? 0);
+    this.durableRev = this.rev;
     this.compacted = Math.min(meta.get('compacted') ?? 0, this.rev);
     this.prunedTo = evRange.lo === null ? this.rev : evRange.lo - 1;
     this.lastTs = evRange.ts ?? 0;
@@ -206,7 +224,7 @@ export class SqliteStore implements Store {
     this.commitBatch = db.transaction((ops: Op[], ts: number) => this.applyBatch(ops, ts));
 
     this.hub = new WatchHub({
-      currentRevision: () => this.rev,
+      currentRevision: () => this.durableRev,
       readHistory: (prefix, after, upto) => this.readHistory(prefix, after, upto),
       replayWindow: opts.replayWindow,
       onReplayDone: () => {
@@ -224,7 +242,7 @@ export class SqliteStore implements Store {
   }
 
   currentRevision(): number {
-    return this.rev;
+    return this.durableRev;
   }
 
   compactedRevision(): number {
@@ -239,6 +257,7 @@ export class SqliteStore implements Store {
   async get(key: string): Promise<KeyValue | undefined> {
     this.checkOpen();
     const row = this.stGet.get(key);
+    if (this.rev > this.durableRev) await this.waitDurable(this.rev);
     return row ? { key, value: row[0], createRevision: row[1], modRevision: row[2] } : undefined;
   }
 
@@ -264,6 +283,8 @@ export class SqliteStore implements Store {
       this.listStatements.set(shape, st);
     }
     const rows = st.all(...params);
+    const seen = this.rev;
+    if (seen > this.durableRev) await this.waitDurable(seen);
     const more = limit !== undefined && rows.length > limit;
     const n = more ? limit : rows.length;
     const items = new Array<KeyValue>(n);
@@ -271,7 +292,7 @@ export class SqliteStore implements Store {
       const r = rows[i]!;
       items[i] = { key: r[0], value: r[1], createRevision: r[2], modRevision: r[3] };
     }
-    return { items, revision: this.rev, more };
+    return { items, revision: seen, more };
   }
 
   create(key: string, value: string): Promise<KeyValue> {
@@ -289,7 +310,7 @@ export class SqliteStore implements Store {
   watch(prefix: string, fromRevision: number, onEvent: (e: StoreEvent) => void): Watcher {
     this.checkOpen();
     if (fromRevision < this.compacted) throw new StoreCompactedError(fromRevision, this.compacted);
-    return this.hub.add(prefix, fromRevision === 0 ? this.rev : fromRevision, onEvent);
+    return this.hub.add(prefix, fromRevision === 0 ? this.durableRev : fromRevision, onEvent);
   }
 
   /**
@@ -299,7 +320,7 @@ export class SqliteStore implements Store {
    */
   async compact(revision: number): Promise<void> {
     this.checkOpen();
-    const target = Math.min(Math.floor(revision), this.rev);
+    const target = Math.min(Math.floor(revision), this.durableRev);
     if (target > this.compacted) {
       this.stSetMeta.run(target, 'compacted');
       this.compacted = target;
@@ -316,7 +337,7 @@ export class SqliteStore implements Store {
     if (this.closed || this.autoCompacting) return this.compacted;
     this.autoCompacting = true;
     try {
-      const byCount = this.rev - this.retentionEvents;
+      const byCount = this.durableRev - this.retentionEvents;
       if (byCount <= this.compacted) return this.compacted;
       const cutoff = this.now() - this.retentionMs;
       // Event timestamps are monotonic in revision: binary-search the first revision in
@@ -349,7 +370,9 @@ export class SqliteStore implements Store {
       clearImmediate(this.flushHandle);
       this.flushHandle = undefined;
     }
+    await this.waitDurable(this.rev);
     this.closed = true;
+    if (this.walFd !== undefined) closeSync(this.walFd);
     if (this.timer) clearInterval(this.timer);
     this.hub.stopAll();
     if (this.pruning) await this.pruning.catch(() => undefined);
@@ -397,12 +420,70 @@ export class SqliteStore implements Store {
     this.counters.batches++;
     this.counters.writes += batch.length;
     if (batch.length > this.counters.maxBatch) this.counters.maxBatch = batch.length;
-    this.hub.deliver(outcome.events);
-    for (let i = 0; i < batch.length; i++) {
-      const r = outcome.results[i]!;
-      if (r instanceof Error) batch[i]!.reject(r);
-      else batch[i]!.resolve(r);
+    this.pendingDurable.push({ rev: outcome.rev, events: outcome.events, batch, results: outcome.results });
+    this.flushDurable();
+  }
+
+  /** fsync the WAL on the thread pool; one fsync covers every batch committed before it started. */
+  private flushDurable(): void {
+    if (this.syncing || this.pendingDurable.length === 0) return;
+    const n = this.pendingDurable.length;
+    if (!this.walPath) {
+      this.settleDurable(n, undefined);
+      return;
     }
+    let fd: number;
+    try {
+      fd = this.walFd ??= this.openWal();
+    } catch (err) {
+      this.settleDurable(n, err instanceof Error ? err : new Error(String(err)));
+      return;
+    }
+    this.syncing = true;
+    fsync(fd, (err) => {
+      this.syncing = false;
+      this.settleDurable(n, err ?? undefined);
+      this.flushDurable();
+    });
+  }
+
+  private openWal(): number {
+    const fd = openSync(this.walPath!, 'r');
+    // The WAL file's directory entry must be durable too (once, when the file is first used).
+    const dir = openSync(dirname(this.walPath!), 'r');
+    try {
+      fsyncSync(dir);
+    } finally {
+      closeSync(dir);
+    }
+    return fd;
+  }
+
+  /** The first n pending batches are on disk (or failed to get there): tell watchers and writers. */
+  private settleDurable(n: number, err: Error | undefined): void {
+    const done = this.pendingDurable.splice(0, n);
+    for (const p of done) {
+      this.durableRev = p.rev;
+      this.hub.deliver(p.events);
+      for (let i = 0; i < p.batch.length; i++) {
+        const r = p.results[i]!;
+        if (err) p.batch[i]!.reject(new Error(`write committed but not confirmed on disk: ${err.message}`));
+        else if (r instanceof Error) p.batch[i]!.reject(r);
+        else p.batch[i]!.resolve(r);
+      }
+    }
+    if (err) warn(err);
+    if (this.durableWaiters.length) {
+      const still: { rev: number; resolve: () => void }[] = [];
+      for (const w of this.durableWaiters) (w.rev <= this.durableRev ? w.resolve() : still.push(w));
+      this.durableWaiters = still;
+    }
+  }
+
+  /** Resolves once every batch up to `rev` is on disk. */
+  private waitDurable(rev: number): Promise<void> {
+    if (rev <= this.durableRev) return Promise.resolve();
+    return new Promise<void>((resolve) => this.durableWaiters.push({ rev, resolve }));
   }
 
   /** Runs inside the transaction; throwing rolls the whole batch back. */
