@@ -1,5 +1,5 @@
 /** The API server's HTTP behaviour, checked with raw HTTPS requests over loopback. */
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
@@ -57,7 +57,10 @@ describe('API server over HTTPS', () => {
     assert.equal(r.status, 201, r.text);
     await eventually(async () => (await http('/apis/test.slipway.dev/v1')).status === 200, 5000, 'CRD served');
   });
-  after(async () => t?.close());
+  after(async () => {
+    await t?.close();
+    rmSync(tokenFile, { force: true });
+  });
 
   it('answers health and version anonymously and refuses anonymous API calls with 401', async () => {
     for (const p of ['/healthz', '/readyz', '/livez', '/version']) assert.equal((await http(p, { auth: 'anonymous' })).status, 200, p);

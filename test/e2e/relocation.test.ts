@@ -18,6 +18,8 @@ import { uploadBundle, type UploadResult } from '../../src/relocation/bundle/upl
 import { verifyBundle } from '../../src/relocation/bundle/verify.js';
 import { credentialsFromDockerConfig } from '../../src/relocation/oci/auth.js';
 import { indexTar } from '../../src/relocation/bundle/tar.js';
+import { blobPath } from '../../src/relocation/bundle/format.js';
+import type { Digest } from '../../src/relocation/oci/digest.js';
 import { RegistryClient, type RegistryClientOptions } from '../../src/relocation/oci/client.js';
 import { parseRepoLocation } from '../../src/relocation/oci/reference.js';
 import { createCA } from '../../src/apiserver/pki.js';
@@ -171,6 +173,37 @@ describe('isolated-cluster bundles with docker-registry and skopeo', () => {
     for (const d of firstRun) assert.ok(!again.includes(d), `finished blob ${d} was sent again`);
     assert.equal(new Set(all).size, all.length, 'no blob was completed twice');
     assert.ok(dest.accessLog().some((e) => e.method === 'PATCH' && e.status === 202), 'chunked upload used');
+    for (const img of fx.images) {
+      const raw = await skopeo(['inspect', '--raw', '--tls-verify=false', `docker://${dest.host}/airgap/${img.repository}:${img.tag}`]);
+      assert.equal(sha256(raw.stdout), img.digest);
+    }
+  });
+
+  it('a shared blob an earlier run finished in a later image\'s repository is mounted from there, never sent again', async () => {
+    // Which image reaches a shared layer first depends on timing, so an interrupted run may have
+    // finished it in a repository other than the one the next run reaches first: the state an
+    // upload killed midway can leave, made deterministically here.
+    const dest = await newDestination('dest-elsewhere', { tls: false, auth: false });
+    const source = await openBundle(bundle);
+    const m = await source.manifest();
+    const repos = (d: string): string[] => m.images.filter((i) => i.blobs.includes(d as Digest)).map((i) => `airgap/${i.repository}`);
+    const shared = [...new Set(m.images.flatMap((i) => i.blobs))].sort((a, b) => repos(b).length - repos(a).length)[0]!;
+    assert.ok(repos(shared).length >= 3, 'the bundle has a layer shared by several images');
+    const last = repos(shared).at(-1)!;
+    const c = new RegistryClient({ registry: dest.host, insecure: true });
+    try {
+      const size = (await source.size(blobPath(shared)))!;
+      assert.equal(await c.pushBlob(last, { digest: shared, size }, (s, e) => source.open(blobPath(shared), s, e)), 'pushed');
+    } finally {
+      c.close();
+    }
+    const putsOf = (d: string): number => dest.accessLog().filter((e) => e.method === 'PUT' && e.path.includes('/blobs/uploads/') && e.status === 201 && decodeURIComponent(/digest=([^&]+)/.exec(e.path)![1]!) === d).length;
+    assert.equal(putsOf(shared), 1);
+    const r = await upload(bundle, `${dest.host}/airgap`, { insecure: true });
+    assert.equal(putsOf(shared), 1, `${shared} (already in ${last}) was sent again`);
+    const mounts = dest.accessLog().filter((e) => e.method === 'POST' && e.status === 201 && e.path.includes(`mount=${encodeURIComponent(shared)}`));
+    assert.equal(mounts.length, repos(shared).length - 1, 'mounted into every other repository');
+    assert.ok(r.blobsSkipped >= 1);
     for (const img of fx.images) {
       const raw = await skopeo(['inspect', '--raw', '--tls-verify=false', `docker://${dest.host}/airgap/${img.repository}:${img.tag}`]);
       assert.equal(sha256(raw.stdout), img.digest);

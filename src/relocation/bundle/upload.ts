@@ -87,6 +87,30 @@ export async function uploadBundle(opts: UploadOptions): Promise<UploadResult> {
 
   const open = (d: Digest) => (start: number, end: number) => source.open(blobPath(d), start, end);
 
+  /** The destination repositories of every image that needs each blob (in bundle order). */
+  const reposOf = new Map<Digest, string[]>();
+  for (const img of manifest.images) {
+    const repo = joinRepo(opts.destination, img.repository);
+    for (const d of img.blobs) {
+      const list = reposOf.get(d) ?? [];
+      if (!list.includes(repo)) list.push(repo);
+      reposOf.set(d, list);
+    }
+  }
+
+  /**
+   * Another destination repository of this bundle that already holds the blob: an interrupted
+   * earlier run may have finished it in a repository other than the one this run reaches first
+   * (which image gets to a shared blob first depends on timing), and it must then be mounted,
+   * not sent again.
+   */
+  const findElsewhere = async (repo: string, digest: Digest): Promise<string | undefined> => {
+    for (const other of reposOf.get(digest) ?? []) {
+      if (other !== repo && (await client.headBlob(other, digest)) !== undefined) return other;
+    }
+    return undefined;
+  };
+
   const pushOrMount = async (repo: string, desc: Descriptor, from: string | undefined): Promise<void> => {
     const have = await client.headBlob(repo, desc.digest);
     if (have !== undefined) {
@@ -95,6 +119,8 @@ export async function uploadBundle(opts: UploadOptions): Promise<UploadResult> {
       progress?.blob('skipped (exists)', desc.digest, desc.size, `in ${repo}`);
       return;
     }
+    // No repository of this run has it yet: look for it where a previous run may have left it.
+    from ??= await findElsewhere(repo, desc.digest);
     let sent = 0;
     const r = await client.pushBlob(repo, desc, open(desc.digest), {
       chunkSize: opts.chunkSize,
