@@ -158,7 +158,7 @@ export class ApiHandler {
       case 'POST': {
         if (name) throw methodNotAllowed(`the server does not allow this method on the requested resource`);
         const body = decodeBody(await readBody(req), req.headers['content-type']);
-        const result = await this.objects.create(info, namespace, body as KubeObject, writeOpts);
+        const result = await this.objects.create(info, namespace, body as KubeObject, { ...writeOpts, inputOwned: true });
         return this.sendObject(res, 201, info, result.object, output, q, result.warnings);
       }
       case 'PUT': {
@@ -170,7 +170,7 @@ export class ApiHandler {
           const result = await this.objects.update(info, namespace, name, body, writeOpts);
           return this.json(res, 200, toScale(info, result.object), result.warnings);
         }
-        const result = await this.objects.update(info, namespace, name, body, writeOpts, sub);
+        const result = await this.objects.update(info, namespace, name, body, { ...writeOpts, inputOwned: true }, sub);
         return this.sendObject(res, 200, info, result.object, output, q, result.warnings);
       }
       case 'PATCH': {

@@ -48,6 +48,8 @@ export type PropagationPolicy = 'Background' | 'Foreground' | 'Orphan';
 
 export interface WriteOptions {
   dryRun?: boolean;
+  /** The caller hands the input object over (e.g. a freshly decoded request body): no defensive copy. */
+  inputOwned?: boolean;
   fieldManager?: string;
   fieldValidation?: FieldValidation;
   user?: { name: string; groups: string[] };
@@ -106,6 +108,8 @@ interface SharedEvent {
   text?: string;
 }
 
+/** Read-modify-write paths may read committed writes whose fsync is still running (see Store.get). */
+const PENDING = { includePending: true } as const;
 const FINALIZER_ORPHAN = 'orphan';
 /** How every stored object begins (see encodeForStorage). */
 const STORED_PREFIX = /^\{"apiVersion":"[^"\\]*","kind":"[^"\\]*","metadata":\{/;
@@ -128,6 +132,7 @@ export class ObjectStore {
   readonly admission: AdmissionPlugin[];
   private readonly schemaCache = new WeakMap<JSONSchemaProps, JSONSchemaProps>();
   private readonly watchShare = new WeakMap<StoreEvent, Map<ResourceInfo, SharedEvent>>();
+  private readonly namespaceTerminating = new Map<string, { rev: number; value: boolean }>();
 
   constructor(
     readonly store: Store,
@@ -252,9 +257,16 @@ export class ObjectStore {
     if (!namespace) throw badRequest('the server could not find the requested resource: a namespace is required');
     const nsInfo = this.registry.get('', 'v1', 'namespaces');
     if (!nsInfo) return;
-    const ns = await this.tryGet(nsInfo, undefined, namespace);
-    if (!ns) throw notFound('namespaces', '', namespace);
-    if (ns.metadata?.deletionTimestamp || (ns.status as { phase?: string } | undefined)?.phase === 'Terminating') {
+    const kv = await this.store.get(this.key(nsInfo, undefined, namespace), PENDING);
+    if (!kv) throw notFound('namespaces', '', namespace);
+    // Parse a namespace once per revision of it: every create in it checks it.
+    let terminating = this.namespaceTerminating.get(kv.key);
+    if (!terminating || terminating.rev !== kv.modRevision) {
+      const ns = JSON.parse(kv.value) as KubeObject;
+      terminating = { rev: kv.modRevision, value: !!ns.metadata?.deletionTimestamp || (ns.status as { phase?: string } | undefined)?.phase === 'Terminating' };
+      this.namespaceTerminating.set(kv.key, terminating);
+    }
+    if (terminating.value) {
       throw new StatusError(403, 'Forbidden', `${info.plural}${info.group ? '.' + info.group : ''} "${'<name>'}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`, {
         name: namespace,
         kind: info.plural,
@@ -285,9 +297,8 @@ export class ObjectStore {
     const metadata = obj.metadata;
     const apiVersion = obj.apiVersion;
     const kind = obj.kind;
-    const unknown = info.builtin
-      ? pruneUnknownFields(schema, deepClone(obj), { isResourceRoot: true })
-      : pruneUnknownFields(schema, obj, { isResourceRoot: true });
+    // Built-in kinds are reported on but never pruned (their schemas describe, they do not restrict).
+    const unknown = pruneUnknownFields(schema, obj, { isResourceRoot: true, reportOnly: info.builtin });
     obj.metadata = metadata;
     obj.apiVersion = apiVersion;
     obj.kind = kind;
@@ -385,7 +396,7 @@ export class ObjectStore {
 
   async create(info: ResourceInfo, namespace: string | undefined, input: KubeObject, opts: WriteOptions = {}, appliedManagedFields?: ManagedFieldsEntry[]): Promise<WriteResult> {
     if (!isPlainObject(input)) throw badRequest('the body of the request must be a JSON or YAML object');
-    const obj = deepClone(input);
+    const obj = opts.inputOwned ? input : deepClone(input);
     this.checkTypeMeta(info, obj);
     const meta = (obj.metadata ??= {});
     if (info.namespaced) {
@@ -418,7 +429,7 @@ export class ObjectStore {
     if (!meta.managedFields.length) delete meta.managedFields;
     const key = this.key(info, meta.namespace, meta.name);
     if (opts.dryRun) {
-      if (await this.store.get(key)) throw alreadyExists(info.plural, info.group, meta.name);
+      if (await this.store.get(key, PENDING)) throw alreadyExists(info.plural, info.group, meta.name);
       return { object: obj, warnings };
     }
     try {
@@ -437,7 +448,7 @@ export class ObjectStore {
    */
   async update(info: ResourceInfo, namespace: string | undefined, name: string, input: KubeObject, opts: WriteOptions = {}, subresource?: string): Promise<WriteResult> {
     if (!isPlainObject(input)) throw badRequest('the body of the request must be a JSON or YAML object');
-    const obj = deepClone(input);
+    const obj = opts.inputOwned ? input : deepClone(input);
     this.checkTypeMeta(info, obj);
     const meta = (obj.metadata ??= {});
     if (meta.name !== undefined && meta.name !== name) {
@@ -446,7 +457,7 @@ export class ObjectStore {
     if (info.namespaced && meta.namespace && namespace && meta.namespace !== namespace) {
       throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
     }
-    const kv = await this.store.get(this.key(info, namespace, name));
+    const kv = await this.store.get(this.key(info, namespace, name), PENDING);
     if (!kv) throw notFound(info.plural, info.group, name);
     const old = this.decode(kv, info);
     if (meta.resourceVersion && meta.resourceVersion !== old.metadata!.resourceVersion) {
@@ -521,7 +532,11 @@ export class ObjectStore {
     if (!meta.managedFields?.length) delete meta.managedFields;
     void op;
     // No change: no write, same resourceVersion (kubectl apply relies on this).
-    if (sameObject(old, obj)) return { object: old, warnings };
+    if (sameObject(old, obj)) {
+      // Nothing to write; answer only once the state we read is durable (a durable read waits for it).
+      await this.store.get(this.key(info, oldMeta.namespace, oldMeta.name!));
+      return { object: old, warnings };
+    }
     const key = this.key(info, oldMeta.namespace, oldMeta.name!);
     // Removing the last finalizer of an object being deleted deletes it.
     if (meta.deletionTimestamp && !(meta.finalizers?.length) && !strategy.holdsDeletion?.(obj)) {
@@ -560,7 +575,7 @@ export class ObjectStore {
       throw badRequest('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
     }
     for (let attempt = 0; ; attempt++) {
-      const kv = await this.store.get(this.key(info, namespace, name));
+      const kv = await this.store.get(this.key(info, namespace, name), PENDING);
       try {
         if (!kv) {
           if (type !== 'apply' || subresource) throw notFound(info.plural, info.group, name);
@@ -634,7 +649,7 @@ export class ObjectStore {
    */
   async delete(info: ResourceInfo, namespace: string | undefined, name: string, opts: DeleteOptions = {}): Promise<DeleteResult> {
     for (let attempt = 0; ; attempt++) {
-      const kv = await this.store.get(this.key(info, namespace, name));
+      const kv = await this.store.get(this.key(info, namespace, name), PENDING);
       if (!kv) throw notFound(info.plural, info.group, name);
       const obj = this.decode(kv, info);
       const meta = obj.metadata!;
@@ -702,7 +717,7 @@ export class ObjectStore {
    */
   async guaranteedUpdate(info: ResourceInfo, namespace: string | undefined, name: string, mutate: (obj: KubeObject) => KubeObject | undefined, subresource?: string): Promise<KubeObject | undefined> {
     for (let attempt = 0; attempt < 20; attempt++) {
-      const kv = await this.store.get(this.key(info, namespace, name));
+      const kv = await this.store.get(this.key(info, namespace, name), PENDING);
       if (!kv) return undefined;
       const old = this.decode(kv, info);
       const next = mutate(deepClone(old));

@@ -25,6 +25,10 @@ export interface StoreEvent {
   revision: number;
 }
 
+export interface GetOptions {
+  includePending?: boolean;
+}
+
 export interface ListOptions {
   /** Only keys strictly greater than this (for paging). */
   startAfter?: string;
@@ -71,7 +75,12 @@ export interface Store {
   currentRevision(): number;
   /** The highest revision removed from history (events at or below it are gone). */
   compactedRevision(): number;
-  get(key: string): Promise<KeyValue | undefined>;
+  /**
+   * The current value. By default only durable state is returned; `includePending` also sees a
+   * write that is committed but whose fsync is still running — for read-modify-write paths, whose
+   * own write is acknowledged only after everything before it is durable.
+   */
+  get(key: string, opts?: GetOptions): Promise<KeyValue | undefined>;
   /** Keys starting with prefix, in key order. */
   list(prefix: string, opts?: ListOptions): Promise<ListResult>;
   /** Create; throws StoreKeyExistsError if the key exists. */

@@ -11,6 +11,8 @@ export interface PruneOptions {
    * ObjectMeta decoding, not by the schema). Defaults to true.
    */
   isResourceRoot?: boolean;
+  /** Only report the unknown paths; leave the value as it is. */
+  reportOnly?: boolean;
 }
 
 const META_FIELDS = new Set(['apiVersion', 'kind', 'metadata']);
@@ -22,6 +24,7 @@ function appendKey(parent: string, key: string): string {
 
 interface PruneCtx {
   paths: string[];
+  reportOnly: boolean;
 }
 
 function prune(x: unknown, s: JSONSchemaProps | undefined, embedded: boolean, parent: string, ctx: PruneCtx): void {
@@ -39,7 +42,7 @@ function prune(x: unknown, s: JSONSchemaProps | undefined, embedded: boolean, pa
   if (!s) {
     for (const k of Object.keys(x)) {
       ctx.paths.push(appendKey(parent, k));
-      delete x[k];
+      if (!ctx.reportOnly) delete x[k];
     }
     return;
   }
@@ -53,7 +56,7 @@ function prune(x: unknown, s: JSONSchemaProps | undefined, embedded: boolean, pa
       prune(x[k], aps, !!aps?.['x-kubernetes-embedded-resource'], appendKey(parent, k), ctx);
     } else {
       if (!META_FIELDS.has(k) || parent !== '') ctx.paths.push(appendKey(parent, k));
-      delete x[k];
+      if (!ctx.reportOnly) delete x[k];
     }
   }
 }
@@ -85,7 +88,7 @@ function skipPrune(x: unknown, s: JSONSchemaProps, embedded: boolean, parent: st
  * removed field paths, sorted as kube-apiserver sorts them (e.g. `spec.foo`, `spec.items[0].bar`).
  */
 export function pruneUnknownFields(schema: JSONSchemaProps, value: unknown, opts: PruneOptions = {}): string[] {
-  const ctx: PruneCtx = { paths: [] };
+  const ctx: PruneCtx = { paths: [], reportOnly: !!opts.reportOnly };
   const root = opts.isResourceRoot ?? true;
   prune(value, schema, root || !!schema['x-kubernetes-embedded-resource'], '', ctx);
   return ctx.paths.sort();

@@ -32,6 +32,7 @@ import {
   StoreConflictError,
   StoreKeyExistsError,
   StoreKeyNotFoundError,
+  type GetOptions,
   type KeyValue,
   type ListOptions,
   type ListResult,
@@ -254,10 +255,10 @@ export class SqliteStore implements Store {
     return { ...this.counters };
   }
 
-  async get(key: string): Promise<KeyValue | undefined> {
+  async get(key: string, opts?: GetOptions): Promise<KeyValue | undefined> {
     this.checkOpen();
     const row = this.stGet.get(key);
-    if (this.rev > this.durableRev) await this.waitDurable(this.rev);
+    if (this.rev > this.durableRev && !opts?.includePending) await this.waitDurable(this.rev);
     return row ? { key, value: row[0], createRevision: row[1], modRevision: row[2] } : undefined;
   }
 
