@@ -1,5 +1,6 @@
 /**
- * Child-process entry of the API-server benchmarks: starts a ManagementPlane (SQLite storage) on
+ * Child-process entry of the API-server benchmarks: starts a ManagementPlane (SQLite storage, or
+ * the in-memory store with BENCH_STORAGE=memory, to separate storage cost from the rest) on
  * 127.0.0.1 with a free port and prints ONE line of JSON on stdout:
  *   {"url":"https://127.0.0.1:PORT","pid":N,"ca":PEM,"cert":PEM,"key":PEM}
  * Logs (pino, level warn unless SLIPWAY_BENCH_LOG_LEVEL) go to stderr.
@@ -19,7 +20,7 @@ if (!dataDir) {
 }
 
 const logger = pino({ name: 'slipway-bench', level: process.env.SLIPWAY_BENCH_LOG_LEVEL ?? 'warn' }, destination(2));
-const plane = await ManagementPlane.start({ dataDir, listen: '127.0.0.1:0', logger, storage: 'sqlite' });
+const plane = await ManagementPlane.start({ dataDir, listen: '127.0.0.1:0', logger, storage: process.env.BENCH_STORAGE === 'memory' ? 'memory' : 'sqlite' });
 
 let stopping = false;
 async function shutdown(code: number): Promise<void> {
