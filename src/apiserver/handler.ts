@@ -212,14 +212,30 @@ export class ApiHandler {
     }
   }
 
-  /** A list written in pieces: no single multi-megabyte string for large lists. */
-  private streamList(res: ServerResponse, info: ResourceInfo, list: { items: string[]; resourceVersion: string; continue?: string; remainingItemCount?: number }): void {
+  /**
+   * A list written in pieces, yielding to the event loop between them (waiting for 'drain' when the
+   * socket is full), so the client reads while the server encodes and no multi-megabyte string is built.
+   */
+  private async streamList(res: ServerResponse, info: ResourceInfo, list: { items: string[]; resourceVersion: string; continue?: string; remainingItemCount?: number }): Promise<void> {
     const meta = JSON.stringify({ resourceVersion: list.resourceVersion, ...(list.continue ? { continue: list.continue } : {}) });
     res.writeHead(200, { 'Content-Type': 'application/json' });
     res.write(`{"kind":${JSON.stringify(info.listKind)},"apiVersion":${JSON.stringify(apiVersionOf(info.group, info.version))},"metadata":${meta},"items":[`);
-    const CHUNK = 256;
+    const CHUNK = 1024;
     for (let i = 0; i < list.items.length; i += CHUNK) {
-      res.write((i ? ',' : '') + list.items.slice(i, i + CHUNK).join(','));
+      if (res.destroyed) return;
+      const more = res.write((i ? ',' : '') + list.items.slice(i, i + CHUNK).join(','));
+      if (i + CHUNK < list.items.length) {
+        if (!more) await new Promise<void>((resolve) => {
+          const done = (): void => {
+            res.off('drain', done);
+            res.off('close', done);
+            resolve();
+          };
+          res.on('drain', done);
+          res.on('close', done);
+        });
+        else await new Promise<void>((resolve) => setImmediate(resolve));
+      }
     }
     res.end(']}');
   }
