@@ -159,7 +159,7 @@ export class ApiHandler {
         if (name) throw methodNotAllowed(`the server does not allow this method on the requested resource`);
         const body = decodeBody(await readBody(req), req.headers['content-type']);
         const result = await this.objects.create(info, namespace, body as KubeObject, { ...writeOpts, inputOwned: true });
-        return this.sendObject(res, 201, info, result.object, output, q, result.warnings);
+        return this.sendWritten(res, 201, info, result, output, q);
       }
       case 'PUT': {
         if (!name) throw methodNotAllowed(`the server does not allow this method on the requested resource`);
@@ -171,7 +171,7 @@ export class ApiHandler {
           return this.json(res, 200, toScale(info, result.object), result.warnings);
         }
         const result = await this.objects.update(info, namespace, name, body, { ...writeOpts, inputOwned: true }, sub);
-        return this.sendObject(res, 200, info, result.object, output, q, result.warnings);
+        return this.sendWritten(res, 200, info, result, output, q);
       }
       case 'PATCH': {
         if (!name) throw methodNotAllowed(`the server does not allow this method on the requested resource`);
@@ -188,7 +188,7 @@ export class ApiHandler {
         }
         const fieldManager = q.get('fieldManager') ?? (type === 'apply' ? undefined : defaultManager(req));
         const result = await this.objects.patch(info, namespace, name, type, patch, { ...writeOpts, fieldManager, force: isTrue(q.get('force')) }, sub);
-        return this.sendObject(res, 200, info, result.object, output, q, result.warnings);
+        return this.sendWritten(res, 200, info, result, output, q);
       }
       case 'DELETE': {
         const raw = await readBody(req);
@@ -238,6 +238,12 @@ export class ApiHandler {
       }
     }
     res.end(']}');
+  }
+
+  /** A write's result: its stored JSON text when it has one and plain JSON was asked for. */
+  private sendWritten(res: ServerResponse, code: number, info: ResourceInfo, result: { object: KubeObject; warnings: string[]; json?: string }, output: OutputAs, q: Query): void {
+    if (output === 'object' && result.json !== undefined) return this.jsonText(res, code, result.json, result.warnings);
+    return this.sendObject(res, code, info, result.object, output, q, result.warnings);
   }
 
   private sendObject(res: ServerResponse, code: number, info: ResourceInfo, obj: KubeObject, output: OutputAs, q: Query, warnings: string[] = []): void {
@@ -327,7 +333,10 @@ export class ApiHandler {
   }
 
   private json(res: ServerResponse, code: number, body: unknown, warnings: string[] = []): void {
-    const text = JSON.stringify(body);
+    this.jsonText(res, code, JSON.stringify(body), warnings);
+  }
+
+  private jsonText(res: ServerResponse, code: number, text: string, warnings: string[] = []): void {
     const headers: Record<string, string | number | string[]> = { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) };
     if (warnings.length) headers['Warning'] = warnings.map((w) => `299 - ${JSON.stringify(w)}`);
     res.writeHead(code, headers);

@@ -58,6 +58,8 @@ export interface WriteOptions {
 export interface WriteResult {
   object: KubeObject;
   warnings: string[];
+  /** The object's JSON text as served, when the write produced it anyway (saves serialising twice). */
+  json?: string;
 }
 
 export interface ListOptions {
@@ -432,14 +434,15 @@ export class ObjectStore {
       if (await this.store.get(key, PENDING)) throw alreadyExists(info.plural, info.group, meta.name);
       return { object: obj, warnings };
     }
+    let kv: KeyValue;
     try {
-      const kv = await this.store.create(key, this.encodeForStorage(info, obj));
+      kv = await this.store.create(key, this.encodeForStorage(info, obj));
       meta.resourceVersion = String(kv.modRevision);
     } catch (e) {
       if (e instanceof StoreKeyExistsError) throw alreadyExists(info.plural, info.group, meta.name);
       throw e;
     }
-    return { object: obj, warnings };
+    return { object: obj, warnings, json: this.encodeServed(kv, info) };
   }
 
   /**
@@ -550,13 +553,14 @@ export class ObjectStore {
       return { object: obj, warnings };
     }
     if (opts.dryRun) return { object: obj, warnings };
+    let kv: KeyValue;
     try {
-      const kv = await this.store.update(key, this.encodeForStorage(info, obj), { expectModRevision: oldRevision });
+      kv = await this.store.update(key, this.encodeForStorage(info, obj), { expectModRevision: oldRevision });
       meta.resourceVersion = String(kv.modRevision);
     } catch (e) {
       throw this.mapStoreError(e, info, oldMeta.name!);
     }
-    return { object: obj, warnings };
+    return { object: obj, warnings, json: this.encodeServed(kv, info) };
   }
 
   private mapStoreError(e: unknown, info: ResourceInfo, name: string): unknown {
