@@ -18,6 +18,8 @@ interface Node {
   finalizers: string[];
 }
 
+/** The uid at the start of a stored object (see ObjectStore.encodeForStorage). */
+const LEADING_UID = /^\{"apiVersion":"[^"\\]*","kind":"[^"\\]*","metadata":\{"uid":"([^"\\]+)"/;
 const ORPHAN = 'orphan';
 const FOREGROUND = 'foregroundDeletion';
 
@@ -48,8 +50,18 @@ export class GarbageCollector {
     }
     for (const [key, node] of this.nodes) if (node.owners.length || node.deleting) this.worker.enqueue(key);
     this.watcher = this.objects.store.watch('/registry/', revision, (e) => {
-      if (e.type === 'delete') this.forget(e.key, JSON.parse(e.kv.value) as KubeObject);
-      else this.observe(e.key, JSON.parse(e.kv.value) as KubeObject);
+      if (e.type === 'delete') return this.forget(e.key, JSON.parse(e.kv.value) as KubeObject);
+      const text = e.kv.value;
+      // Most writes concern objects without owners that are not being deleted: index the uid
+      // (read from the text: the store keeps it first) and skip parsing.
+      if (!this.nodes.has(e.key) && !text.includes('"ownerReferences"') && !text.includes('"deletionTimestamp"')) {
+        const uid = e.prev ? undefined : LEADING_UID.exec(text)?.[1];
+        if (e.prev || uid) {
+          if (uid) this.byUid.set(uid, e.key);
+          return;
+        }
+      }
+      this.observe(e.key, JSON.parse(text) as KubeObject);
     });
   }
 

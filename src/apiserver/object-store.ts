@@ -368,9 +368,10 @@ export class ObjectStore {
     }
   }
 
-  /** Stored layout: apiVersion, kind, metadata (without resourceVersion) first, then the rest. */
+  /** Stored layout: apiVersion, kind, metadata (uid first, no resourceVersion) first, then the rest. */
   private encodeForStorage(info: ResourceInfo, obj: KubeObject): string {
-    const metadata = { ...obj.metadata };
+    // uid first: readers such as the garbage collector take it from the text without parsing.
+    const metadata = { uid: obj.metadata?.uid, ...obj.metadata };
     delete metadata.resourceVersion;
     const { apiVersion: _a, kind: _k, metadata: _m, ...rest } = obj;
     return JSON.stringify({ apiVersion: apiVersionOf(info.group, info.storageVersion), kind: info.kind, metadata, ...rest });
