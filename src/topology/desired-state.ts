@@ -213,6 +213,43 @@ function patchTemplate(to: KubeObject, patchedTemplate: KubeObject): void {
   else setPath(to as Record<string, unknown>, ['spec', 'template', 'spec'], spec);
 }
 
+/**
+ * A private copy of `template` to run the patches over, for a `to` made by templateToTemplate (whose
+ * spec.template.spec is already an unmodified private copy of the template's). That copy is shared instead of made
+ * twice: patchTemplate moves the patched spec.template.spec into `to` anyway, and nothing else of `to` is shared.
+ */
+function patchCopy(template: KubeObject, to: KubeObject): KubeObject {
+  const inner = getPath(to, ['spec', 'template', 'spec']);
+  const tspec = template.spec as Record<string, unknown> | undefined;
+  if (inner === undefined || !isPlainObject(tspec) || !isPlainObject(tspec.template)) return cloneJSON(template);
+  const out: Record<string, unknown> = {};
+  for (const k in template) {
+    const v = (template as Record<string, unknown>)[k];
+    if (v === undefined) continue;
+    if (k !== 'spec') {
+      out[k] = cloneJSON(v);
+      continue;
+    }
+    const spec: Record<string, unknown> = {};
+    for (const sk in tspec) {
+      const sv = tspec[sk];
+      if (sv === undefined) continue;
+      if (sk !== 'template') {
+        spec[sk] = cloneJSON(sv);
+        continue;
+      }
+      const t: Record<string, unknown> = {};
+      for (const tk in sv as Record<string, unknown>) {
+        const tv = (sv as Record<string, unknown>)[tk];
+        if (tv !== undefined) t[tk] = tk === 'spec' ? inner : cloneJSON(tv);
+      }
+      spec[sk] = t;
+    }
+    out[k] = spec;
+  }
+  return out as KubeObject;
+}
+
 function setIf(o: Record<string, unknown>, k: string, v: unknown): void {
   if (v !== undefined && v !== null && v !== '') o[k] = v;
 }
@@ -479,14 +516,14 @@ export function computeDesiredState(
     const infraItem: PatchItem = { role: 'infrastructureCluster', object: cloneJSON(infraClusterTemplate), variables: {} };
     const cpItem: PatchItem = { role: 'controlPlane', object: cloneJSON(cpTemplate), variables: cpVars };
     items.push(infraItem, cpItem);
-    const cpInfraItem: PatchItem | undefined = cpInfraTemplate ? { role: 'controlPlaneMachineInfrastructure', object: cloneJSON(cpInfraTemplate), variables: cpVars } : undefined;
+    const cpInfraItem: PatchItem | undefined = cpInfraTemplate ? { role: 'controlPlaneMachineInfrastructure', object: cpInfraMachineTemplate ? patchCopy(cpInfraTemplate, cpInfraMachineTemplate) : cloneJSON(cpInfraTemplate), variables: cpVars } : undefined;
     if (cpInfraItem) items.push(cpInfraItem);
     const mdItems = machineDeployments.map((md, i) => {
       const t = mdTopologies[i]!;
       const bp = mdClasses.get(t.class)!;
       const vars = { ...toVariableMap(t.variables?.overrides), builtin: machineDeploymentBuiltins(t, md.object, md.bootstrapTemplate, md.infrastructureMachineTemplate) };
-      const b: PatchItem = { role: 'machineDeploymentBootstrap', object: cloneJSON(bp.bootstrap), variables: vars, workerClass: t.class, topologyName: t.name };
-      const inf: PatchItem = { role: 'machineDeploymentInfrastructure', object: cloneJSON(bp.infrastructure), variables: vars, workerClass: t.class, topologyName: t.name };
+      const b: PatchItem = { role: 'machineDeploymentBootstrap', object: patchCopy(bp.bootstrap, md.bootstrapTemplate), variables: vars, workerClass: t.class, topologyName: t.name };
+      const inf: PatchItem = { role: 'machineDeploymentInfrastructure', object: patchCopy(bp.infrastructure, md.infrastructureMachineTemplate), variables: vars, workerClass: t.class, topologyName: t.name };
       items.push(b, inf);
       return { b, inf };
     });

@@ -91,9 +91,8 @@ function memosOf(renderer: TemplateRenderer): { value: RenderMemo<unknown>; enab
   return m;
 }
 
-function renderValue(renderer: TemplateRenderer, name: string, text: string, data: Record<string, unknown>): unknown {
+function renderValue(renderer: TemplateRenderer, name: string, text: string, data: Record<string, unknown>, key = memosOf(renderer).value.key(text, data)): unknown {
   const valueMemo = memosOf(renderer).value;
-  const key = valueMemo.key(text, data);
   const hit = valueMemo.get(key);
   if (hit !== undefined) return cloneJSON(hit);
   const out = renderer.render(name, text, dataFor(text, data));
@@ -110,17 +109,18 @@ function renderValue(renderer: TemplateRenderer, name: string, text: string, dat
 /** Evaluate `enabledIf` for one template: enabled only when it renders to exactly `true`. */
 export function patchEnabled(renderer: TemplateRenderer, enabledIf: string | undefined, variables: Record<string, unknown>): boolean {
   if (enabledIf === undefined || enabledIf === null) return true;
-  const enabledMemo = memosOf(renderer).enabled;
-  const key = enabledMemo.key(enabledIf, variables);
-  const hit = enabledMemo.get(key);
+  const m = memosOf(renderer);
+  // Both memos key a template the same way (its text and the values it reads).
+  const key = m.enabled.key(enabledIf, variables);
+  const hit = m.enabled.get(key);
   if (hit !== undefined) return hit;
   let v: unknown;
   try {
-    v = renderValue(renderer, 'tpl', enabledIf, variables);
+    v = renderValue(renderer, 'tpl', enabledIf, variables, key);
   } catch (e) {
     throw new Error(`failed to calculate value for enabledIf: ${(e as Error).message}`);
   }
-  enabledMemo.set(key, v === true);
+  m.enabled.set(key, v === true);
   return v === true;
 }
 
@@ -209,16 +209,49 @@ function applyInPlace(doc: unknown, op: string, path: string, value: unknown): b
 }
 
 /** Apply one RFC 6902 operation in place; failures carry evanphx/json-patch wording. */
-function applyOperation(doc: KubeObject, op: { op: string; path: string; value?: unknown }): void {
-  if (applyInPlace(doc, op.op, op.path, op.value)) return;
+function applyOperation(doc: KubeObject, op: string, path: string, value: unknown): void {
+  if (applyInPlace(doc, op, path, value)) return;
+  const operation = op === 'remove' ? { op, path } : { op, path, value };
   // Only for the message: the API server's implementation words failures as evanphx/json-patch does.
   try {
-    applyJsonPatch(doc, [op]);
+    applyJsonPatch(doc, [operation]);
   } catch (e) {
     const cause = (e as { cause?: unknown }).cause;
     throw new Error(typeof cause === 'string' ? cause : (e as Error).message);
   }
-  throw new Error(`${op.op} operation does not apply: ${op.path}`);
+  throw new Error(`${op} operation does not apply: ${path}`);
+}
+
+/**
+ * Which definitions of each patch select an item, per item signature (role, worker class, apiVersion, kind): the
+ * selectors of a class are fixed, so this is computed once per patch list and signature (upstream matchesSelector).
+ */
+const matchCache = new WeakMap<readonly ClusterClassPatch[], Map<string, (readonly number[] | undefined)[]>>();
+
+function itemSignature(item: PatchItem): string {
+  const o = item.object;
+  const s = (v: string | undefined) => (v === undefined ? '\u0001' : `:${v}`);
+  return `${item.role}\u0000${item.workerClass ?? ''}\u0000${s(o.apiVersion)}\u0000${s(o.kind)}`;
+}
+
+function matchingDefinitions(patches: readonly ClusterClassPatch[], item: PatchItem): (readonly number[] | undefined)[] {
+  let byItem = matchCache.get(patches);
+  if (!byItem) matchCache.set(patches, (byItem = new Map()));
+  const sig = itemSignature(item);
+  let out = byItem.get(sig);
+  if (!out) {
+    out = patches.map((patch) => {
+      if (!patch.definitions || patch.definitions.length === 0) return undefined;
+      const matching: number[] = [];
+      patch.definitions.forEach((d, di) => {
+        if (selectorMatches(d.selector, item)) matching.push(di);
+      });
+      return matching.length > 0 ? matching : undefined;
+    });
+    if (byItem.size > 1000) byItem.clear();
+    byItem.set(sig, out);
+  }
+  return out;
 }
 
 /**
@@ -226,54 +259,65 @@ function applyOperation(doc: KubeObject, op: { op: string; path: string; value?:
  * `builtin.cluster`; each item adds its own. Throws PatchError on the first failure.
  */
 export function applyPatches(patches: ClusterClassPatch[] | undefined, items: PatchItem[], globals: Record<string, unknown>, renderer: TemplateRenderer): void {
-  const merged = new Map<PatchItem, Record<string, unknown>>();
-  (patches ?? []).forEach((patch, pi) => {
-    const base = `spec.patches[${patch.name || pi}]`;
+  if (!patches || patches.length === 0) return;
+  // Items that share their own variables (a template pair of one MachineDeployment) share the merged map.
+  const mergedByOwn = new Map<Record<string, unknown>, Record<string, unknown>>();
+  const merged: (Record<string, unknown> | undefined)[] = new Array(items.length);
+  const matches = items.map((item) => matchingDefinitions(patches, item));
+  for (let pi = 0; pi < patches.length; pi++) {
+    const patch = patches[pi]!;
     if (!patch.definitions || patch.definitions.length === 0) {
-      if (patch.external) throw new PatchError(`patch ${JSON.stringify(patch.name)}: external patches (Runtime Extensions) are not supported`, `${base}.external`);
-      return;
+      if (patch.external) throw new PatchError(`patch ${JSON.stringify(patch.name)}: external patches (Runtime Extensions) are not supported`, `spec.patches[${patch.name || pi}].external`);
+      continue;
     }
-    for (const item of items) {
-      const matching: number[] = [];
-      patch.definitions.forEach((d, di) => {
-        if (selectorMatches(d.selector, item)) matching.push(di);
-      });
-      if (matching.length === 0) continue;
-      let vars = merged.get(item);
-      if (!vars) merged.set(item, (vars = mergeItemVariables(globals, item.variables)));
-      let enabled: boolean;
-      try {
-        enabled = patchEnabled(renderer, patch.enabledIf, vars);
-      } catch (e) {
-        throw new PatchError(`patch ${JSON.stringify(patch.name)}: enabledIf for ${describeItem(item)}: ${(e as Error).message}`, `${base}.enabledIf`);
+    // enabledIf is a pure function of the merged variables: evaluated once per distinct map.
+    let enabledByVars: Map<Record<string, unknown>, boolean> | undefined;
+    for (let ii = 0; ii < items.length; ii++) {
+      const matching = matches[ii]![pi];
+      if (!matching) continue;
+      const item = items[ii]!;
+      let vars = merged[ii];
+      if (!vars) {
+        vars = mergedByOwn.get(item.variables);
+        if (!vars) mergedByOwn.set(item.variables, (vars = mergeItemVariables(globals, item.variables)));
+        merged[ii] = vars;
+      }
+      let enabled = enabledByVars?.get(vars);
+      if (enabled === undefined) {
+        try {
+          enabled = patchEnabled(renderer, patch.enabledIf, vars);
+        } catch (e) {
+          throw new PatchError(`patch ${JSON.stringify(patch.name)}: enabledIf for ${describeItem(item)}: ${(e as Error).message}`, `spec.patches[${patch.name || pi}].enabledIf`);
+        }
+        (enabledByVars ??= new Map()).set(vars, enabled);
       }
       if (!enabled) continue;
       for (const di of matching) {
-        const def = patch.definitions[di]!;
-        (def.jsonPatches ?? []).forEach((jp, ji) => {
-          const field = `${base}.definitions[${di}].jsonPatches[${ji}]`;
-
+        const jps = patch.definitions[di]!.jsonPatches ?? [];
+        for (let ji = 0; ji < jps.length; ji++) {
+          const jp = jps[ji]!;
+          const field = () => `spec.patches[${patch.name || pi}].definitions[${di}].jsonPatches[${ji}]`;
           const op = jp.op ?? '';
           const path = jp.path ?? '';
-          if (op !== 'add' && op !== 'replace' && op !== 'remove') throw new PatchError(`${where(patch, di, ji, jp, item)}: unsupported op ${JSON.stringify(op)}`, `${field}.op`);
-          if (!path.startsWith('/spec/')) throw new PatchError(`${where(patch, di, ji, jp, item)}: jsonPatch path must start with "/spec/"`, `${field}.path`);
+          if (op !== 'add' && op !== 'replace' && op !== 'remove') throw new PatchError(`${where(patch, di, ji, jp, item)}: unsupported op ${JSON.stringify(op)}`, `${field()}.op`);
+          if (!path.startsWith('/spec/')) throw new PatchError(`${where(patch, di, ji, jp, item)}: jsonPatch path must start with "/spec/"`, `${field()}.path`);
           let value: unknown;
           if (op !== 'remove') {
             try {
               value = calculateValue(renderer, jp, vars);
             } catch (e) {
-              throw new PatchError(`${where(patch, di, ji, jp, item)}: ${(e as Error).message}`, field);
+              throw new PatchError(`${where(patch, di, ji, jp, item)}: ${(e as Error).message}`, field());
             }
           }
           try {
-            applyOperation(item.object, op === 'remove' ? { op, path } : { op, path, value });
+            applyOperation(item.object, op, path, value);
           } catch (e) {
-            throw new PatchError(`${where(patch, di, ji, jp, item)}: failed to apply patch: error applying json patch (RFC6902): ${(e as Error).message}`, `${field}.path`);
+            throw new PatchError(`${where(patch, di, ji, jp, item)}: failed to apply patch: error applying json patch (RFC6902): ${(e as Error).message}`, `${field()}.path`);
           }
-        });
+        }
       }
     }
-  });
+  }
 }
 
 function mergeItemVariables(globals: Record<string, unknown>, own: Record<string, unknown>): Record<string, unknown> {

@@ -50,6 +50,8 @@ export function templateDeps(text: string): Deps {
 let nextId = 1;
 const textIds = new Map<string, number>();
 const valueIds = new Map<string, number>();
+/** Interned id of each string value seen (a short key part instead of the whole string). */
+const stringIds = new Map<string, number>();
 /** Interned id of each object value seen (values are not mutated while cached: renders that may mutate get copies). */
 const objectIds = new WeakMap<object, number>();
 
@@ -76,7 +78,15 @@ function internChain(data: Record<string, unknown>, chain: string[]): number | s
 
 function internOne(v: unknown): number | string {
   if (v === undefined) return 0;
-  if (v === null || typeof v !== 'object') return typeof v === 'string' ? `s${v.length}:${v}` : `p${String(v)}`;
+  if (typeof v === 'string') {
+    let id = stringIds.get(v);
+    if (id === undefined) {
+      if (stringIds.size > 200_000) stringIds.clear();
+      stringIds.set(v, (id = nextId++));
+    }
+    return `s${id}`;
+  }
+  if (v === null || typeof v !== 'object') return `p${String(v)}`;
   let id = objectIds.get(v);
   if (id === undefined) objectIds.set(v, (id = internJSON(JSON.stringify(v))));
   return id;
