@@ -134,7 +134,8 @@ export class ObjectStore {
   readonly admission: AdmissionPlugin[];
   private readonly schemaCache = new WeakMap<JSONSchemaProps, JSONSchemaProps>();
   private readonly watchShare = new WeakMap<StoreEvent, Map<ResourceInfo, SharedEvent>>();
-  private readonly namespaceTerminating = new Map<string, { rev: number; value: boolean }>();
+  private readonly namespaceView = new Map<string, boolean>();
+  private namespaceViewReady: Promise<void> | undefined;
 
   constructor(
     readonly store: Store,
@@ -259,22 +260,40 @@ export class ObjectStore {
     if (!namespace) throw badRequest('the server could not find the requested resource: a namespace is required');
     const nsInfo = this.registry.get('', 'v1', 'namespaces');
     if (!nsInfo) return;
-    const kv = await this.store.get(this.key(nsInfo, undefined, namespace), PENDING);
-    if (!kv) throw notFound('namespaces', '', namespace);
-    // Parse a namespace once per revision of it: every create in it checks it.
-    let terminating = this.namespaceTerminating.get(kv.key);
-    if (!terminating || terminating.rev !== kv.modRevision) {
-      const ns = JSON.parse(kv.value) as KubeObject;
-      terminating = { rev: kv.modRevision, value: !!ns.metadata?.deletionTimestamp || (ns.status as { phase?: string } | undefined)?.phase === 'Terminating' };
-      this.namespaceTerminating.set(kv.key, terminating);
-    }
-    if (terminating.value) {
+    const terminating = await this.namespaceTerminating(nsInfo, namespace);
+    if (terminating === undefined) throw notFound('namespaces', '', namespace);
+    if (terminating) {
       throw new StatusError(403, 'Forbidden', `${info.plural}${info.group ? '.' + info.group : ''} "${'<name>'}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`, {
         name: namespace,
         kind: info.plural,
         causes: [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }],
       });
     }
+  }
+
+  /**
+   * Whether a namespace is terminating (undefined: it does not exist), from an in-memory view kept
+   * by a watch on the namespaces — every namespaced create asks. A namespace not in the view (e.g.
+   * created an instant ago by a write whose fsync is still running) is read from storage.
+   */
+  private async namespaceTerminating(nsInfo: ResourceInfo, name: string): Promise<boolean | undefined> {
+    this.namespaceViewReady ??= this.startNamespaceView(nsInfo);
+    await this.namespaceViewReady;
+    const known = this.namespaceView.get(name);
+    if (known !== undefined) return known;
+    const kv = await this.store.get(this.key(nsInfo, undefined, name), PENDING);
+    return kv ? isTerminating(JSON.parse(kv.value) as KubeObject) : undefined;
+  }
+
+  private async startNamespaceView(nsInfo: ResourceInfo): Promise<void> {
+    const prefix = this.listPrefix(nsInfo, undefined);
+    const page = await this.store.list(prefix);
+    for (const kv of page.items) this.namespaceView.set(kv.key.slice(prefix.length), isTerminating(JSON.parse(kv.value) as KubeObject));
+    this.store.watch(prefix, page.revision, (e) => {
+      const name = e.key.slice(prefix.length);
+      if (e.type === 'delete') this.namespaceView.delete(name);
+      else this.namespaceView.set(name, isTerminating(JSON.parse(e.kv.value) as KubeObject));
+    });
   }
 
   /** Schema of the object without `metadata` (validated separately) — cached per schema. */
@@ -796,6 +815,10 @@ export class ObjectStore {
       throw e;
     }
   }
+}
+
+function isTerminating(ns: KubeObject): boolean {
+  return !!ns.metadata?.deletionTimestamp || (ns.status as { phase?: string } | undefined)?.phase === 'Terminating';
 }
 
 /** Fields of metadata that ObjectMeta does not have (reported as unknown). */
