@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import type { Watcher } from '../storage/store.js';
 import { CRD_CLEANUP_FINALIZER, crdResources, establishedStatus, type CustomResourceDefinition } from './crd.js';
+import { rfc3339 } from './clock.js';
 import { KeyWorker } from './key-worker.js';
 import type { ObjectStore } from './object-store.js';
 import { resourcePrefix } from './registry.js';
@@ -55,7 +56,7 @@ export class CrdController {
     const resources = crdResources(crd);
     if (crd.metadata?.deletionTimestamp) {
       // Delete every custom object, then release the CRD.
-      const served = resources[0] ?? registry.versionsOf(crd.spec.group, crd.spec.names.plural)[0];
+      const served = registry.storageInfo(crd.spec.group, crd.spec.names.plural) ?? resources[0];
       if (served) {
         const page = await this.objects.store.list(resourcePrefix(crd.spec.group, crd.spec.names.plural));
         for (const kv of page.items) {
@@ -78,7 +79,7 @@ export class CrdController {
       return;
     }
     registry.setOwned(owner, resources);
-    const now = new Date(this.objects.clock.now()).toISOString().replace(/\.\d+Z$/, 'Z');
+    const now = rfc3339(this.objects.clock.now());
     const want = establishedStatus(crd, now);
     if (!isDeepStrictEqual(crd.status, want)) {
       await this.objects.guaranteedUpdate(info, undefined, name, (o) => {

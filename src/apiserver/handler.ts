@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { StatusError, badRequest, internalError, methodNotAllowed, notFound, unauthorized, type Status } from '../apimachinery/errors.js';
+import { applyJsonPatch, applyMergePatch } from '../apimachinery/patch/index.js';
 import { parseFieldSelector, parseLabelSelector, type FieldSelector, type LabelSelector } from '../apimachinery/selectors.js';
 import { apiVersionOf, isPlainObject, type KubeObject } from '../apimachinery/types.js';
 import { authenticate, isAnonymousAllowedPath, type UserInfo } from './authn.js';
@@ -180,7 +181,6 @@ export class ApiHandler {
         const patch = decodeBody(raw, type === 'apply' ? 'application/apply-patch+yaml' : 'application/json');
         if (sub === 'scale') {
           const obj = await this.objects.get(info, namespace, name);
-          const { applyMergePatch, applyJsonPatch } = await import('../apimachinery/patch/index.js');
           const scale = toScale(info, obj);
           const patched = (type === 'json' ? applyJsonPatch(scale, patch) : applyMergePatch(scale, patch)) as KubeObject;
           const result = await this.objects.update(info, namespace, name, fromScale(info, obj, patched), writeOpts);

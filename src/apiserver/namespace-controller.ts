@@ -50,7 +50,7 @@ export class NamespaceController {
       const id = `${r.group}/${r.plural}`;
       if (seen.has(id)) continue;
       seen.add(id);
-      const served = r.version === r.storageVersion ? r : this.objects.registry.versionsOf(r.group, r.plural).find((v) => v.version === v.storageVersion) ?? r;
+      const served = this.objects.registry.storageInfo(r.group, r.plural) ?? r;
       const page = await this.objects.store.list(`${resourcePrefix(r.group, r.plural)}${name}/`);
       remaining += page.items.length;
       for (const kv of page.items) {

@@ -13,7 +13,7 @@ export function parseObjectKey(registry: ResourceRegistry, key: string): ParsedK
   // ['', 'registry', group, plural, ns?, name]
   if (parts.length < 5 || parts[1] !== 'registry') return undefined;
   const group = parts[2] === 'core' ? '' : parts[2]!;
-  const info = registry.versionsOf(group, parts[3]!).sort((a, b) => (a.version === a.storageVersion ? -1 : b.version === b.storageVersion ? 1 : 0))[0];
+  const info = registry.storageInfo(group, parts[3]!);
   if (!info) return undefined;
   if (info.namespaced) {
     if (parts.length !== 6) return undefined;

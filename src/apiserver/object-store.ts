@@ -108,6 +108,7 @@ export interface WatchEvent {
 interface SharedEvent {
   object: KubeObject;
   text?: string;
+  prev?: KubeObject;
 }
 
 /** Read-modify-write paths may read committed writes whose fsync is still running (see Store.get). */
@@ -186,10 +187,6 @@ export class ObjectStore {
     return info.namespaced && namespace ? `${base}${namespace}/` : base;
   }
 
-  selectableFields(info: ResourceInfo, obj: KubeObject): Record<string, string> {
-    return objectFieldSet(info, obj);
-  }
-
   /** Refuse field selectors on labels the resource does not support (400). */
   checkFieldSelector(info: ResourceInfo, sel: FieldSelector | undefined): void {
     if (sel) fieldSelectorAllowedFields(sel, fieldSelectorRulesFor(info));
@@ -197,7 +194,7 @@ export class ObjectStore {
 
   matches(info: ResourceInfo, obj: KubeObject, labelSelector?: LabelSelector, fieldSelector?: FieldSelector): boolean {
     if (labelSelector && !matchesLabels(labelSelector, obj.metadata?.labels)) return false;
-    if (fieldSelector && !matchesFields(fieldSelector, this.selectableFields(info, obj))) return false;
+    if (fieldSelector && !matchesFields(fieldSelector, objectFieldSet(info, obj))) return false;
     return true;
   }
 
@@ -486,11 +483,11 @@ export class ObjectStore {
     if (meta.resourceVersion && meta.resourceVersion !== old.metadata!.resourceVersion) {
       throw conflict(info.plural, info.group, name, 'the object has been modified; please apply your changes to the latest version and try again');
     }
-    return this.commitUpdate(info, old, kv.modRevision, obj, opts, subresource, 'Update');
+    return this.commitUpdate(info, old, kv.modRevision, obj, opts, subresource);
   }
 
   /** Shared tail of update and patch: system fields, validation, admission, write. */
-  private async commitUpdate(info: ResourceInfo, old: KubeObject, oldRevision: number, obj: KubeObject, opts: WriteOptions, subresource: string | undefined, op: 'Update' | 'Apply', managedFields?: KubeObject['metadata']): Promise<WriteResult> {
+  private async commitUpdate(info: ResourceInfo, old: KubeObject, oldRevision: number, obj: KubeObject, opts: WriteOptions, subresource: string | undefined, appliedManagedFields?: ManagedFieldsEntry[]): Promise<WriteResult> {
     const strategy = this.strategy(info);
     const oldMeta = old.metadata!;
     let meta = (obj.metadata ??= {});
@@ -547,13 +544,12 @@ export class ObjectStore {
     if (causes.length) throw invalid(info.kind, info.group, oldMeta.name ?? '', causes);
     warnings.push(...(await this.admit('UPDATE', info, oldMeta.namespace, oldMeta.name ?? '', obj, old, opts, subresource)));
     const now = this.now();
-    if (managedFields) {
-      meta.managedFields = managedFields.managedFields;
+    if (appliedManagedFields) {
+      meta.managedFields = appliedManagedFields;
     } else {
       meta.managedFields = updateManagedFields({ oldObj: old, newObj: obj, manager: opts.fieldManager ?? 'unknown', operation: 'Update', schema: info.schema, apiVersion: apiVersionOf(info.group, info.version), now, subresource });
     }
     if (!meta.managedFields?.length) delete meta.managedFields;
-    void op;
     // No change: no write, same resourceVersion (kubectl apply relies on this).
     if (sameObject(old, obj)) {
       // Nothing to write; answer only once the state we read is durable (a durable read waits for it).
@@ -607,7 +603,7 @@ export class ObjectStore {
         }
         const old = this.decode(kv, info);
         let next: KubeObject;
-        let managed: KubeObject['metadata'] | undefined;
+        let managed: ManagedFieldsEntry[] | undefined;
         switch (type) {
           case 'json':
             next = applyJsonPatch(old, patch) as KubeObject;
@@ -622,7 +618,7 @@ export class ObjectStore {
             const applied = this.checkApplied(info, namespace, name, patch);
             const r = serverSideApply({ live: old, applied, manager: opts.fieldManager!, force: !!opts.force, schema: info.schema, apiVersion: apiVersionOf(info.group, info.version), now: this.now(), subresource });
             next = r.object;
-            managed = { managedFields: r.managedFields };
+            managed = r.managedFields;
             break;
           }
         }
@@ -634,7 +630,7 @@ export class ObjectStore {
         }
         if (nextMeta.name !== name) throw badRequest(`the name of the object (${String(nextMeta.name)}) does not match the name on the URL (${name})`);
         this.checkTypeMeta(info, next);
-        return await this.commitUpdate(info, old, kv.modRevision, next, opts, subresource, type === 'apply' ? 'Apply' : 'Update', managed);
+        return await this.commitUpdate(info, old, kv.modRevision, next, opts, subresource, managed);
       } catch (e) {
         const retriable = e instanceof StatusError && e.reason === 'Conflict' && e.code === 409 && !patchResourceVersion(patch, type) && !(e.details?.causes?.some((c) => c.reason === 'FieldManagerConflict'));
         if (retriable && attempt < 5) continue;
@@ -747,7 +743,7 @@ export class ObjectStore {
       const next = mutate(deepClone(old));
       if (!next) return old;
       try {
-        return (await this.commitUpdate(info, old, kv.modRevision, next, { fieldManager: 'slipway-apiserver' }, subresource, 'Update')).object;
+        return (await this.commitUpdate(info, old, kv.modRevision, next, { fieldManager: 'slipway-apiserver' }, subresource)).object;
       } catch (e) {
         if (e instanceof StatusError && e.reason === 'Conflict') continue;
         if (e instanceof StatusError && e.code === 404) return undefined;
@@ -788,7 +784,7 @@ export class ObjectStore {
       }
       return sh;
     };
-    const emit = (type: WatchEventType, e: StoreEvent, sh: SharedEvent): void => {
+    const emit = (type: WatchEventType, sh: SharedEvent): void => {
       onEvent({ type, object: sh.object, json: () => (sh.text ??= JSON.stringify(sh.object)) });
     };
     try {
@@ -796,17 +792,17 @@ export class ObjectStore {
         const sh = shared(e);
         const cur = sh.object;
         if (e.type === 'delete') {
-          if (!filtering || this.matches(info, cur, opts.labelSelector, opts.fieldSelector)) emit('DELETED', e, sh);
+          if (!filtering || this.matches(info, cur, opts.labelSelector, opts.fieldSelector)) emit('DELETED', sh);
           return;
         }
         if (!filtering) {
-          emit(e.prev ? 'MODIFIED' : 'ADDED', e, sh);
+          emit(e.prev ? 'MODIFIED' : 'ADDED', sh);
           return;
         }
         const nowMatches = this.matches(info, cur, opts.labelSelector, opts.fieldSelector);
-        const prevMatched = e.prev ? this.matches(info, this.decode(e.prev, info), opts.labelSelector, opts.fieldSelector) : false;
-        if (nowMatches) emit(prevMatched ? 'MODIFIED' : 'ADDED', e, sh);
-        else if (prevMatched) emit('DELETED', e, sh);
+        const prevMatched = e.prev ? this.matches(info, (sh.prev ??= this.decode(e.prev, info)), opts.labelSelector, opts.fieldSelector) : false;
+        if (nowMatches) emit(prevMatched ? 'MODIFIED' : 'ADDED', sh);
+        else if (prevMatched) emit('DELETED', sh);
       });
     } catch (e) {
       if (e instanceof StoreCompactedError) {

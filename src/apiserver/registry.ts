@@ -40,6 +40,12 @@ export class ResourceRegistry extends EventEmitter {
     return this.all().filter((i) => i.group === group && i.plural === plural);
   }
 
+  /** The served version objects of a group/resource are stored in (or any served one, if not served). */
+  storageInfo(group: string, plural: string): ResourceInfo | undefined {
+    const versions = this.versionsOf(group, plural);
+    return versions.find((v) => v.version === v.storageVersion) ?? versions[0];
+  }
+
   all(): ResourceInfo[] {
     return [...this.byGvr.values()];
   }

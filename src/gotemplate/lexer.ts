@@ -122,6 +122,23 @@ export function lex(input: string, opts: LexOptions = {}): Item[] {
     items.push({ t: T.Error, pos: start, val: msg });
     return false;
   };
+  /** Past a quoted string or character constant (pos just after the opening quote); backslash escapes one character. */
+  const scanQuoted = (quote: number, unterminated: string): boolean => {
+    for (;;) {
+      if (pos >= n) return fail(unterminated);
+      const d = input.charCodeAt(pos++);
+      if (d === 92) {
+        if (pos < n && input.charCodeAt(pos) !== 10) {
+          pos += charLen(input, pos);
+          continue;
+        }
+        if (pos < n) pos++;
+        return fail(unterminated);
+      }
+      if (d === 10) return fail(unterminated);
+      if (d === quote) return true;
+    }
+  };
   const hasLeftTrimMarker = (i: number): boolean => i + 1 < n && input.charCodeAt(i) === 45 && isSpace(input.charCodeAt(i + 1));
   const hasRightTrimMarker = (i: number): boolean => i + 1 < n && isSpace(input.charCodeAt(i)) && input.charCodeAt(i + 1) === 45;
   /** [atDelim, trimSpace] at pos. */
@@ -207,25 +224,10 @@ export function lex(input: string, opts: LexOptions = {}): Item[] {
         case 124: // |
           emit(T.Pipe);
           continue;
-        case 34: {
-          // "
-          for (;;) {
-            if (pos >= n) return fail('unterminated quoted string');
-            const d = input.charCodeAt(pos++);
-            if (d === 92) {
-              if (pos < n && input.charCodeAt(pos) !== 10) {
-                pos += charLen(input, pos);
-                continue;
-              }
-              if (pos < n) pos++;
-              return fail('unterminated quoted string');
-            }
-            if (d === 10) return fail('unterminated quoted string');
-            if (d === 34) break;
-          }
+        case 34: // "
+          if (!scanQuoted(34, 'unterminated quoted string')) return false;
           emit(T.String);
           continue;
-        }
         case 96: {
           // `
           const close = input.indexOf('`', pos);
@@ -240,25 +242,10 @@ export function lex(input: string, opts: LexOptions = {}): Item[] {
         case 36: // $
           if (!lexFieldOrVariable(T.Variable)) return false;
           continue;
-        case 39: {
-          // '
-          for (;;) {
-            if (pos >= n) return fail('unterminated character constant');
-            const d = input.charCodeAt(pos++);
-            if (d === 92) {
-              if (pos < n && input.charCodeAt(pos) !== 10) {
-                pos += charLen(input, pos);
-                continue;
-              }
-              if (pos < n) pos++;
-              return fail('unterminated character constant');
-            }
-            if (d === 10) return fail('unterminated character constant');
-            if (d === 39) break;
-          }
+        case 39: // '
+          if (!scanQuoted(39, 'unterminated character constant')) return false;
           emit(T.CharConstant);
           continue;
-        }
         case 46: // .
           if (pos < n) {
             const d = input.charCodeAt(pos);
