@@ -4,7 +4,7 @@
 // Without NAME, or with an unknown one, lists the available benchmarks.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const root = join(fileURLToPath(import.meta.url), '..', '..');
@@ -27,7 +27,20 @@ if (!name || !names.includes(name)) {
   process.exit(name ? 1 : 2);
 }
 
-const child = spawn(process.execPath, ['--import', 'tsx', join('bench', `${name}.ts`), ...rest], { cwd: root, stdio: 'inherit' });
+// Build first (tsc, as `npm install` does), so that server children a benchmark starts run the
+// compiled code that `npm start` runs (see bench/support/procs.ts).
+console.error('[bench] building (tsc -p tsconfig.json)');
+const build = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: root, stdio: 'inherit' });
+if (build.status !== 0) {
+  console.error('[bench] build failed');
+  process.exit(1);
+}
+
+const child = spawn(process.execPath, ['--import', 'tsx', join('bench', `${name}.ts`), ...rest], {
+  cwd: root,
+  stdio: 'inherit',
+  env: { ...process.env, SLIPWAY_BENCH_BUILT: '1' },
+});
 // Forward termination signals so the benchmark can clean up its own children and temp dirs.
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(sig, () => {

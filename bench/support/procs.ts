@@ -122,13 +122,18 @@ export interface ServerChild {
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
- * Spawns `node [extra node args] --import tsx bench/support/server-main.ts DATA_DIR` and waits
- * (at most timeoutMs) for its JSON line. BENCH_SERVER_NODE_ARGS (space separated) adds node flags,
- * e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+ * Spawns the server child and waits (at most timeoutMs) for its JSON line: the compiled
+ * `dist/bench/support/server-main.js` (what `npm start` runs: tsc output) when `npm run bench` has
+ * just built it (SLIPWAY_BENCH_BUILT=1), else `--import tsx bench/support/server-main.ts`.
+ * BENCH_SERVER_NODE_ARGS (space separated) adds node flags, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
  */
 export async function startServer(dataDir: string, timeoutMs = 90_000): Promise<ServerChild> {
   const extra = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-  const proc = spawn(process.execPath, [...extra, '--import', 'tsx', join('bench', 'support', 'server-main.ts'), dataDir], {
+  const entry =
+    process.env.SLIPWAY_BENCH_BUILT === '1'
+      ? [join('dist', 'bench', 'support', 'server-main.js')]
+      : ['--import', 'tsx', join('bench', 'support', 'server-main.ts')];
+  const proc = spawn(process.execPath, [...extra, ...entry, dataDir], {
     cwd: repoRoot,
     stdio: ['pipe', 'pipe', 'pipe'],
   });
