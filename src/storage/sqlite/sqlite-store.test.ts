@@ -1,8 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteStore } from './sqlite-store.js';
 import { runStoreConformance, waitFor } from '../store-conformance.js';
@@ -33,8 +33,11 @@ describe('SqliteStore', () => {
       assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
       const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all() as string[]);
       assert.deepEqual(tables, ['events', 'kv', 'meta']);
-      // The acknowledged write is committed: visible to another connection.
-      assert.deepEqual(db.prepare('SELECT key, value, create_rev, mod_rev FROM kv').all(), [{ key: '/a', value: '1', create_rev: 1, mod_rev: 1 }]);
+      // The acknowledged write is committed: visible to another connection. The value is written
+      // once, to the history; kv points at it.
+      assert.deepEqual(db.prepare('SELECT key, create_rev, mod_rev FROM kv').all(), [{ key: '/a', create_rev: 1, mod_rev: 1 }]);
+      assert.deepEqual(db.prepare('SELECT rev, key, value FROM events').all(), [{ rev: 1, key: '/a', value: '1' }]);
+      assert.equal(db.prepare("SELECT v FROM meta WHERE k = 'schema'").pluck().get(), 2);
     } finally {
       db.close();
       await s.close();
@@ -165,10 +168,15 @@ describe('SqliteStore', () => {
     let now = 1_000_000;
     const p = freshPath();
     const s = SqliteStore.open(p, { historyRetentionEvents: 10, historyRetentionMs: 1000, now: () => now, compactionIntervalMs: 0 });
+    // Events rows left: the history above the compacted revision, and below it only the rows that
+    // hold a current value (every object here is live, and written once).
     const count = (): number => {
       const db = new Database(p, { readonly: true });
       try {
-        return db.prepare('SELECT count(*) FROM events').pluck().get() as number;
+        const compacted = s.compactedRevision();
+        const stale = db.prepare('SELECT count(*) FROM events e WHERE e.rev <= ? AND NOT EXISTS (SELECT 1 FROM kv WHERE kv.mod_rev = e.rev)').pluck().get(compacted) as number;
+        assert.equal(stale, 0, 'no history at or below the compacted revision but current values');
+        return db.prepare('SELECT count(*) FROM events WHERE rev > ?').pluck().get(compacted) as number;
       } finally {
         db.close();
       }
@@ -190,6 +198,84 @@ describe('SqliteStore', () => {
       assert.equal((await s.list('/ac/')).items.length, 40);
     } finally {
       await s.close();
+    }
+  });
+
+  it('compaction deletes overwritten and deleted values but keeps current ones; restart after it', async () => {
+    const p = freshPath();
+    let s = SqliteStore.open(p, { compactionIntervalMs: 0 });
+    await s.create('/k/a', 'a1'); // 1
+    await s.create('/k/b', 'b1'); // 2
+    await s.update('/k/a', 'a2'); // 3
+    await s.delete('/k/b'); // 4
+    await s.create('/k/c', 'c1'); // 5
+    await s.compact(5);
+    await s.close();
+    const db = new Database(p, { readonly: true });
+    try {
+      assert.deepEqual(db.prepare('SELECT rev FROM events ORDER BY rev').pluck().all(), [3, 5]);
+    } finally {
+      db.close();
+    }
+    s = SqliteStore.open(p, { compactionIntervalMs: 0 });
+    try {
+      assert.equal(s.currentRevision(), 5);
+      assert.equal(s.compactedRevision(), 5);
+      assert.deepEqual((await s.list('/k/')).items.map((kv) => [kv.key, kv.value, kv.createRevision, kv.modRevision]), [
+        ['/k/a', 'a2', 1, 3],
+        ['/k/c', 'c1', 5, 5],
+      ]);
+      await s.delete('/k/c'); // 6: the newest events row is the only one; after compaction none is
+      await s.compact(6);
+      await s.close();
+      s = SqliteStore.open(p, { compactionIntervalMs: 0 });
+      assert.equal(s.currentRevision(), 6, 'the revision survives when its event is compacted away');
+      assert.equal((await s.create('/k/d', 'd1')).modRevision, 7);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('opens a schema 1 database (values in kv) and migrates it', async () => {
+    const p = freshPath();
+    mkdirSync(dirname(p), { recursive: true });
+    const db = new Database(p);
+    db.pragma('journal_mode = WAL');
+    db.exec(`
+      CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL, create_rev INTEGER NOT NULL, mod_rev INTEGER NOT NULL);
+      CREATE TABLE events (rev INTEGER PRIMARY KEY, key TEXT NOT NULL, type INTEGER NOT NULL, value TEXT NOT NULL, create_rev INTEGER NOT NULL,
+        mod_rev INTEGER NOT NULL, prev_value TEXT, prev_mod_rev INTEGER, ts INTEGER NOT NULL);
+      CREATE TABLE meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL);
+      INSERT INTO meta (k, v) VALUES ('rev', 4), ('compacted', 2), ('schema', 1);
+      -- /m/a created at 1 (event compacted away), /m/b created at 2 (compacted), updated at 3; /m/c deleted at 4
+      INSERT INTO kv VALUES ('/m/a', 'a1', 1, 1), ('/m/b', 'b2', 2, 3);
+      INSERT INTO events VALUES (3, '/m/b', 0, 'b2', 2, 3, 'b1', 2, 1000), (4, '/m/c', 1, 'c0', 0, 0, NULL, NULL, 1001);
+    `);
+    db.close();
+    const s = SqliteStore.open(p, { compactionIntervalMs: 0 });
+    try {
+      assert.equal(s.currentRevision(), 4);
+      assert.equal(s.compactedRevision(), 2);
+      assert.deepEqual(await s.get('/m/a'), { key: '/m/a', value: 'a1', createRevision: 1, modRevision: 1 });
+      assert.deepEqual((await s.list('/m/')).items.map((kv) => [kv.key, kv.value, kv.modRevision]), [
+        ['/m/a', 'a1', 1],
+        ['/m/b', 'b2', 3],
+      ]);
+      const events: StoreEvent[] = [];
+      const w = s.watch('/m/', 2, (e) => events.push(e));
+      await waitFor(() => events.length >= 2);
+      assert.deepEqual(events.map((e) => [e.type, e.key, e.revision]), [['put', '/m/b', 3], ['delete', '/m/c', 4]]);
+      w.stop();
+      assert.equal((await s.update('/m/a', 'a2', { expectModRevision: 1 })).modRevision, 5);
+    } finally {
+      await s.close();
+    }
+    const check = new Database(p, { readonly: true });
+    try {
+      assert.equal(check.prepare("SELECT v FROM meta WHERE k = 'schema'").pluck().get(), 2);
+      assert.deepEqual(check.prepare('SELECT key, create_rev, mod_rev FROM kv ORDER BY key').raw(true).all(), [['/m/a', 1, 5], ['/m/b', 2, 3]]);
+    } finally {
+      check.close();
     }
   });
 

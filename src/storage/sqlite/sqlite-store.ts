@@ -1,12 +1,18 @@
 /**
  * Durable Store on SQLite (better-sqlite3, WAL; every commit is fsynced before it is acknowledged).
  *
- * Tables
- *   kv     — current objects: key (primary key), value, create_rev, mod_rev
+ * Tables (schema 2)
+ *   kv     — current objects: key (primary key, WITHOUT ROWID), create_rev, mod_rev. The value is
+ *            the events row of revision mod_rev: each value is written once, to the append-only
+ *            events table, so a commit dirties few pages (a write costs WAL pages and syscalls).
  *   events — the history, one row per revision: rev (primary key), key, type (0 put / 1 delete),
  *            value (put: new value; delete: last value), create_rev, mod_rev (of `value`),
- *            prev_value / prev_mod_rev (put over an existing key), ts (commit time, ms, monotonic)
- *   meta   — 'rev' (current revision), 'compacted' (compacted revision), 'schema'
+ *            prev_value / prev_mod_rev (put over an existing key), ts (commit time, ms, monotonic).
+ *            Compaction never deletes the row that holds a current value.
+ *   meta   — 'rev' (revision when events were last pruned; the current revision is the larger of
+ *            it and the newest event), 'compacted' (compacted revision), 'pruned' (events at or
+ *            below it are deleted, except current values), 'schema'
+ * Schema 1 (values in kv) is migrated to 2 when opened.
  *
  * Group commit: create/update/delete only queue the write; every write queued in the same
  * event-loop turn is committed by one transaction (flushed from setImmediate), each write with its
@@ -97,7 +103,7 @@ interface BatchOutcome {
   rev: number;
 }
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 const PRUNE_CHUNK = 5000;
 const MAX_SYNCS_IN_FLIGHT = 2;
 const EVENT_COLS = 'rev, key, type, value, create_rev, mod_rev, prev_value, prev_mod_rev';
@@ -137,14 +143,15 @@ export class SqliteStore implements Store {
   private readonly maxBatch: number;
 
   private readonly stGet: Database.Statement<[string], KvRow>;
-  private readonly stInsertKv: Database.Statement<[string, string, number, number]>;
-  private readonly stUpdateKv: Database.Statement<[string, number, string]>;
+  private readonly stInsertKv: Database.Statement<[string, number, number]>;
+  private readonly stUpdateKv: Database.Statement<[number, string]>;
   private readonly stDeleteKv: Database.Statement<[string]>;
   private readonly stInsertEvent: Database.Statement<
     [number, string, number, string, number, number, string | null, number | null, number]
   >;
   private readonly stSetMeta: Database.Statement<[number, string]>;
-  private readonly stDeleteEvents: Database.Statement<[number]>;
+  private readonly stDeleteEvents: Database.Statement<[number, number]>;
+  private readonly pruneChunk: (lo: number, hi: number) => void;
   private readonly stTsAtOrAfter: Database.Statement<[number], number>;
   private readonly listStatements = new Map<string, Database.Statement<unknown[], ListRow>>();
   private readonly historyStatements = new Map<string, Database.Statement<unknown[], EventRow>>();
@@ -182,10 +189,9 @@ export class SqliteStore implements Store {
     db.exec(`
       CREATE TABLE IF NOT EXISTS kv (
         key TEXT PRIMARY KEY,
-        value TEXT NOT NULL,
         create_rev INTEGER NOT NULL,
         mod_rev INTEGER NOT NULL
-      );
+      ) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS events (
         rev INTEGER PRIMARY KEY,
         key TEXT NOT NULL,
@@ -198,36 +204,44 @@ export class SqliteStore implements Store {
         ts INTEGER NOT NULL
       );
       CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL);
-      INSERT OR IGNORE INTO meta (k, v) VALUES ('rev', 0), ('compacted', 0), ('schema', ${SCHEMA_VERSION});
+      INSERT OR IGNORE INTO meta (k, v) VALUES ('rev', 0), ('compacted', 0), ('pruned', 0), ('schema', ${SCHEMA_VERSION});
     `);
     const meta = new Map(
       (db.prepare('SELECT k, v FROM meta').all() as Array<{ k: string; v: number }>).map((r) => [r.k, r.v]),
     );
     const schema = meta.get('schema') ?? SCHEMA_VERSION;
     if (schema > SCHEMA_VERSION) throw new Error(`storage schema ${schema} is newer than supported ${SCHEMA_VERSION}`);
-    const evRange = db.prepare('SELECT min(rev) AS lo, max(rev) AS hi, max(ts) AS ts FROM events').get() as {
-      lo: number | null;
-      hi: number | null;
-      ts: number | null;
-    };
+    if (schema < 2) migrateToSchema2(db, meta);
+    const evRange = db.prepare('SELECT max(rev) AS hi, max(ts) AS ts FROM events').get() as { hi: number | null; ts: number | null };
     this.rev = Math.max(meta.get('rev') ?? 0, evRange.hi ?? 0);
     this.durableRev = this.rev;
     this.syncedUpTo = this.rev;
     this.compacted = Math.min(meta.get('compacted') ?? 0, this.rev);
-    this.prunedTo = evRange.lo === null ? this.rev : evRange.lo - 1;
+    this.prunedTo = Math.min(meta.get('pruned') ?? 0, this.compacted);
     this.lastTs = evRange.ts ?? 0;
 
-    this.stGet = db.prepare<[string], KvRow>('SELECT value, create_rev, mod_rev FROM kv WHERE key = ?').raw(true);
-    this.stInsertKv = db.prepare('INSERT INTO kv (key, value, create_rev, mod_rev) VALUES (?, ?, ?, ?)');
-    this.stUpdateKv = db.prepare('UPDATE kv SET value = ?, mod_rev = ? WHERE key = ?');
+    this.stGet = db
+      .prepare<[string], KvRow>('SELECT e.value, kv.create_rev, kv.mod_rev FROM kv JOIN events e ON e.rev = kv.mod_rev WHERE kv.key = ?')
+      .raw(true);
+    this.stInsertKv = db.prepare('INSERT INTO kv (key, create_rev, mod_rev) VALUES (?, ?, ?)');
+    this.stUpdateKv = db.prepare('UPDATE kv SET mod_rev = ? WHERE key = ?');
     this.stDeleteKv = db.prepare('DELETE FROM kv WHERE key = ?');
     this.stInsertEvent = db.prepare(
       `INSERT INTO events (${EVENT_COLS}, ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.stSetMeta = db.prepare('UPDATE meta SET v = ? WHERE k = ?');
-    this.stDeleteEvents = db.prepare('DELETE FROM events WHERE rev <= ?');
+    // Chunk (lo, hi] of the history, keeping rows that hold a current value.
+    this.stDeleteEvents = db.prepare(
+      'DELETE FROM events WHERE rev > ? AND rev <= ? AND NOT EXISTS (SELECT 1 FROM kv WHERE kv.key = events.key AND kv.mod_rev = events.rev)',
+    );
     this.stTsAtOrAfter = db.prepare<[number], number>('SELECT ts FROM events WHERE rev >= ? ORDER BY rev LIMIT 1').pluck(true);
     this.commitBatch = db.transaction((ops: Op[], ts: number) => this.applyBatch(ops, ts));
+    this.pruneChunk = db.transaction((lo: number, hi: number) => {
+      // meta 'rev' keeps the revision known when the newest events may all be gone.
+      this.stSetMeta.run(this.rev, 'rev');
+      this.stDeleteEvents.run(lo, hi);
+      this.stSetMeta.run(hi, 'pruned');
+    });
 
     this.hub = new WatchHub({
       currentRevision: () => this.durableRev,
@@ -280,9 +294,9 @@ export class SqliteStore implements Store {
     if (!st) {
       st = this.db
         .prepare<unknown[], ListRow>(
-          `SELECT key, value, create_rev, mod_rev FROM kv WHERE key ${after !== undefined ? '>' : '>='} ?` +
-            (end !== undefined ? ' AND key < ?' : '') +
-            ' ORDER BY key' +
+          `SELECT kv.key, e.value, kv.create_rev, kv.mod_rev FROM kv JOIN events e ON e.rev = kv.mod_rev WHERE kv.key ${after !== undefined ? '>' : '>='} ?` +
+            (end !== undefined ? ' AND kv.key < ?' : '') +
+            ' ORDER BY kv.key' +
             (limit !== undefined ? ' LIMIT ?' : ''),
         )
         .raw(true);
@@ -528,7 +542,7 @@ export class SqliteStore implements Store {
           continue;
         }
         rev++;
-        this.stInsertKv.run(key, op.value, rev, rev);
+        this.stInsertKv.run(key, rev, rev);
         this.stInsertEvent.run(rev, key, 0, op.value, rev, rev, null, null, ts);
         results.push({ key, value: op.value, createRevision: rev, modRevision: rev });
         events.push(freezeEvent({ type: 'put', key, kv: { key, value: op.value, createRevision: rev, modRevision: rev }, revision: rev }));
@@ -546,7 +560,7 @@ export class SqliteStore implements Store {
       rev++;
       const old: KeyValue = { key, value: oldValue, createRevision: createRev, modRevision: oldMod };
       if (op.kind === 'update') {
-        this.stUpdateKv.run(op.value, rev, key);
+        this.stUpdateKv.run(rev, key);
         this.stInsertEvent.run(rev, key, 0, op.value, createRev, rev, oldValue, oldMod, ts);
         results.push({ key, value: op.value, createRevision: createRev, modRevision: rev });
         events.push(
@@ -559,7 +573,6 @@ export class SqliteStore implements Store {
         events.push(freezeEvent({ type: 'delete', key, kv: old, prev: { ...old }, revision: rev }));
       }
     }
-    if (rev !== this.rev) this.stSetMeta.run(rev, 'rev');
     return { results, events, rev };
   }
 
@@ -596,7 +609,7 @@ export class SqliteStore implements Store {
         const limit = Math.min(this.compacted, this.hub.physicalCompactionLimit());
         if (this.prunedTo >= limit) return;
         const upto = Math.min(limit, this.prunedTo + PRUNE_CHUNK);
-        this.stDeleteEvents.run(upto);
+        this.pruneChunk(this.prunedTo, upto);
         this.prunedTo = upto;
         if (upto < limit) await new Promise<void>((r) => setImmediate(r));
       }
@@ -610,6 +623,34 @@ export class SqliteStore implements Store {
   private checkOpen(): void {
     if (this.closed) throw new Error('store is closed');
   }
+}
+
+/**
+ * Schema 1 kept each current value in kv as well as in events. Give every current value an events
+ * row (compaction may have deleted the one it came from), then drop kv's value column.
+ */
+function migrateToSchema2(db: Database.Database, meta: Map<string, number>): void {
+  db.transaction(() => {
+    const lo = db.prepare('SELECT min(rev) FROM events').pluck().get() as number | null;
+    const rev = Math.max(meta.get('rev') ?? 0, (db.prepare('SELECT max(rev) FROM events').pluck().get() as number | null) ?? 0);
+    db.exec(`
+      INSERT INTO events (rev, key, type, value, create_rev, mod_rev, prev_value, prev_mod_rev, ts)
+        SELECT kv.mod_rev, kv.key, 0, kv.value, kv.create_rev, kv.mod_rev, NULL, NULL, 0 FROM kv
+        WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.rev = kv.mod_rev);
+      CREATE TABLE kv2 (key TEXT PRIMARY KEY, create_rev INTEGER NOT NULL, mod_rev INTEGER NOT NULL) WITHOUT ROWID;
+      INSERT INTO kv2 (key, create_rev, mod_rev) SELECT key, create_rev, mod_rev FROM kv;
+      DROP TABLE kv;
+      ALTER TABLE kv2 RENAME TO kv;
+    `);
+    const pruned = lo === null ? rev : lo - 1;
+    const setMeta = db.prepare('INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)');
+    setMeta.run('rev', rev);
+    setMeta.run('pruned', pruned);
+    setMeta.run('schema', 2);
+    meta.set('rev', rev);
+    meta.set('pruned', pruned);
+    meta.set('schema', 2);
+  })();
 }
 
 function rowToEvent(r: EventRow): StoreEvent {
