@@ -7,24 +7,45 @@ import type { PatchType } from './object-store.js';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
-export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
+export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (Number.isFinite(declared) && declared > limit) {
     req.resume();
-    throw tooLarge(`the request body is too large: ${declared} bytes, limit is ${limit}`);
+    return Promise.reject(tooLarge(`the request body is too large: ${declared} bytes, limit is ${limit}`));
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const b = chunk as Buffer;
-    size += b.length;
-    if (size > limit) {
-      req.resume();
-      throw tooLarge(`the request body is too large: more than ${limit} bytes`);
-    }
-    chunks.push(b);
-  }
-  return Buffer.concat(chunks);
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (b: Buffer): void => {
+      size += b.length;
+      if (size > limit) {
+        cleanup();
+        req.resume();
+        reject(tooLarge(`the request body is too large: more than ${limit} bytes`));
+        return;
+      }
+      chunks.push(b);
+    };
+    const onEnd = (): void => {
+      cleanup();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    };
+    const onError = (e: Error): void => {
+      cleanup();
+      reject(e);
+    };
+    const onAborted = (): void => onError(new Error('the request was aborted before its body was read'));
+    const cleanup = (): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('aborted', onAborted);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('aborted', onAborted);
+  });
 }
 
 export function mediaType(contentType: string | undefined): string {

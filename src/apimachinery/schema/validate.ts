@@ -379,6 +379,29 @@ function validateEmbeddedResource(path: string, x: Record<string, unknown>, out:
   }
 }
 
+const reachCache = {
+  'x-kubernetes-embedded-resource': new WeakMap<JSONSchemaProps, boolean>(),
+  'x-kubernetes-list-type': new WeakMap<JSONSchemaProps, boolean>(),
+};
+
+/**
+ * Whether `ext` is set on the schema or on any schema the walks below descend to (properties, items,
+ * additionalProperties); cached per schema object. When it is not, the walk has nothing to report.
+ */
+function schemaReaches(s: JSONSchemaProps | undefined, ext: keyof typeof reachCache): boolean {
+  if (!s) return false;
+  const cache = reachCache[ext];
+  const cached = cache.get(s);
+  if (cached !== undefined) return cached;
+  cache.set(s, false); // guard against cycles
+  let r = s[ext] !== undefined && s[ext] !== false;
+  if (!r && s.properties) r = Object.values(s.properties).some((p) => schemaReaches(p, ext));
+  if (!r && s.items) r = schemaReaches(s.items, ext);
+  if (!r && typeof s.additionalProperties === 'object') r = schemaReaches(s.additionalProperties, ext);
+  cache.set(s, r);
+  return r;
+}
+
 function embeddedWalk(path: string, x: unknown, s: JSONSchemaProps | undefined, out: StatusCause[]): void {
   if (!s) return;
   if (Array.isArray(x)) {
@@ -486,8 +509,10 @@ export function validateValue(schema: JSONSchemaProps, value: unknown, opts: Val
   const out: StatusCause[] = [];
 
   node({ out, ratcheting: isUpdate }, schema, value, path, isUpdate && opts.oldValue !== null ? { old: opts.oldValue } : undefined, true);
-  embeddedWalk(path, value, schema, out);
-  if (!isUpdate) {
+  if (schemaReaches(schema, 'x-kubernetes-embedded-resource')) embeddedWalk(path, value, schema, out);
+  if (!schemaReaches(schema, 'x-kubernetes-list-type')) {
+    // nothing to check
+  } else if (!isUpdate) {
     listTypeWalk(path, value, schema, out);
   } else {
     const oldErrs: StatusCause[] = [];
