@@ -14,15 +14,15 @@
  *            below it are deleted, except current values), 'schema'
  * Schema 1 (values in kv) is migrated to 2 when opened.
  *
- * Group commit: create/update/delete only queue the write; every write queued in the same
- * event-loop turn is committed by one transaction (flushed from setImmediate), each write with its
+ * Group commit: create/update/delete only queue the write; the queue is committed by one
+ * transaction (flushed from setImmediate, or when the running WAL sync ends), each write with its
  * own revision and its own outcome — a failed precondition rejects that write only.
  *
  * Durability off the main thread: transactions commit with synchronous=NORMAL (no fsync inside
  * SQLite), then the WAL file is fdatasync'ed on libuv's thread pool, so request handling goes on
  * while the disk works. Only then do promises settle and watchers hear of the writes, in revision
- * order; syncs are grouped (one covers every batch committed before it started) and may overlap
- * (a batch need not wait for a running sync to end before its own starts). Reads return data only
+ * order. Syncs are grouped: while one runs, new writes queue up, and when it ends they are
+ * committed as one transaction and synced together. Reads return data only
  * once everything they saw is durable, and currentRevision() is the durable revision, so a client
  * never learns of a write that a power loss could take back.
  *
@@ -105,7 +105,12 @@ interface BatchOutcome {
 
 const SCHEMA_VERSION = 2;
 const PRUNE_CHUNK = 5000;
-const MAX_SYNCS_IN_FLIGHT = 2;
+/**
+ * WAL syncs running at once. Measured on a 2-core VM with 16 writers: one at a time (the queue
+ * growing meanwhile) beat two overlapping ones in every paired run, with ~15% less server CPU per
+ * write: fewer, bigger commits and syncs, and fewer thread-pool wake-ups.
+ */
+const MAX_SYNCS_IN_FLIGHT = 1;
 const EVENT_COLS = 'rev, key, type, value, create_rev, mod_rev, prev_value, prev_mod_rev';
 
 export class SqliteStore implements Store {
@@ -452,10 +457,9 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * fsync the WAL on the thread pool. One fsync covers every batch committed before it started, so
-   * whichever fsync finishes settles every batch it covers. Up to MAX_SYNCS_IN_FLIGHT run at once:
-   * a batch committed while an fsync is running starts its own instead of waiting for that one to
-   * end first (the disk serves overlapping flushes faster than back-to-back ones).
+   * fdatasync the WAL on the thread pool. One sync covers every batch committed before it started,
+   * so whichever sync finishes settles every batch it covers (with MAX_SYNCS_IN_FLIGHT > 1 they may
+   * finish out of order).
    */
   private flushDurable(): void {
     if (this.syncsInFlight >= MAX_SYNCS_IN_FLIGHT || this.pendingDurable.length === 0) return;
