@@ -19,6 +19,9 @@ function value(i: number): string {
   return head + 'x'.repeat(Math.max(0, valueBytes - head.length - tail.length)) + tail;
 }
 
+const figures: Record<string, number> = {};
+const r1 = (x: number): number => Math.round(x * 10) / 10;
+
 const dir = mkdtempSync(join(tmpdir(), 'slipway-bench-'));
 const store = SqliteStore.open(join(dir, 'store.db'), { compactionIntervalMs: 0 });
 try {
@@ -44,6 +47,9 @@ try {
   const st = store.stats();
   console.log(`creates: ${total} x ${valueBytes} B from ${writers} writers in ${secs.toFixed(2)} s = ${Math.round(total / secs)} creates/s`);
   console.log(`  latency ms p50 ${pct(0.5)} p99 ${pct(0.99)} max ${pct(1)}; transactions ${st.batches}, avg batch ${(st.writes / st.batches).toFixed(1)}, max batch ${st.maxBatch}`);
+  figures.creates_per_s = Math.round(total / secs);
+  figures.create_p99_ms = Number(pct(0.99));
+  figures.avg_batch = r1(st.writes / st.batches);
 
   // Back-to-back full lists (each allocates ~10 MB of strings: young-generation GC shows up),
   // then lists spaced 100 ms apart, as requests to a server would be.
@@ -58,6 +64,7 @@ try {
       if (res.items.length !== total / 2) throw new Error(`list returned ${res.items.length}`);
     }
     const sorted = [...times].sort((a, b) => a - b);
+    figures[gapMs ? 'list_spaced_ms' : 'list_back_to_back_ms'] = r1(sorted[5]!);
     console.log(
       `list ${total / 2} items (${label}): median ${sorted[5]!.toFixed(1)} ms, min ${sorted[0]!.toFixed(1)}, max ${sorted[9]!.toFixed(1)} [${times.map((t) => t.toFixed(0)).join(' ')}]`,
     );
@@ -74,7 +81,8 @@ try {
       if (!res.more) break;
       startAfter = res.items[res.items.length - 1]!.key;
     }
-    console.log(`paged list (limit 500): ${count} items in ${pages} pages: ${(performance.now() - s).toFixed(1)} ms`);
+    figures.paged_list_ms = r1(performance.now() - s);
+    console.log(`paged list (limit 500): ${count} items in ${pages} pages: ${figures.paged_list_ms} ms`);
   }
   {
     const s = performance.now();
@@ -87,8 +95,10 @@ try {
         }
       });
     });
-    console.log(`watch replay of ${got} events: ${(performance.now() - s).toFixed(1)} ms`);
+    figures.watch_replay_ms = r1(performance.now() - s);
+    console.log(`watch replay of ${got} events: ${figures.watch_replay_ms} ms`);
   }
+  console.log(JSON.stringify({ bench: 'storage-sqlite', ...figures }));
 } finally {
   await store.close();
   rmSync(dir, { recursive: true, force: true });
