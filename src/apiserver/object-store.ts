@@ -21,6 +21,7 @@ import {
   applyJsonPatch,
   applyMergePatch,
   applyStrategicMergePatch,
+  jsonEqual,
   serverSideApply,
   updateManagedFields,
 } from '../apimachinery/patch/index.js';
@@ -838,13 +839,14 @@ function specChanged(old: KubeObject, next: KubeObject): boolean {
 
 /** Equal apart from managedFields timestamps and resourceVersion. */
 function sameObject(a: KubeObject, b: KubeObject): boolean {
+  // Shallow views (nothing copied deeply); jsonEqual treats undefined members as absent, as JSON does.
   const strip = (o: KubeObject): KubeObject => {
     const c = { ...o, metadata: { ...o.metadata } };
     delete c.metadata.resourceVersion;
     c.metadata.managedFields = (c.metadata.managedFields ?? []).map((m) => ({ ...m, time: undefined }));
     return c;
   };
-  return isDeepStrictEqual(JSON.parse(JSON.stringify(strip(a))), JSON.parse(JSON.stringify(strip(b))));
+  return jsonEqual(strip(a), strip(b));
 }
 
 function patchResourceVersion(patch: unknown, type: PatchType): string | undefined {
