@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -95,7 +95,7 @@ describe('SqliteStore', () => {
     try {
       const results = await Promise.all(Array.from({ length: 100 }, (_, i) => s.create(`/b/${i}`, '{}')));
       assert.deepEqual(results.map((kv) => kv.modRevision), Array.from({ length: 100 }, (_, i) => i + 1));
-      assert.deepEqual(s.stats(), { batches: 1, writes: 100, maxBatch: 100 });
+      assert.deepEqual(s.stats(), { batches: 1, writes: 100, maxBatch: 100, checkpoints: 0, checkpointHolds: 0 });
       // Clients that await each write still batch with each other.
       const before = s.stats().batches;
       await Promise.all(Array.from({ length: 8 }, async (_, c) => {
@@ -111,7 +111,7 @@ describe('SqliteStore', () => {
     const s = SqliteStore.open(freshPath(), { maxBatch: 16 });
     try {
       await Promise.all(Array.from({ length: 50 }, (_, i) => s.create(`/mb/${i}`, '{}')));
-      assert.deepEqual(s.stats(), { batches: 4, writes: 50, maxBatch: 16 });
+      assert.deepEqual(s.stats(), { batches: 4, writes: 50, maxBatch: 16, checkpoints: 0, checkpointHolds: 0 });
       assert.equal(s.currentRevision(), 50);
     } finally {
       await s.close();
@@ -276,6 +276,43 @@ describe('SqliteStore', () => {
       assert.deepEqual(check.prepare('SELECT key, create_rev, mod_rev FROM kv ORDER BY key').raw(true).all(), [['/m/a', 1, 5], ['/m/b', 2, 3]]);
     } finally {
       check.close();
+    }
+  });
+
+  it('checkpoints on a worker thread keep the WAL bounded under steady writes, and lose nothing', async () => {
+    const p = freshPath();
+    const value = 'v'.repeat(2000);
+    let s = SqliteStore.open(p, { checkpointEveryCommits: 5, walHoldFrames: 1, compactionIntervalMs: 0 });
+    let walMax = 0;
+    try {
+      // 8 writers awaiting each write: a steady stream of small commits, no pause for the
+      // checkpoint to catch up by itself.
+      let next = 0;
+      await Promise.all(Array.from({ length: 8 }, async () => {
+        while (next < 4000) {
+          const i = next++;
+          await s.create(`/ck/${String(i).padStart(5, '0')}`, value);
+          if (i % 20 === 0) walMax = Math.max(walMax, statSync(`${p}-wal`).size);
+        }
+      }));
+      const st = s.stats();
+      assert.ok(st.checkpoints >= 10, `checkpoints ran: ${JSON.stringify(st)}`);
+      // Commits waited for a checkpoint to catch up (walHoldFrames: 1), so the WAL started over
+      // again and again: without that it would hold every commit, ~500 of them, > 20 MB.
+      assert.ok(st.checkpointHolds >= 1, `commits waited for a checkpoint: ${JSON.stringify(st)}`);
+      assert.ok(walMax < 8 * 1024 * 1024, `WAL stayed small: max ${walMax} bytes (${JSON.stringify(st)})`);
+      // The main connection reads what the worker copied into the database file.
+      assert.equal((await s.list('/ck/')).items.length, 4000);
+      assert.equal((await s.get('/ck/00007'))?.value, value);
+    } finally {
+      await s.close();
+    }
+    s = SqliteStore.open(p, { compactionIntervalMs: 0 });
+    try {
+      assert.equal(s.currentRevision(), 4000);
+      assert.equal((await s.list('/ck/')).items.length, 4000);
+    } finally {
+      await s.close();
     }
   });
 

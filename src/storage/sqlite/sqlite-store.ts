@@ -50,6 +50,7 @@ import {
   type Watcher,
 } from '../store.js';
 import { WatchHub, prefixEnd } from '../watch-hub.js';
+import { WalCheckpointer } from './wal-checkpointer.js';
 
 export interface SqliteStoreOptions {
   /** Keep at least this many history events (default 100,000). */
@@ -64,6 +65,13 @@ export interface SqliteStoreOptions {
   maxBatch?: number;
   /** Revisions covered per watch replay step (default 2,000). */
   replayWindow?: number;
+  /** A WAL checkpoint (on a worker thread) starts after this many commits (default 100). */
+  checkpointEveryCommits?: number;
+  /**
+   * When a checkpoint finds more WAL frames than this (default 4,000: 32 MiB), commits wait
+   * (writes queue) until a checkpoint has copied every frame, so that the WAL starts over.
+   */
+  walHoldFrames?: number;
 }
 
 export interface SqliteStoreStats {
@@ -73,6 +81,10 @@ export interface SqliteStoreStats {
   writes: number;
   /** Largest number of writes in one transaction. */
   maxBatch: number;
+  /** WAL checkpoints run (on the worker thread, or on the main thread after a worker failure). */
+  checkpoints: number;
+  /** Times commits waited for a checkpoint to catch up with the WAL (see walHoldFrames). */
+  checkpointHolds: number;
 }
 
 type KvRow = [value: string, createRev: number, modRev: number];
@@ -144,7 +156,15 @@ export class SqliteStore implements Store {
   private pruning: Promise<void> | undefined;
   private autoCompacting = false;
   private readonly timer: NodeJS.Timeout | undefined;
-  private readonly counters: SqliteStoreStats = { batches: 0, writes: 0, maxBatch: 0 };
+  private readonly counters: SqliteStoreStats = { batches: 0, writes: 0, maxBatch: 0, checkpoints: 0, checkpointHolds: 0 };
+  /** Checkpoints off the main thread (undefined for an in-memory database, or after the worker failed). */
+  private checkpointer: WalCheckpointer | undefined;
+  private checkpointing: Promise<void> | undefined;
+  private commitsSinceCheckpoint = 0;
+  /** Commits wait until a checkpoint has caught up with the WAL. */
+  private holdCommits = false;
+  private readonly checkpointEvery: number;
+  private readonly walHoldFrames: number;
 
   private readonly retentionEvents: number;
   private readonly retentionMs: number;
@@ -184,6 +204,8 @@ export class SqliteStore implements Store {
     this.retentionMs = Math.max(0, opts.historyRetentionMs ?? 10 * 60_000);
     this.now = opts.now ?? Date.now;
     this.maxBatch = Math.max(1, opts.maxBatch ?? 2000);
+    this.checkpointEvery = Math.max(1, opts.checkpointEveryCommits ?? 100);
+    this.walHoldFrames = Math.max(1, opts.walHoldFrames ?? 4000);
 
     // 8 KiB pages: ~1 KiB JSON values pack well and a 10k-object list touches half the pages.
     // (Only takes effect when the database file is new.)
@@ -195,6 +217,11 @@ export class SqliteStore implements Store {
     db.pragma('cache_size = -32768');
     db.pragma('temp_store = MEMORY');
     db.pragma('journal_size_limit = 67108864');
+    if (walPath) {
+      // Checkpoints run on a worker thread (see maybeCheckpoint), not inside our commits.
+      db.pragma('wal_autocheckpoint = 0');
+      this.checkpointer = new WalCheckpointer(walPath.slice(0, -'-wal'.length));
+    }
     db.exec(`
       CREATE TABLE IF NOT EXISTS kv (
         key TEXT PRIMARY KEY,
@@ -401,6 +428,8 @@ export class SqliteStore implements Store {
     }
     await this.waitDurable(this.rev);
     this.closed = true;
+    if (this.checkpointing) await this.checkpointing;
+    await this.checkpointer?.close();
     if (this.walFd !== undefined) closeSync(this.walFd);
     if (this.timer) clearInterval(this.timer);
     this.hub.stopAll();
@@ -433,6 +462,7 @@ export class SqliteStore implements Store {
   private flush(force = false): void {
     this.flushHandle = undefined;
     if (this.queue.length === 0) return;
+    if (!force && this.holdCommits) return;
     if (!force && this.walPath && this.syncsInFlight > 0) {
       if (this.syncsInFlight >= MAX_SYNCS_IN_FLIGHT || this.queue.length < OVERLAP_MIN_BATCH) return;
     }
@@ -460,6 +490,7 @@ export class SqliteStore implements Store {
     if (batch.length > this.counters.maxBatch) this.counters.maxBatch = batch.length;
     this.pendingDurable.push({ rev: outcome.rev, events: outcome.events, batch, results: outcome.results });
     this.flushDurable();
+    if (++this.commitsSinceCheckpoint >= this.checkpointEvery) this.maybeCheckpoint();
   }
 
   /**
@@ -493,6 +524,57 @@ export class SqliteStore implements Store {
       if (this.queue.length && !this.closed) this.flush();
       this.flushDurable();
     });
+  }
+
+  /**
+   * Start a WAL checkpoint on the worker thread unless one runs. Commits go on meanwhile (the
+   * checkpoint copies what was committed when it started), so under steady writes the WAL never
+   * empties: once it holds more than walHoldFrames frames, commits wait (writes queue) until a
+   * checkpoint has copied everything; the next commit then starts the WAL over.
+   */
+  private maybeCheckpoint(): void {
+    if (this.checkpointing || this.closed) return;
+    this.commitsSinceCheckpoint = 0;
+    const cp = this.checkpointer;
+    if (!cp) {
+      // No worker (it failed): checkpoint here, as SQLite's automatic checkpoint would.
+      this.db.pragma('wal_checkpoint(PASSIVE)');
+      this.counters.checkpoints++;
+      return;
+    }
+    const commitsBefore = this.counters.batches;
+    this.checkpointing = cp.run().then(
+      (r) => {
+        this.checkpointing = undefined;
+        this.counters.checkpoints++;
+        // Complete only if it copied every frame and nothing was committed meanwhile (frames
+        // appended during it are in the WAL but not in r.walFrames).
+        const complete = !r.busy && r.checkpointed >= r.walFrames && this.counters.batches === commitsBefore;
+        if (complete) {
+          if (this.holdCommits) {
+            this.holdCommits = false;
+            this.flush();
+          }
+        } else if (r.walFrames > this.walHoldFrames && !this.closed) {
+          if (!this.holdCommits) this.counters.checkpointHolds++;
+          this.holdCommits = true;
+          this.maybeCheckpoint();
+        } else if (this.holdCommits) {
+          this.maybeCheckpoint();
+        }
+      },
+      (err: unknown) => {
+        this.checkpointing = undefined;
+        warn(err);
+        // Fall back to checkpoints on this thread.
+        this.checkpointer = undefined;
+        void cp.close();
+        if (this.holdCommits) {
+          this.holdCommits = false;
+          if (!this.closed) this.flush();
+        }
+      },
+    );
   }
 
   private openWal(): number {
