@@ -8,7 +8,7 @@ import { apiVersionOf, isPlainObject, type KubeObject } from '../apimachinery/ty
 import { authenticate, isAnonymousAllowedPath, type UserInfo } from './authn.js';
 import { decodeBody, negotiateOutput, patchTypeOf, readBody, type OutputAs } from './codec.js';
 import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, coreApiVersions, negotiateDiscovery } from './discovery.js';
-import type { DeleteOptions, FieldValidation, ObjectStore, PropagationPolicy, WatchEvent } from './object-store.js';
+import type { DeleteOptions, FieldValidation, ListItemsText, ObjectStore, PropagationPolicy, WatchEvent } from './object-store.js';
 import { openapiV2, openapiV3Document, openapiV3Index } from './openapi.js';
 import { parseApiPath, type ResourceRequest } from './request-info.js';
 import type { ResourceRegistry } from './registry.js';
@@ -216,15 +216,19 @@ export class ApiHandler {
    * A list written in pieces, yielding to the event loop between them (waiting for 'drain' when the
    * socket is full), so the client reads while the server encodes and no multi-megabyte string is built.
    */
-  private async streamList(res: ServerResponse, info: ResourceInfo, list: { items: string[]; resourceVersion: string; continue?: string; remainingItemCount?: number }): Promise<void> {
+  private async streamList(res: ServerResponse, info: ResourceInfo, list: { items: ListItemsText; resourceVersion: string; continue?: string; remainingItemCount?: number }): Promise<void> {
     const meta = JSON.stringify({ resourceVersion: list.resourceVersion, ...(list.continue ? { continue: list.continue } : {}) });
     res.writeHead(200, { 'Content-Type': 'application/json' });
     res.write(`{"kind":${JSON.stringify(info.listKind)},"apiVersion":${JSON.stringify(apiVersionOf(info.group, info.version))},"metadata":${meta},"items":[`);
-    const CHUNK = 1024;
-    for (let i = 0; i < list.items.length; i += CHUNK) {
+    // A small first chunk gets the client going while the rest is encoded.
+    const n = list.items.length;
+    for (let i = 0, size = 64; i < n; i += size, size = 1024) {
       if (res.destroyed) return;
-      const more = res.write((i ? ',' : '') + list.items.slice(i, i + CHUNK).join(','));
-      if (i + CHUNK < list.items.length) {
+      const end = Math.min(n, i + size);
+      const parts = new Array<string>(end - i);
+      for (let j = i; j < end; j++) parts[j - i] = list.items.text(j);
+      const more = res.write((i ? ',' : '') + parts.join(','));
+      if (end < n) {
         if (!more) await new Promise<void>((resolve) => {
           const done = (): void => {
             res.off('drain', done);

@@ -47,6 +47,12 @@ export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
 export type PropagationPolicy = 'Background' | 'Foreground' | 'Orphan';
 
+/** A list's items as JSON texts, encoded on demand (see ObjectStore.listText). */
+export interface ListItemsText {
+  length: number;
+  text(index: number): string;
+}
+
 export interface WriteOptions {
   dryRun?: boolean;
   /** The caller hands the input object over (e.g. a freshly decoded request body): no defensive copy. */
@@ -200,13 +206,14 @@ export class ObjectStore {
   }
 
   /** Like list, with each item as JSON text (no parse/serialise round trip when nothing filters). */
-  async listText(info: ResourceInfo, namespace: string | undefined, opts: ListOptions = {}): Promise<Omit<ListResult, 'items'> & { items: string[] }> {
+  async listText(info: ResourceInfo, namespace: string | undefined, opts: ListOptions = {}): Promise<Omit<ListResult, 'items'> & { items: ListItemsText }> {
     if (opts.labelSelector || opts.fieldSelector || opts.limit || opts.continue) {
       const r = await this.list(info, namespace, opts);
-      return { ...r, items: r.items.map((o) => JSON.stringify(o)) };
+      return { ...r, items: { length: r.items.length, text: (i) => JSON.stringify(r.items[i]) } };
     }
     const page = await this.store.list(this.listPrefix(info, namespace));
-    return { items: page.items.map((kv) => this.encodeServed(kv, info)), resourceVersion: String(page.revision) };
+    // Encoded item by item as the response is written, so its first bytes leave sooner.
+    return { items: { length: page.items.length, text: (i) => this.encodeServed(page.items[i]!, info) }, resourceVersion: String(page.revision) };
   }
 
   async list(info: ResourceInfo, namespace: string | undefined, opts: ListOptions = {}): Promise<ListResult> {
