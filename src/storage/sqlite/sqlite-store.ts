@@ -1,5 +1,5 @@
 /**
- * Durable Store on SQLite (better-sqlite3, WAL; every commit is fsynced before it is acknowledged).
+ * Durable Store on SQLite (better-sqlite3, WAL; every commit is synced to disk before it is acknowledged).
  *
  * Tables (schema 2)
  *   kv     — current objects: key (primary key, WITHOUT ROWID), create_rev, mod_rev. The value is
@@ -23,9 +23,13 @@
  * while the disk works. Only then do promises settle and watchers hear of the writes, in revision
  * order. Syncs are grouped: while one runs, new writes queue up, and when it ends (or once a
  * full batch waits; at most two syncs run at once) they are committed as one transaction and
- * synced together. Reads return data only
- * once everything they saw is durable, and currentRevision() is the durable revision, so a client
- * never learns of a write that a power loss could take back.
+ * synced together. Reads return data only once everything they saw is durable, and
+ * currentRevision() is the durable revision, so a client never learns of a write that a power loss
+ * could take back.
+ *
+ * Checkpoints off the main thread too: SQLite's automatic checkpoint is off on this connection;
+ * every 100 commits a worker thread with its own connection copies the WAL into the database (and
+ * syncs both), see WalCheckpointer and maybeCheckpoint.
  *
  * Compaction is logical first (meta 'compacted' is raised and persisted at once) and physical
  * afterwards (events deleted in chunks, never above what a replaying watcher still needs).
