@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { DocumentError, parseDocuments } from '../../topology/documents.js';
 import { ExplainError, explainClass, explainData, isClusterClass, type ClusterClass } from '../../topology/index.js';
-import type { CommandIO } from './topology.js';
+import { processIO, type CommandIO } from '../io.js';
 
 export interface ExplainOptions {
   recursive?: boolean;
@@ -11,11 +11,6 @@ export interface ExplainOptions {
   name?: string;
 }
 
-const processIO: CommandIO = {
-  out: (t) => process.stdout.write(t),
-  err: (t) => process.stderr.write(t),
-  stdin: () => readFileSync(0, 'utf8'),
-};
 
 const EXAMPLES = `
 Examples:

@@ -6,6 +6,7 @@ import { formatLevelVersion, parseVersion, PsaParseError, type LevelVersion } fr
 import { violationMessage } from '../../psa/evaluator.js';
 import { evaluateObject, MalformedObjectError, type ObjectReport } from '../../psa/manifest.js';
 import { isMap } from '../../psa/pod.js';
+import { processIO, type CommandIO } from '../io.js';
 
 /** Exit codes of `slipway psa check`. */
 export const EXIT_OK = 0;
@@ -19,18 +20,6 @@ export interface CheckOptions {
   output: string;
 }
 
-/** Where `psa check` writes and what "-" reads; the command uses the process's streams. */
-export interface CheckIO {
-  out(text: string): void;
-  err(text: string): void;
-  stdin(): string;
-}
-
-const processIO: CheckIO = {
-  out: (t) => process.stdout.write(t),
-  err: (t) => process.stderr.write(t),
-  stdin: () => readFileSync(0, 'utf8'),
-};
 
 interface SourceObject {
   file: string;
@@ -71,7 +60,7 @@ export function register(program: Command): void {
 }
 
 /** Run `psa check`; returns the exit code. */
-export function psaCheck(o: CheckOptions, io: CheckIO): number {
+export function psaCheck(o: CheckOptions, io: CommandIO): number {
   const fail = (message: string): number => {
     io.err(`error: ${message}\n`);
     return EXIT_UNREADABLE;
@@ -173,7 +162,7 @@ function inputFiles(path: string): string[] {
   return out;
 }
 
-function readText(file: string, io: CheckIO): string {
+function readText(file: string, io: CommandIO): string {
   try {
     return file === '-' ? io.stdin() : readFileSync(file, 'utf8');
   } catch (e) {

@@ -5,6 +5,7 @@ import { stringify } from 'yaml';
 import type { KubeObject } from '../../apimachinery/types.js';
 import { DocumentError, parseDocuments } from '../../topology/documents.js';
 import { diffObjects, LABELS, planTopology, seededRandom } from '../../topology/index.js';
+import { processIO, type CommandIO } from '../io.js';
 
 /** Exit codes of `slipway topology plan`. */
 export const EXIT_OK = 0;
@@ -18,17 +19,6 @@ export interface PlanCommandOptions {
   seed?: string;
 }
 
-export interface CommandIO {
-  out(text: string): void;
-  err(text: string): void;
-  stdin(): string;
-}
-
-const processIO: CommandIO = {
-  out: (t) => process.stdout.write(t),
-  err: (t) => process.stderr.write(t),
-  stdin: () => readFileSync(0, 'utf8'),
-};
 
 const EXAMPLES = `
 Examples:
