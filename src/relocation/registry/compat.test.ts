@@ -9,22 +9,12 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRegistry, type RunningRegistry } from './server.js';
+import { freePort } from '../../../test/support/net.js';
 import { call, makeImage, OCI_INDEX, OCI_MANIFEST, pushBlob, pushImage, pushManifest, type Reply, sha256 } from './test-support.js';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function startDockerRegistry(dir: string): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
