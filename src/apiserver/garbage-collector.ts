@@ -8,7 +8,7 @@ import { StatusError } from '../apimachinery/errors.js';
 import type { KubeObject, OwnerReference } from '../apimachinery/types.js';
 import type { Watcher } from '../storage/store.js';
 import { KeyWorker } from './key-worker.js';
-import type { ObjectStore } from './object-store.js';
+import { storedUid, type ObjectStore } from './object-store.js';
 import { parseObjectKey } from './object-keys.js';
 
 interface Node {
@@ -18,8 +18,6 @@ interface Node {
   finalizers: string[];
 }
 
-/** The uid at the start of a stored object (see ObjectStore.encodeForStorage). */
-const LEADING_UID = /^\{"apiVersion":"[^"\\]*","kind":"[^"\\]*","metadata":\{"uid":"([^"\\]+)"/;
 const ORPHAN = 'orphan';
 const FOREGROUND = 'foregroundDeletion';
 
@@ -55,7 +53,7 @@ export class GarbageCollector {
       // Most writes concern objects without owners that are not being deleted: index the uid
       // (read from the text: the store keeps it first) and skip parsing.
       if (!this.nodes.has(e.key) && !text.includes('"ownerReferences"') && !text.includes('"deletionTimestamp"')) {
-        const uid = e.prev ? undefined : LEADING_UID.exec(text)?.[1];
+        const uid = e.prev ? undefined : storedUid(text);
         if (e.prev || uid) {
           if (uid) this.byUid.set(uid, e.key);
           return;

@@ -121,8 +121,14 @@ interface SharedEvent {
 /** Read-modify-write paths may read committed writes whose fsync is still running (see Store.get). */
 const PENDING = { includePending: true } as const;
 const FINALIZER_ORPHAN = 'orphan';
-/** How every stored object begins (see encodeForStorage). */
+/** How every stored object begins (see encodeForStorage): metadata first, its uid first. */
 const STORED_PREFIX = /^\{"apiVersion":"[^"\\]*","kind":"[^"\\]*","metadata":\{/;
+const STORED_UID = /^\{"apiVersion":"[^"\\]*","kind":"[^"\\]*","metadata":\{"uid":"([^"\\]+)"/;
+
+/** The uid of a stored object, read from its text without parsing it (undefined if not in the stored layout). */
+export function storedUid(text: string): string | undefined {
+  return STORED_UID.exec(text)?.[1];
+}
 const FINALIZER_FOREGROUND = 'foregroundDeletion';
 
 export interface ObjectStoreOptions {
