@@ -418,7 +418,7 @@ export function serverSideApply(args: ServerSideApplyArgs): ServerSideApplyResul
 
 /** Convenience: the field set an object specifies, as server-side apply would record it for its applier. */
 export function fieldSetFromObject(obj: unknown, schema: JSONSchemaProps): FieldSet {
-  return toFieldSet(isPlainObject(obj) ? withoutManagedFields(obj as KubeObject) : obj, rootSchema(schema)).difference(STRIP_SET);
+  return toFieldSet(isPlainObject(obj) ? viewWithoutManagedFields(obj as KubeObject) : obj, rootSchema(schema)).difference(STRIP_SET);
 }
 
 
