@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRegistry, type RunningRegistry } from './server.js';
 import {
-  call, DOCKER_LIST, DOCKER_MANIFEST, makeImage, OCI_INDEX, OCI_MANIFEST, pushBlob, pushImage, pushManifest, sha256, sha512, type Reply,
+  call, DOCKER_LIST, DOCKER_MANIFEST, imageIndex, makeImage, OCI_INDEX, OCI_MANIFEST, pushBlob, pushImage, pushManifest, sha256, sha512, type Reply,
 } from './test-support.js';
 
 const dirs: string[] = [];
@@ -19,18 +19,23 @@ after(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
+/** A registry (temporary storage, not durable) for the enclosing describe block; `onUrl` gets its URL. */
+function registryPerSuite(onUrl: (url: string) => void): void {
+  let reg: RunningRegistry;
+  before(async () => {
+    reg = await startRegistry({ storageDir: tempDir(), listen: '127.0.0.1:0', durable: false });
+    onUrl(reg.url);
+  });
+  after(() => reg.close());
+}
+
 function errorCodes(r: Reply): string[] {
   return r.json<{ errors: { code: string }[] }>().errors.map((e) => e.code);
 }
 
 describe('registry: pull and push', () => {
-  let reg: RunningRegistry;
   let base: string;
-  before(async () => {
-    reg = await startRegistry({ storageDir: tempDir(), listen: '127.0.0.1:0', durable: false });
-    base = reg.url;
-  });
-  after(() => reg.close());
+  registryPerSuite((url) => (base = url));
 
   it('answers /v2/ with the API version header', async () => {
     const r = await call(base, 'GET', '/v2/');
@@ -190,13 +195,8 @@ describe('registry: pull and push', () => {
 });
 
 describe('registry: manifests', () => {
-  let reg: RunningRegistry;
   let base: string;
-  before(async () => {
-    reg = await startRegistry({ storageDir: tempDir(), listen: '127.0.0.1:0', durable: false });
-    base = reg.url;
-  });
-  after(() => reg.close());
+  registryPerSuite((url) => (base = url));
 
   it('pushes by tag and pulls by tag and digest with the exact bytes and content type', async () => {
     const img = await makeImage('web');
@@ -250,14 +250,7 @@ describe('registry: manifests', () => {
     const amd = await makeImage('multi-amd64', { arch: 'amd64' });
     const arm = await makeImage('multi-arm64', { arch: 'arm64' });
     await pushImage(base, 'apps/multi', amd.digest, amd);
-    const index = Buffer.from(JSON.stringify({
-      schemaVersion: 2,
-      mediaType: OCI_INDEX,
-      manifests: [
-        { mediaType: OCI_MANIFEST, digest: amd.digest, size: amd.manifest.length, platform: { architecture: 'amd64', os: 'linux' } },
-        { mediaType: OCI_MANIFEST, digest: arm.digest, size: arm.manifest.length, platform: { architecture: 'arm64', os: 'linux' } },
-      ],
-    }));
+    const index = imageIndex([{ img: amd, arch: 'amd64' }, { img: arm, arch: 'arm64' }]);
     const early = await pushManifest(base, 'apps/multi', 'latest', index, OCI_INDEX);
     assert.equal(early.status, 400);
     assert.deepEqual(early.json<{ errors: { code: string; detail: unknown }[] }>().errors.map((e) => [e.code, e.detail]), [['MANIFEST_BLOB_UNKNOWN', { digest: arm.digest }]]);
@@ -349,13 +342,8 @@ describe('registry: manifests', () => {
 });
 
 describe('registry: referrers', () => {
-  let reg: RunningRegistry;
   let base: string;
-  before(async () => {
-    reg = await startRegistry({ storageDir: tempDir(), listen: '127.0.0.1:0', durable: false });
-    base = reg.url;
-  });
-  after(() => reg.close());
+  registryPerSuite((url) => (base = url));
 
   it('lists manifests whose subject is a digest, filters by artifactType, and forgets deleted ones', async () => {
     const img = await makeImage('signed');
@@ -419,17 +407,14 @@ describe('registry: referrers', () => {
 });
 
 describe('registry: tags and catalog pagination', () => {
-  let reg: RunningRegistry;
   let base: string;
+  registryPerSuite((url) => (base = url));
   before(async () => {
-    reg = await startRegistry({ storageDir: tempDir(), listen: '127.0.0.1:0', durable: false });
-    base = reg.url;
     const img = await makeImage('tags');
     await pushImage(base, 'pg/one', 'v1', img);
     for (const t of ['b', 'A', 'v1.2', 'a', 'v1.10']) await pushManifest(base, 'pg/one', t, img.manifest, OCI_MANIFEST);
     for (const r of ['pg/two', 'pg-three', 'alpha']) await pushImage(base, r, 'x', img);
   });
-  after(() => reg.close());
 
   async function follow(first: string): Promise<{ pages: string[][]; links: string[] }> {
     const pages: string[][] = [];

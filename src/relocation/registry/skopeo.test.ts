@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCA, issueServingCert } from '../../apiserver/pki.js';
 import { startRegistry, type RunningRegistry } from './server.js';
-import { call, makeImage, OCI_INDEX, OCI_MANIFEST, sha256, type TestImage, writeOciLayout } from './test-support.js';
+import { call, imageIndex, makeImage, OCI_INDEX, sha256, type TestImage, writeOciLayout } from './test-support.js';
 
 interface Run {
   code: number;
@@ -40,14 +40,7 @@ async function buildLayout(dir: string): Promise<{ app: TestImage; amd: TestImag
   const app = await makeImage('skopeo-app');
   const amd = await makeImage('skopeo-amd64', { arch: 'amd64' });
   const arm = await makeImage('skopeo-arm64', { arch: 'arm64' });
-  const index = Buffer.from(JSON.stringify({
-    schemaVersion: 2,
-    mediaType: OCI_INDEX,
-    manifests: [
-      { mediaType: OCI_MANIFEST, digest: amd.digest, size: amd.manifest.length, platform: { architecture: 'amd64', os: 'linux' } },
-      { mediaType: OCI_MANIFEST, digest: arm.digest, size: arm.manifest.length, platform: { architecture: 'arm64', os: 'linux' } },
-    ],
-  }));
+  const index = imageIndex([{ img: amd, arch: 'amd64' }, { img: arm, arch: 'arm64' }]);
   writeOciLayout(dir, [{ tag: '1.0', img: app }, { tag: 'amd', img: amd }, { tag: 'arm', img: arm }], [index]);
   // add the index under its own tag
   const idx = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as { manifests: unknown[] };

@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { request as httpRequest, type OutgoingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { pack } from 'tar-stream';
 
 export interface Reply {
@@ -123,7 +123,7 @@ export interface TestImage {
 export async function makeImage(seed: string, opts: { arch?: string; mediaType?: string } = {}): Promise<TestImage> {
   const layer = await tarGz({ [`etc/${seed}.txt`]: `hello from ${seed}\n` });
   const arch = opts.arch ?? 'amd64';
-  const diffId = sha256(await untarGzRaw(layer));
+  const diffId = sha256(gunzipSync(layer));
   const config = Buffer.from(JSON.stringify({ architecture: arch, os: 'linux', config: { Env: [`SEED=${seed}`] }, rootfs: { type: 'layers', diff_ids: [diffId] } }));
   const docker = opts.mediaType === DOCKER_MANIFEST;
   const manifestObj = {
@@ -137,9 +137,13 @@ export async function makeImage(seed: string, opts: { arch?: string; mediaType?:
   return { config, layers: [layer], manifest, digest: sha256(manifest) };
 }
 
-async function untarGzRaw(gz: Buffer): Promise<Buffer> {
-  const { gunzipSync } = await import('node:zlib');
-  return gunzipSync(gz);
+/** An OCI image index of linux images, one per architecture. */
+export function imageIndex(images: { img: TestImage; arch: string }[]): Buffer {
+  return Buffer.from(JSON.stringify({
+    schemaVersion: 2,
+    mediaType: OCI_INDEX,
+    manifests: images.map(({ img, arch }) => ({ mediaType: OCI_MANIFEST, digest: img.digest, size: img.manifest.length, platform: { architecture: arch, os: 'linux' } })),
+  }));
 }
 
 /** Pushes an image's blobs and manifest under `ref`. */
