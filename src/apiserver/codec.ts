@@ -4,6 +4,7 @@ import { badRequest, tooLarge, unsupportedMediaType, StatusError } from '../apim
 import type { IncomingMessage } from 'node:http';
 import { decodeKubernetesProtobuf, isKubernetesProtobufContentType } from '../apimachinery/protobuf/index.js';
 import type { PatchType } from './object-store.js';
+import { readLimited } from '../apimachinery/read-limited.js';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
@@ -13,39 +14,7 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
     req.resume();
     return Promise.reject(tooLarge(`the request body is too large: ${declared} bytes, limit is ${limit}`));
   }
-  return new Promise<Buffer>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (b: Buffer): void => {
-      size += b.length;
-      if (size > limit) {
-        cleanup();
-        req.resume();
-        reject(tooLarge(`the request body is too large: more than ${limit} bytes`));
-        return;
-      }
-      chunks.push(b);
-    };
-    const onEnd = (): void => {
-      cleanup();
-      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
-    };
-    const onError = (e: Error): void => {
-      cleanup();
-      reject(e);
-    };
-    const onAborted = (): void => onError(new Error('the request was aborted before its body was read'));
-    const cleanup = (): void => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-      req.off('aborted', onAborted);
-    };
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onError);
-    req.on('aborted', onAborted);
-  });
+  return readLimited(req, { limit, overflow: 'resume', tooLarge: () => tooLarge(`the request body is too large: more than ${limit} bytes`) });
 }
 
 export function mediaType(contentType: string | undefined): string {

@@ -15,6 +15,7 @@ import { basicAuthHeader, parseChallenges, type Credentials } from './auth.js';
 import { DigestVerifier, digestOf, isDigest, type Digest } from './digest.js';
 import { isRetriableError, isRetriableStatus, isTlsErrorCode, RegistryConnectionError, RegistryError, RegistryTlsError } from './errors.js';
 import { MANIFEST_ACCEPT, type Descriptor } from './media-types.js';
+import { readLimited } from '../../apimachinery/read-limited.js';
 
 export interface RetryEvent {
   registry: string;
@@ -99,18 +100,8 @@ function encodeRepo(repo: string): string {
 }
 
 /** Reads a (small) response body into memory, refusing more than `limit` bytes. */
-export async function readBody(res: http.IncomingMessage, limit = 1024 * 1024): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let n = 0;
-  for await (const c of res as AsyncIterable<Buffer>) {
-    n += c.length;
-    if (n > limit) {
-      res.destroy();
-      throw new Error(`response body larger than ${limit} bytes`);
-    }
-    chunks.push(c);
-  }
-  return Buffer.concat(chunks);
+export function readBody(res: http.IncomingMessage, limit = 1024 * 1024): Promise<Buffer> {
+  return readLimited(res, { limit, overflow: 'destroy', tooLarge: () => new Error(`response body larger than ${limit} bytes`) });
 }
 
 function drain(res: http.IncomingMessage): Promise<void> {

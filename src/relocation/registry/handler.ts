@@ -11,6 +11,7 @@ import { checkName, checkTag, isValidName, isValidTag } from './names.js';
 import { parseContentRange, parseRangeHeader } from './ranges.js';
 import { blobUnknown, lexical, type RegistryStorage } from './storage.js';
 import { type ChunkOptions, type UploadInfo, uploadHeaders, type UploadSessions } from './uploads.js';
+import { readLimited } from '../../apimachinery/read-limited.js';
 
 /** The logging the registry does; a pino logger fits. */
 export interface RegistryLogger {
@@ -76,17 +77,10 @@ function chunkOptions(req: Req): ChunkOptions {
   return opts;
 }
 
-async function readBody(req: Req, limit: number): Promise<Buffer> {
+function readBody(req: Req, limit: number): Promise<Buffer> {
   const declared = contentLength(req);
   if (declared !== undefined && declared > limit) throw new RegistryError('SIZE_INVALID', `manifest of ${declared} bytes exceeds the limit of ${limit} bytes`, undefined, { status: 413 });
-  const parts: Buffer[] = [];
-  let n = 0;
-  for await (const c of req) {
-    n += (c as Buffer).length;
-    if (n > limit) throw new RegistryError('SIZE_INVALID', `manifest exceeds the limit of ${limit} bytes`, undefined, { status: 413 });
-    parts.push(c as Buffer);
-  }
-  return Buffer.concat(parts);
+  return readLimited(req, { limit, overflow: 'destroy', tooLarge: () => new RegistryError('SIZE_INVALID', `manifest exceeds the limit of ${limit} bytes`, undefined, { status: 413 }) });
 }
 
 interface Page {
