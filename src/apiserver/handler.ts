@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { StatusError, badRequest, internalError, methodNotAllowed, notFound, unauthorized, type Status } from '../apimachinery/errors.js';
 import { applyJsonPatch, applyMergePatch } from '../apimachinery/patch/index.js';
 import { parseFieldSelector, parseLabelSelector, type FieldSelector, type LabelSelector } from '../apimachinery/selectors.js';
-import { apiVersionOf, isPlainObject, type KubeObject } from '../apimachinery/types.js';
+import { apiVersionOf, deepClone, isPlainObject, type KubeObject } from '../apimachinery/types.js';
 import { authenticate, isAnonymousAllowedPath, type UserInfo } from './authn.js';
 import { decodeBody, negotiateOutput, patchTypeOf, readBody, type OutputAs } from './codec.js';
 import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, coreApiVersions, negotiateDiscovery } from './discovery.js';
@@ -471,7 +471,7 @@ function fromScale(info: ResourceInfo, obj: KubeObject, scale: KubeObject): Kube
   if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
     throw new StatusError(422, 'Invalid', `Scale.autoscaling "${obj.metadata?.name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`, { kind: 'Scale', group: 'autoscaling', name: obj.metadata?.name, causes: [{ reason: 'FieldValueInvalid', field: 'spec.replicas', message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0` }] });
   }
-  const next = JSON.parse(JSON.stringify(obj)) as Record<string, unknown>;
+  const next = deepClone(obj) as Record<string, unknown>;
   const rv = scale.metadata?.resourceVersion;
   if (rv) (next.metadata as Record<string, unknown>).resourceVersion = rv;
   setPath(next, info.subresources.scale!.specReplicasPath, replicas);

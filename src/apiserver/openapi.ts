@@ -15,6 +15,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { JSONSchemaProps } from '../apimachinery/schema/types.js';
+import { deepClone } from '../apimachinery/types.js';
 import type { ResourceInfo } from './resource-info.js';
 import {
   API_VERSION_DESCRIPTION,
@@ -205,10 +206,6 @@ const SCALE_GVK = { group: 'autoscaling', version: 'v1', kind: 'Scale' };
 
 const NESTED_KEYS = new Set(['properties', 'items', 'additionalProperties', 'allOf', 'anyOf', 'oneOf', 'not']);
 
-function clone<T>(v: T): T {
-  return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
-}
-
 /** Collects the components of one document while converting JSONSchemaProps to OpenAPI. */
 class SchemaEmitter {
   readonly components = new Map<string, Json>();
@@ -249,7 +246,7 @@ class SchemaEmitter {
     }
     if (!description && dflt === undefined) return { $ref };
     const out: Json = { allOf: [{ $ref }] };
-    if (dflt !== undefined) out.default = clone(dflt);
+    if (dflt !== undefined) out.default = deepClone(dflt);
     if (description) out.description = description;
     return out;
   }
@@ -260,7 +257,7 @@ class SchemaEmitter {
     for (const [k, v] of Object.entries(s)) {
       if (v === undefined || NESTED_KEYS.has(k)) continue;
       if (this.dialect === 'v2' && k === 'default') continue; // kube prunes defaults from v2
-      out[k] = clone(v);
+      out[k] = deepClone(v);
     }
     if (s.properties) {
       const props: Json = {};

@@ -5,7 +5,7 @@
 import type { JSONSchemaProps } from '../schema/types.js';
 import type { KubeObject, ManagedFieldsEntry } from '../types.js';
 import { StatusError, type StatusCause } from '../errors.js';
-import { isPlainObject } from '../types.js';
+import { deepClone, isPlainObject } from '../types.js';
 import { FieldSet, fieldSetToFieldsV1, fieldsV1ToFieldSet, fieldPE, pathToString } from './fieldset.js';
 import { rootSchema } from './schema-nav.js';
 import { compareObjects, jsonEqual, mergeApplied, pruneUnowned, removePaths, toFieldSet, valueAt } from './typed.js';
@@ -110,7 +110,7 @@ export function encodeManagedFields(entries: Iterable<ManagerEntry>): ManagedFie
 
 /** Copy of an object without metadata.managedFields (the shape compared and merged by the field manager). */
 export function withoutManagedFields<T extends KubeObject>(obj: T): T {
-  const copy = JSON.parse(JSON.stringify(obj)) as T;
+  const copy = deepClone(obj);
   if (isPlainObject(copy.metadata)) delete copy.metadata.managedFields;
   return copy;
 }
@@ -132,7 +132,7 @@ function viewWithoutManagedFields(obj: KubeObject): KubeObject {
  * creationTimestamp, generation, selfLink, deletion fields).
  */
 export function stripManagedFieldsForApply(applied: KubeObject): KubeObject {
-  const copy = JSON.parse(JSON.stringify(applied)) as KubeObject;
+  const copy = deepClone(applied);
   if (isPlainObject(copy.metadata)) for (const f of APPLY_IGNORED_META) delete copy.metadata[f];
   return copy;
 }
@@ -398,7 +398,7 @@ export function serverSideApply(args: ServerSideApplyArgs): ServerSideApplyResul
 
   // kubectl --server-side keeps a client-side-apply annotation in sync (lastAppliedUpdater).
   if (args.manager === 'kubectl' && merged.metadata?.annotations?.[LAST_APPLIED_ANNOTATION] !== undefined) {
-    const last = JSON.parse(JSON.stringify(args.applied)) as KubeObject;
+    const last = deepClone(args.applied);
     if (last.metadata?.annotations) delete last.metadata.annotations[LAST_APPLIED_ANNOTATION];
     merged.metadata!.annotations = { ...merged.metadata!.annotations, [LAST_APPLIED_ANNOTATION]: JSON.stringify(last) };
   }

@@ -4,7 +4,7 @@
  * apply's prune. Values are plain JSON; `undefined` means "absent".
  */
 import type { JSONSchemaProps } from '../schema/types.js';
-import { isPlainObject } from '../types.js';
+import { deepClone, isPlainObject } from '../types.js';
 import { FieldSet, fieldPE, indexPE, keyPE, valuePE } from './fieldset.js';
 import { childOf, itemsOf, shapeOf, type Shape } from './schema-nav.js';
 
@@ -190,10 +190,6 @@ export function mergeApplied(live: unknown, config: unknown, schema: JSONSchemaP
   return mergeNode(live, config, schema);
 }
 
-function cloneJson<T>(v: T): T {
-  return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
-}
-
 function mergeNode(lhs: unknown, rhs: unknown, schema: JSONSchemaProps | undefined): unknown {
   if (rhs === undefined) return lhs;
   const shape = shapeOf(schema, rhs);
@@ -216,7 +212,7 @@ function mergeNode(lhs: unknown, rhs: unknown, schema: JSONSchemaProps | undefin
   if (shape.kind === 'list' && shape.listType !== 'atomic' && Array.isArray(rhs)) {
     return mergeList([], rhs, shape, itemsOf(schema));
   }
-  return cloneJson(rhs);
+  return deepClone(rhs);
 }
 
 /**
