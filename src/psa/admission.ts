@@ -11,13 +11,14 @@
  * Audit annotations are returned in a structured decision (`review`) and passed to `onAudit`.
  */
 import { invalid, qualifiedResource, StatusError } from '../apimachinery/errors.js';
+import { deepEqual } from '../apimachinery/schema/path.js';
 import type { KubeObject } from '../apimachinery/types.js';
 import type { AdmissionAttributes, AdmissionPlugin } from '../apiserver/strategy.js';
 import { compareLevels, formatLevelVersion, formatVersion, fullyPrivileged, sameLevelVersion, type LevelVersion, type Policy } from './api.js';
 import { defaultPodSecurityConfig, type PodSecurityConfig } from './config.js';
 import { evaluatePod, violationMessage, type EvaluationResult } from './evaluator.js';
 import { policyFromLabels } from './labels.js';
-import { isMap, map, str } from './pod.js';
+import { map, str } from './pod.js';
 import { DEFAULT_POD_KINDS, DEFAULT_TEMPLATE_KINDS, matchesKind, podParts, type KindMatcher } from './workloads.js';
 
 /** Read access the plugin needs; the server wires it to its object store. */
@@ -260,17 +261,6 @@ export function significantPodUpdate(obj: KubeObject, old: KubeObject): boolean 
   const b = map(old.metadata?.annotations);
   for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
     if (SIGNIFICANT_ANNOTATION_PREFIXES.some((p) => k.startsWith(p)) && a[k] !== b[k]) return true;
-  }
-  return false;
-}
-
-function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
-  if (isMap(a) && isMap(b)) {
-    const ka = Object.keys(a);
-    if (ka.length !== Object.keys(b).length) return false;
-    return ka.every((k) => k in b && deepEqual(a[k], b[k]));
   }
   return false;
 }

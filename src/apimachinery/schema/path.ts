@@ -15,9 +15,7 @@ export function keyPath(base: string, key: string): string {
   return `${base}[${key}]`;
 }
 
-export function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+export { isPlainObject } from '../types.js';
 
 /** JSON deep equality (object key order is irrelevant). */
 export function deepEqual(a: unknown, b: unknown): boolean {
