@@ -14,10 +14,13 @@ export const ownerUidIndex: IndexFunc = (o) => (o.metadata?.ownerReferences ?? [
 export const labelIndex: IndexFunc = (o) => Object.entries(o.metadata?.labels ?? {}).map(([k, v]) => `${k}=${v}`);
 
 /** `namespace/name` (or `name` for cluster-scoped objects), as client-go's MetaNamespaceKeyFunc. */
+export function keyFor(namespace: string | undefined, name: string): string {
+  return namespace ? `${namespace}/${name}` : name;
+}
+
+/** The cache key of an object (see keyFor). */
 export function objectKeyOf(obj: KubeObject): string {
-  const ns = obj.metadata?.namespace;
-  const name = obj.metadata?.name ?? '';
-  return ns ? `${ns}/${name}` : name;
+  return keyFor(obj.metadata?.namespace, obj.metadata?.name ?? '');
 }
 
 export function splitKey(key: string): { namespace?: string; name: string } {

@@ -20,9 +20,10 @@ const defaultClock: SleepClock = {
   sleep: (ms, signal) =>
     new Promise((resolve) => {
       if (signal?.aborted) return resolve();
-      const t = setTimeout(resolve, ms);
+      const onAbort = (): void => (clearTimeout(t), resolve());
+      const t = setTimeout(() => (signal?.removeEventListener('abort', onAbort), resolve()), ms);
       t.unref();
-      signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+      signal?.addEventListener('abort', onAbort, { once: true });
     }),
 };
 

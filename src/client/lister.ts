@@ -1,7 +1,7 @@
 /** Listers read the informer's cache and never call the server. Returned objects are shared: do not mutate. */
 import { matchesLabels, parseLabelSelector, type LabelSelector } from '../apimachinery/selectors.js';
 import type { KubeObject } from '../apimachinery/types.js';
-import { Indexer, LABEL_INDEX, NAMESPACE_INDEX, OWNER_UID_INDEX } from './cache.js';
+import { Indexer, keyFor, LABEL_INDEX, NAMESPACE_INDEX, OWNER_UID_INDEX } from './cache.js';
 
 export interface ListerOptions {
   namespace?: string;
@@ -13,7 +13,7 @@ export class Lister<T extends KubeObject = KubeObject> {
   constructor(private readonly cache: Indexer<T>) {}
 
   get(name: string, namespace?: string): T | undefined {
-    return this.cache.get(namespace ? `${namespace}/${name}` : name);
+    return this.cache.get(keyFor(namespace, name));
   }
 
   list(opts: ListerOptions = {}): T[] {

@@ -80,11 +80,13 @@ export class Controller {
     const { informers, client } = this.deps;
     this.primary = await client.mapping(this.opts.for);
     const enqueue = (req: Request): void => this.queue?.add(requestKey(req));
+    // Primary objects: their own cache key is the request key.
+    const enqueueObject = (o: KubeObject): void => this.queue?.add(objectKeyOf(o));
     const primary = informers.for(this.opts.for, { namespace: this.opts.namespace });
     primary.addEventHandler({
-      onAdd: (o) => enqueue(keyOf(o)),
-      onUpdate: (_old, o) => enqueue(keyOf(o)),
-      onDelete: (o) => enqueue(keyOf(o)),
+      onAdd: enqueueObject,
+      onUpdate: (_old, o) => enqueueObject(o),
+      onDelete: enqueueObject,
     });
     this.informerList.push(primary);
     const primaryGroup = this.primary.group;
@@ -165,8 +167,4 @@ export class Controller {
       }
     }
   }
-}
-
-function keyOf(o: KubeObject): Request {
-  return splitKey(objectKeyOf(o));
 }

@@ -65,9 +65,8 @@ export class PatchHelper<T extends KubeObject> {
   /** What would be sent for `obj` now. */
   diff(obj: T): { main?: Record<string, unknown>; status?: Record<string, unknown> } {
     const main = createMergePatch(withoutStatus(this.before), withoutStatus(obj));
-    const before = { status: this.before.status ?? {} };
-    const after = { status: obj.status ?? {} };
-    const status = isDeepStrictEqual(before, after) ? undefined : createMergePatch(before, after);
+    // undefined when nothing differs
+    const status = createMergePatch({ status: this.before.status ?? {} }, { status: obj.status ?? {} });
     return { main, status };
   }
 

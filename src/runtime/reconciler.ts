@@ -1,5 +1,6 @@
 /** The reconciler contract: level-based, idempotent, may be killed at any line and re-run. */
 import type { Logger } from 'pino';
+import { keyFor } from '../client/cache.js';
 import type { Client } from '../client/types.js';
 import type { Clock } from './clock.js';
 import type { EventRecorder } from './events.js';
@@ -36,5 +37,5 @@ export interface Reconciler {
 export type ReconcileFunc = (ctx: ReconcileContext, req: Request) => Promise<Result | void>;
 
 export function requestKey(req: Request): string {
-  return req.namespace ? `${req.namespace}/${req.name}` : req.name;
+  return keyFor(req.namespace, req.name);
 }

@@ -159,47 +159,53 @@ function deepCopy(v: GoValue): GoValue {
 
 const asMap = (v: GoValue): GoMap => v as GoMap;
 
+const append = fn(['any', 'any'], (l, v) => [...listOf(l, 'push on'), v]);
+const prepend = fn(['any', 'any'], (l, v) => [v, ...listOf(l, 'prepend on')]);
+const first = fn(['any'], (l) => listOf(l, 'find first on')[0] ?? null);
+const last = fn(['any'], (l) => {
+  const a = listOf(l, 'find last on');
+  return a.length ? (a[a.length - 1] ?? null) : null;
+});
+const rest = fn(['any'], (l) => listOf(l, 'find rest on').slice(1));
+const initial = fn(['any'], (l) => listOf(l, 'find initial on').slice(0, -1));
+const reverse = fn(['any'], (l) => [...listOf(l, 'find reverse on')].reverse());
+const compact = fn(['any'], (l) => listOf(l, 'compact on').filter((x) => !isEmpty(x ?? null)));
+const uniq = fn(['any'], (l) => {
+  const out: GoValue[] = [];
+  for (const x of listOf(l, 'find uniq on')) if (!out.some((y) => deepEqual(x ?? null, y ?? null))) out.push(x);
+  return out;
+});
+const without = fn(['any', 'any'], (l, ...omit) => listOf(l, 'find without on').filter((x) => !omit.some((o) => deepEqual(x ?? null, o ?? null))), true);
+const has = fn(['any', 'any'], (needle, hay) => (hay === null || hay === undefined ? false : listOf(hay, 'find has on').some((x) => deepEqual(x ?? null, needle ?? null))));
+
+// Each must* variant shares its plain function: the same checks and the same errors here.
 export const listFuncs: Record<string, GoCallable> = {
   list: fn(['any'], (...v) => v, true),
   tuple: fn(['any'], (...v) => v, true),
-  append: fn(['any', 'any'], (l, v) => [...listOf(l, 'push on'), v]),
-  push: fn(['any', 'any'], (l, v) => [...listOf(l, 'push on'), v]),
-  mustAppend: fn(['any', 'any'], (l, v) => [...listOf(l, 'push on'), v]),
-  mustPush: fn(['any', 'any'], (l, v) => [...listOf(l, 'push on'), v]),
-  prepend: fn(['any', 'any'], (l, v) => [v, ...listOf(l, 'prepend on')]),
-  mustPrepend: fn(['any', 'any'], (l, v) => [v, ...listOf(l, 'prepend on')]),
-  first: fn(['any'], (l) => listOf(l, 'find first on')[0] ?? null),
-  mustFirst: fn(['any'], (l) => listOf(l, 'find first on')[0] ?? null),
-  last: fn(['any'], (l) => {
-    const a = listOf(l, 'find last on');
-    return a.length ? (a[a.length - 1] ?? null) : null;
-  }),
-  mustLast: fn(['any'], (l) => {
-    const a = listOf(l, 'find last on');
-    return a.length ? (a[a.length - 1] ?? null) : null;
-  }),
-  rest: fn(['any'], (l) => listOf(l, 'find rest on').slice(1)),
-  mustRest: fn(['any'], (l) => listOf(l, 'find rest on').slice(1)),
-  initial: fn(['any'], (l) => listOf(l, 'find initial on').slice(0, -1)),
-  mustInitial: fn(['any'], (l) => listOf(l, 'find initial on').slice(0, -1)),
-  reverse: fn(['any'], (l) => [...listOf(l, 'find reverse on')].reverse()),
-  mustReverse: fn(['any'], (l) => [...listOf(l, 'find reverse on')].reverse()),
-  compact: fn(['any'], (l) => listOf(l, 'compact on').filter((x) => !isEmpty(x ?? null))),
-  mustCompact: fn(['any'], (l) => listOf(l, 'compact on').filter((x) => !isEmpty(x ?? null))),
-  uniq: fn(['any'], (l) => {
-    const out: GoValue[] = [];
-    for (const x of listOf(l, 'find uniq on')) if (!out.some((y) => deepEqual(x ?? null, y ?? null))) out.push(x);
-    return out;
-  }),
-  mustUniq: fn(['any'], (l) => {
-    const out: GoValue[] = [];
-    for (const x of listOf(l, 'find uniq on')) if (!out.some((y) => deepEqual(x ?? null, y ?? null))) out.push(x);
-    return out;
-  }),
-  without: fn(['any', 'any'], (l, ...omit) => listOf(l, 'find without on').filter((x) => !omit.some((o) => deepEqual(x ?? null, o ?? null))), true),
-  mustWithout: fn(['any', 'any'], (l, ...omit) => listOf(l, 'find without on').filter((x) => !omit.some((o) => deepEqual(x ?? null, o ?? null))), true),
-  has: fn(['any', 'any'], (needle, hay) => (hay === null || hay === undefined ? false : listOf(hay, 'find has on').some((x) => deepEqual(x ?? null, needle ?? null)))),
-  mustHas: fn(['any', 'any'], (needle, hay) => (hay === null || hay === undefined ? false : listOf(hay, 'find has on').some((x) => deepEqual(x ?? null, needle ?? null)))),
+  append,
+  push: append,
+  mustAppend: append,
+  mustPush: append,
+  prepend,
+  mustPrepend: prepend,
+  first,
+  mustFirst: first,
+  last,
+  mustLast: last,
+  rest,
+  mustRest: rest,
+  initial,
+  mustInitial: initial,
+  reverse,
+  mustReverse: reverse,
+  compact,
+  mustCompact: compact,
+  uniq,
+  mustUniq: uniq,
+  without,
+  mustWithout: without,
+  has,
+  mustHas: has,
   slice: fn(['any', 'any'], (l, ...ix) => sliceList(l, ix), true),
   mustSlice: fn(['any', 'any'], (l, ...ix) => sliceList(l, ix), true),
   concat: fn(
