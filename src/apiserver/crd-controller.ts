@@ -5,7 +5,6 @@ import { CRD_CLEANUP_FINALIZER, crdResources, establishedStatus, type CustomReso
 import { rfc3339 } from './clock.js';
 import { KeyWorker } from './key-worker.js';
 import type { ObjectStore } from './object-store.js';
-import { resourcePrefix } from './registry.js';
 import type { ResourceInfo } from './resource-info.js';
 import { isDeepStrictEqual } from 'node:util';
 
@@ -58,7 +57,7 @@ export class CrdController {
       // Delete every custom object, then release the CRD.
       const served = registry.storageInfo(crd.spec.group, crd.spec.names.plural) ?? resources[0];
       if (served) {
-        const page = await this.objects.store.list(resourcePrefix(crd.spec.group, crd.spec.names.plural));
+        const page = await this.objects.store.list(this.objects.listPrefix(served, undefined));
         for (const kv of page.items) {
           const obj = this.objects.decode(kv, served);
           if (obj.metadata?.deletionTimestamp) continue;
@@ -70,12 +69,7 @@ export class CrdController {
         }
       }
       registry.removeOwned(owner);
-      await this.objects.guaranteedUpdate(info, undefined, name, (o) => {
-        const f = o.metadata!.finalizers ?? [];
-        if (!f.includes(CRD_CLEANUP_FINALIZER)) return undefined;
-        o.metadata!.finalizers = f.filter((x) => x !== CRD_CLEANUP_FINALIZER);
-        return o;
-      });
+      await this.objects.removeFinalizer(info, undefined, name, CRD_CLEANUP_FINALIZER);
       return;
     }
     registry.setOwned(owner, resources);

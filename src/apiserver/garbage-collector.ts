@@ -48,7 +48,7 @@ export class GarbageCollector {
     }
     for (const [key, node] of this.nodes) if (node.owners.length || node.deleting) this.worker.enqueue(key);
     this.watcher = this.objects.store.watch('/registry/', revision, (e) => {
-      if (e.type === 'delete') return this.forget(e.key, JSON.parse(e.kv.value) as KubeObject);
+      if (e.type === 'delete') return this.forget(e.key, storedUid(e.kv.value) ?? (JSON.parse(e.kv.value) as KubeObject).metadata?.uid);
       const text = e.kv.value;
       // Most writes concern objects without owners that are not being deleted: index the uid
       // (read from the text: the store keeps it first) and skip parsing.
@@ -102,8 +102,7 @@ export class GarbageCollector {
     if (node.deleting) for (const ref of node.owners) this.enqueueUid(ref.uid);
   }
 
-  private forget(key: string, obj: KubeObject): void {
-    const uid = obj.metadata?.uid;
+  private forget(key: string, uid: string | undefined): void {
     const node = this.nodes.get(key);
     this.nodes.delete(key);
     if (uid && this.byUid.get(uid) === key) this.byUid.delete(uid);
@@ -146,7 +145,7 @@ export class GarbageCollector {
           return o;
         });
       }
-      await this.removeFinalizer(parsed, ORPHAN);
+      await this.objects.removeFinalizer(parsed.info, parsed.namespace, parsed.name, ORPHAN);
       return;
     }
     if (node.deleting && node.finalizers.includes(FOREGROUND)) {
@@ -158,7 +157,7 @@ export class GarbageCollector {
         waiting++;
         if (!dn.deleting) await this.deleteQuietly(d.info, d.namespace, d.name, 'Foreground', dn.uid);
       }
-      if (waiting === 0) await this.removeFinalizer(parsed, FOREGROUND);
+      if (waiting === 0) await this.objects.removeFinalizer(parsed.info, parsed.namespace, parsed.name, FOREGROUND);
       return;
     }
     if (!node.owners.length) return;
@@ -195,12 +194,4 @@ export class GarbageCollector {
     }
   }
 
-  private async removeFinalizer(p: { info: Parameters<ObjectStore['delete']>[0]; namespace?: string; name: string }, finalizer: string): Promise<void> {
-    await this.objects.guaranteedUpdate(p.info, p.namespace, p.name, (o) => {
-      const f = o.metadata!.finalizers ?? [];
-      if (!f.includes(finalizer)) return undefined;
-      o.metadata!.finalizers = f.filter((x) => x !== finalizer);
-      return o;
-    });
-  }
 }

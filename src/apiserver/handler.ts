@@ -167,8 +167,8 @@ export class ApiHandler {
         let body = decodeBody(await readBody(req), req.headers['content-type']) as KubeObject;
         if (sub === 'scale') {
           const obj = await this.objects.get(info, namespace, name);
-          body = fromScale(info, obj, body);
-          const result = await this.objects.update(info, namespace, name, body, writeOpts);
+          body = fromScale(info, obj, body); // a fresh copy: the update may own it
+          const result = await this.objects.update(info, namespace, name, body, { ...writeOpts, inputOwned: true });
           return this.json(res, 200, toScale(info, result.object), result.warnings);
         }
         const result = await this.objects.update(info, namespace, name, body, { ...writeOpts, inputOwned: true }, sub);
@@ -183,7 +183,7 @@ export class ApiHandler {
           const obj = await this.objects.get(info, namespace, name);
           const scale = toScale(info, obj);
           const patched = (type === 'json' ? applyJsonPatch(scale, patch) : applyMergePatch(scale, patch)) as KubeObject;
-          const result = await this.objects.update(info, namespace, name, fromScale(info, obj, patched), writeOpts);
+          const result = await this.objects.update(info, namespace, name, fromScale(info, obj, patched), { ...writeOpts, inputOwned: true });
           return this.json(res, 200, toScale(info, result.object), result.warnings);
         }
         const fieldManager = q.get('fieldManager') ?? (type === 'apply' ? undefined : defaultManager(req));

@@ -3,7 +3,6 @@ import type { Logger } from 'pino';
 import type { Watcher } from '../storage/store.js';
 import { KeyWorker } from './key-worker.js';
 import type { ObjectStore } from './object-store.js';
-import { resourcePrefix } from './registry.js';
 import type { ResourceInfo } from './resource-info.js';
 
 export class NamespaceController {
@@ -51,7 +50,7 @@ export class NamespaceController {
       if (seen.has(id)) continue;
       seen.add(id);
       const served = this.objects.registry.storageInfo(r.group, r.plural) ?? r;
-      const page = await this.objects.store.list(`${resourcePrefix(r.group, r.plural)}${name}/`);
+      const page = await this.objects.store.list(this.objects.listPrefix(served, name));
       remaining += page.items.length;
       for (const kv of page.items) {
         const obj = this.objects.decode(kv, served);

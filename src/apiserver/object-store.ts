@@ -575,8 +575,7 @@ export class ObjectStore {
     if (meta.deletionTimestamp && !(meta.finalizers?.length) && !strategy.holdsDeletion?.(obj)) {
       if (opts.dryRun) return { object: obj, warnings };
       try {
-        const gone = await this.store.delete(key, { expectModRevision: oldRevision });
-        void gone;
+        await this.store.delete(key, { expectModRevision: oldRevision });
       } catch (e) {
         throw this.mapStoreError(e, info, oldMeta.name!);
       }
@@ -743,6 +742,16 @@ export class ObjectStore {
       }
     }
     return out;
+  }
+
+  /** Remove one finalizer (no write when it is absent), for the server's own controllers. */
+  async removeFinalizer(info: ResourceInfo, namespace: string | undefined, name: string, finalizer: string): Promise<void> {
+    await this.guaranteedUpdate(info, namespace, name, (o) => {
+      const f = o.metadata!.finalizers ?? [];
+      if (!f.includes(finalizer)) return undefined;
+      o.metadata!.finalizers = f.filter((x) => x !== finalizer);
+      return o;
+    });
   }
 
   /**

@@ -235,8 +235,8 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
       return;
     }
     if (e.type === 'DELETED') {
-      const old = this.cache.delete(objectKeyOf(e.object));
-      this.emit('DELETED', old ? e.object : e.object, undefined, false);
+      this.cache.delete(objectKeyOf(e.object));
+      this.emit('DELETED', e.object, undefined, false);
     } else {
       const old = this.cache.set(e.object);
       if (old) this.emit('MODIFIED', e.object, old, false);

@@ -26,7 +26,6 @@ interface Known {
   name: string;
   namespace: string;
   count: number;
-  firstTimestamp: string;
 }
 
 export class EventRecorder {
@@ -101,7 +100,7 @@ export class EventRecorder {
       reportingInstance: this.opts.host ?? '',
     };
     const created = await this.client.create(event);
-    this.known.set(key, { name: created.metadata!.name!, namespace, count: 1, firstTimestamp: now });
+    this.known.set(key, { name: created.metadata!.name!, namespace, count: 1 });
     const max = this.opts.cacheSize ?? 4096;
     while (this.known.size > max) this.known.delete(this.known.keys().next().value as string);
   }

@@ -137,6 +137,13 @@ function call(w: WatchState, e: StoreEvent): void {
 }
 
 /** Smallest string greater than every string starting with prefix (undefined: no upper bound). */
+/** Events are shared by every watcher (and a store's history): make one immutable, and return it. */
+export function freezeEvent(e: StoreEvent): StoreEvent {
+  Object.freeze(e.kv);
+  if (e.prev) Object.freeze(e.prev);
+  return Object.freeze(e);
+}
+
 export function prefixEnd(prefix: string): string | undefined {
   for (let i = prefix.length - 1; i >= 0; i--) {
     const c = prefix.charCodeAt(i);

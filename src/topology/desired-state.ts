@@ -298,11 +298,10 @@ export function computeDesiredState(
   const cpTemplate = need(cpRef, 'spec.controlPlane.ref');
   const cpInfraRef = classSpec.controlPlane?.machineInfrastructure?.ref;
   const cpInfraTemplate = cpInfraRef ? need(cpInfraRef, 'spec.controlPlane.machineInfrastructure.ref') : undefined;
-  const mdClasses = new Map<string, { def: MachineDeploymentClass; bootstrap: KubeObject; infrastructure: KubeObject; index: number }>();
+  const mdClasses = new Map<string, { def: MachineDeploymentClass; bootstrap: KubeObject; infrastructure: KubeObject }>();
   (classSpec.workers?.machineDeployments ?? []).forEach((def, i) => {
     mdClasses.set(def.class, {
       def,
-      index: i,
       bootstrap: need(def.template?.bootstrap?.ref, `spec.workers.machineDeployments[${i}].template.bootstrap.ref`),
       infrastructure: need(def.template?.infrastructure?.ref, `spec.workers.machineDeployments[${i}].template.infrastructure.ref`),
     });

@@ -62,7 +62,7 @@ export function unifiedDiff(a: string[], b: string[], nameA: string, nameB: stri
   while (idx < ops.length) {
     while (idx < ops.length && ops[idx]!.t === ' ') idx++;
     if (idx >= ops.length) break;
-    let start = Math.max(0, idx - context);
+    const start = Math.max(0, idx - context);
     let end = idx;
     // extend while changes are within 2*context of each other
     let k = idx;
@@ -90,7 +90,6 @@ export function unifiedDiff(a: string[], b: string[], nameA: string, nameB: stri
     out.push(`@@ -${aCount === 0 ? aLine - 1 : aLine},${aCount} +${bCount === 0 ? bLine - 1 : bLine},${bCount} @@`);
     for (const o of slice) out.push(`${o.t}${o.line}`);
     idx = stop;
-    start = stop;
   }
   return `${out.join('\n')}\n`;
 }

@@ -16,7 +16,7 @@ import {
   type TxnCompare,
   type Watcher,
 } from '../store.js';
-import { WatchHub } from '../watch-hub.js';
+import { freezeEvent, WatchHub } from '../watch-hub.js';
 
 export interface MemoryStoreOptions {
   /** Revisions covered per watch replay step (default 2,000). */
@@ -134,10 +134,7 @@ export class MemoryStore implements Store {
   }
 
   private commit(e: StoreEvent): void {
-    // History events are shared by every watcher: keep them immutable.
-    Object.freeze(e.kv);
-    if (e.prev) Object.freeze(e.prev);
-    Object.freeze(e);
+    freezeEvent(e);
     this.history.push(e);
     this.hub.deliver([e]);
   }

@@ -53,7 +53,7 @@ import {
   type TxnCompare,
   type Watcher,
 } from '../store.js';
-import { WatchHub, prefixEnd } from '../watch-hub.js';
+import { freezeEvent, WatchHub, prefixEnd } from '../watch-hub.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 
 export interface SqliteStoreOptions {
@@ -759,12 +759,6 @@ function rowToEvent(r: EventRow): StoreEvent {
   return freezeEvent(prev ? { type: 'put', key, kv, prev, revision: rev } : { type: 'put', key, kv, revision: rev });
 }
 
-/** Events are shared by every watcher: keep them immutable. */
-function freezeEvent(e: StoreEvent): StoreEvent {
-  Object.freeze(e.kv);
-  if (e.prev) Object.freeze(e.prev);
-  return Object.freeze(e);
-}
 
 function warn(err: unknown): void {
   process.emitWarning(`slipway storage: ${err instanceof Error ? err.message : String(err)}`);
