@@ -55,6 +55,8 @@ export class Controller {
   private readonly reconcileFn: ReconcileFunc;
   private primary: ResourceMapping | undefined;
   private informerList: SharedInformer[] = [];
+  private readonly watchedKinds = new Set<string>();
+  private started = false;
 
   constructor(
     readonly opts: ControllerOptions,
@@ -102,18 +104,52 @@ export class Controller {
     for (const w of this.opts.watches ?? []) this.watchMapped(w.type, w.map, enqueue);
   }
 
-  private watchMapped(type: KindRef, map: (o: KubeObject) => Request[], enqueue: (r: Request) => void): void {
+  /** Enqueue a request (from any event source, e.g. a watch on a workload cluster). Ignored while stopped. */
+  enqueue(req: Request): void {
+    this.queue?.add(requestKey(req));
+  }
+
+  /** Enqueue a request after a delay. */
+  enqueueAfter(req: Request, ms: number): void {
+    this.queue?.addAfter(requestKey(req), ms);
+  }
+
+  /**
+   * Watch another kind, also after start (e.g. an infrastructure kind first seen in a reference): its changed
+   * objects are mapped to requests. Idempotent per kind; the informer is shared through the manager's factory.
+   */
+  async watchKind(type: KindRef, map: (o: KubeObject) => Request[]): Promise<void> {
+    const id = `${type.apiVersion}|${type.kind}`;
+    if (this.watchedKinds.has(id)) return;
+    this.watchedKinds.add(id);
+    try {
+      await this.deps.client.mapping(type);
+    } catch (e) {
+      this.watchedKinds.delete(id);
+      throw e;
+    }
+    const inf = this.watchMapped(type, map, (r) => this.enqueue(r));
+    if (this.started) {
+      inf.start();
+      await inf.waitForSync(this.abort.signal);
+    }
+  }
+
+  private watchMapped(type: KindRef, map: (o: KubeObject) => Request[], enqueue: (r: Request) => void): SharedInformer {
+    this.watchedKinds.add(`${type.apiVersion}|${type.kind}`);
     const inf = this.deps.informers.for(type);
     const run = (o: KubeObject): void => {
       for (const r of map(o)) enqueue(r);
     };
     inf.addEventHandler({ onAdd: run, onUpdate: (old, o) => (run(old), run(o)), onDelete: run });
     this.informerList.push(inf);
+    return inf;
   }
 
   /** Start the workers; every cached primary object is enqueued. */
   start(): void {
     if (this.queue) return;
+    this.started = true;
     this.abort = new AbortController();
     this.queue = new WorkQueue({ clock: this.deps.clock, rateLimiter: this.opts.rateLimiter, metrics: this.deps.metrics.queue(this.name) });
     const primary = this.deps.informers.for(this.opts.for, { namespace: this.opts.namespace });
@@ -127,6 +163,7 @@ export class Controller {
     const q = this.queue;
     if (!q) return;
     this.queue = undefined;
+    this.started = false;
     this.abort.abort();
     await q.shutDownWithDrain();
     await Promise.all(this.workers);

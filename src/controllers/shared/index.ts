@@ -1,0 +1,9 @@
+/** Helpers shared by the Cluster API controllers (src/controllers/<kind>/). */
+export * from './cluster.js';
+export * from './cluster-cache.js';
+export * from './context.js';
+export * from './duration.js';
+export * from './external.js';
+export * from './names.js';
+export * from './reader.js';
+export * from './result.js';
