@@ -603,6 +603,22 @@ export interface FieldSelectorRules {
 
 /** Field labels of the built-in kinds Slipway serves, from k8s.io/kubernetes/pkg/apis/core/v1/conversion.go. */
 const BUILTIN_FIELD_RULES: Record<string, FieldSelectorRules> = {
+  '/Node': { fields: ['metadata.name', 'spec.unschedulable'], style: 'notSupported' },
+  '/Pod': {
+    fields: [
+      'metadata.name',
+      'metadata.namespace',
+      'spec.nodeName',
+      'spec.restartPolicy',
+      'spec.schedulerName',
+      'spec.serviceAccountName',
+      'spec.hostNetwork',
+      'status.phase',
+      'status.podIP',
+      'status.nominatedNodeName',
+    ],
+    style: 'notSupported',
+  },
   '/Namespace': { fields: ['status.phase', 'metadata.name'], style: 'notSupported' },
   '/Secret': { fields: ['type', 'metadata.namespace', 'metadata.name'], style: 'notSupported' },
   '/Event': {
@@ -695,6 +711,11 @@ export function objectFieldSet(
   if (res.group === '') {
     if (res.kind === 'Namespace') set['status.phase'] = str(dig(obj, 'status.phase'));
     else if (res.kind === 'Secret') set['type'] = str(obj['type']);
+    else if (res.kind === 'Node') set['spec.unschedulable'] = String(dig(obj, 'spec.unschedulable') === true);
+    else if (res.kind === 'Pod') {
+      for (const f of ['spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'status.phase', 'status.podIP', 'status.nominatedNodeName']) set[f] = str(dig(obj, f));
+      set['spec.hostNetwork'] = String(dig(obj, 'spec.hostNetwork') === true);
+    }
     else if (res.kind === 'Event') {
       for (const f of ['kind', 'namespace', 'name', 'uid', 'apiVersion', 'resourceVersion', 'fieldPath']) set[`involvedObject.${f}`] = str(dig(obj, `involvedObject.${f}`));
       set['reason'] = str(obj['reason']);

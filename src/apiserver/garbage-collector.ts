@@ -40,14 +40,14 @@ export class GarbageCollector {
     let startAfter: string | undefined;
     let revision = 0;
     for (;;) {
-      const page = await this.objects.store.list('/registry/', { startAfter, limit: 1000 });
+      const page = await this.objects.store.list(this.objects.keyRoot, { startAfter, limit: 1000 });
       revision ||= page.revision;
       for (const kv of page.items) this.observe(kv.key, JSON.parse(kv.value) as KubeObject);
       if (!page.more || !page.items.length) break;
       startAfter = page.items[page.items.length - 1]!.key;
     }
     for (const [key, node] of this.nodes) if (node.owners.length || node.deleting) this.worker.enqueue(key);
-    this.watcher = this.objects.store.watch('/registry/', revision, (e) => {
+    this.watcher = this.objects.store.watch(this.objects.keyRoot, revision, (e) => {
       if (e.type === 'delete') return this.forget(e.key, storedUid(e.kv.value) ?? (JSON.parse(e.kv.value) as KubeObject).metadata?.uid);
       const text = e.kv.value;
       // Most writes concern objects without owners that are not being deleted: index the uid

@@ -25,6 +25,11 @@ export interface ApiHandlerOptions {
   version?: { major: string; minor: string; gitVersion: string };
   /** When false, every request is treated as the admin (used by tests of the handler alone). */
   requireAuth?: boolean;
+  /**
+   * Discovery and OpenAPI documents shared by handlers serving the same registry (workload clusters); whoever
+   * passes it clears it when the registry changes. Default: a cache of this handler's own.
+   */
+  documentCache?: Map<string, { body: string; contentType: string }>;
 }
 
 const VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0-slipway', gitCommit: 'slipway', gitTreeState: 'clean', buildDate: '2026-01-01T00:00:00Z', goVersion: 'node', compiler: 'tsc', platform: `${process.platform}/${process.arch}` };
@@ -35,14 +40,19 @@ export class ApiHandler {
   private readonly objects: ObjectStore;
   private readonly registry: ResourceRegistry;
   private readonly log: Logger;
-  private readonly cache = new Map<string, { body: string; contentType: string }>();
+  private readonly cache: Map<string, { body: string; contentType: string }>;
   private ready = true;
 
   constructor(private readonly opts: ApiHandlerOptions) {
     this.objects = opts.objects;
     this.registry = opts.registry;
     this.log = opts.logger;
-    this.registry.on('changed', () => this.cache.clear());
+    if (opts.documentCache) this.cache = opts.documentCache;
+    else {
+      const cache = new Map<string, { body: string; contentType: string }>();
+      this.cache = cache;
+      this.registry.on('changed', () => cache.clear());
+    }
   }
 
   setReady(ready: boolean): void {

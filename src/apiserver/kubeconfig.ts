@@ -134,6 +134,14 @@ export async function readKubeconfig(path: string, opts: ReadKubeconfigOptions =
   } catch (err) {
     throw new Error(`cannot read kubeconfig ${path}: ${(err as Error).message}`);
   }
+  return parseKubeconfig(text, path, opts);
+}
+
+/**
+ * The credentials of a kubeconfig given as text (e.g. from a `<cluster>-kubeconfig` Secret). `path` names it in
+ * errors; file references are read relative to its directory.
+ */
+export async function parseKubeconfig(text: string, path: string, opts: ReadKubeconfigOptions = {}): Promise<KubeconfigCredentials> {
   let parsed: unknown;
   try {
     parsed = YAML.parse(text);

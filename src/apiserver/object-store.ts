@@ -39,7 +39,7 @@ import {
   type Watcher,
 } from '../storage/store.js';
 import { rfc3339, systemClock, type Clock } from './clock.js';
-import { objectKey, resourcePrefix, type ResourceRegistry } from './registry.js';
+import { DEFAULT_KEY_ROOT, objectKey, resourcePrefix, type ResourceRegistry } from './registry.js';
 import type { ResourceInfo } from './resource-info.js';
 import type { AdmissionPlugin, KindStrategy, Operation } from './strategy.js';
 
@@ -133,6 +133,8 @@ const FINALIZER_FOREGROUND = 'foregroundDeletion';
 
 export interface ObjectStoreOptions {
   clock?: Clock;
+  /** Key prefix of every object (default "/registry/"); a workload cluster's objects live under their own root. */
+  keyRoot?: string;
   strategies?: Map<string, KindStrategy>;
   admission?: AdmissionPlugin[];
 }
@@ -144,6 +146,8 @@ export function strategyKey(group: string, kind: string): string {
 
 export class ObjectStore {
   readonly clock: Clock;
+  /** Key prefix of every object this store holds. */
+  readonly keyRoot: string;
   private readonly strategies: Map<string, KindStrategy>;
   readonly admission: AdmissionPlugin[];
   private readonly schemaCache = new WeakMap<JSONSchemaProps, JSONSchemaProps>();
@@ -157,6 +161,7 @@ export class ObjectStore {
     opts: ObjectStoreOptions = {},
   ) {
     this.clock = opts.clock ?? systemClock;
+    this.keyRoot = opts.keyRoot ?? DEFAULT_KEY_ROOT;
     this.strategies = opts.strategies ?? new Map();
     this.admission = opts.admission ?? [];
   }
@@ -181,7 +186,7 @@ export class ObjectStore {
   }
 
   key(info: ResourceInfo, namespace: string | undefined, name: string): string {
-    return objectKey(info.group, info.plural, info.namespaced ? namespace : undefined, name);
+    return objectKey(info.group, info.plural, info.namespaced ? namespace : undefined, name, this.keyRoot);
   }
 
   async get(info: ResourceInfo, namespace: string | undefined, name: string): Promise<KubeObject> {
@@ -196,7 +201,7 @@ export class ObjectStore {
   }
 
   listPrefix(info: ResourceInfo, namespace: string | undefined): string {
-    const base = resourcePrefix(info.group, info.plural);
+    const base = resourcePrefix(info.group, info.plural, this.keyRoot);
     return info.namespaced && namespace ? `${base}${namespace}/` : base;
   }
 

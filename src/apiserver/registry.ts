@@ -60,11 +60,14 @@ function gvrKey(group: string, version: string, plural: string): string {
   return `${group}/${version}/${plural}`;
 }
 
+/** Where the management plane's objects are stored; a workload cluster's live under a root of their own. */
+export const DEFAULT_KEY_ROOT = '/registry/';
+
 /** Storage key prefix of a group/resource: the same for every version (objects are stored once). */
-export function resourcePrefix(group: string, plural: string): string {
-  return `/registry/${group || 'core'}/${plural}/`;
+export function resourcePrefix(group: string, plural: string, root = DEFAULT_KEY_ROOT): string {
+  return `${root}${group || 'core'}/${plural}/`;
 }
 
-export function objectKey(group: string, plural: string, namespace: string | undefined, name: string): string {
-  return namespace ? `${resourcePrefix(group, plural)}${namespace}/${name}` : `${resourcePrefix(group, plural)}${name}`;
+export function objectKey(group: string, plural: string, namespace: string | undefined, name: string, root = DEFAULT_KEY_ROOT): string {
+  return namespace ? `${resourcePrefix(group, plural, root)}${namespace}/${name}` : `${resourcePrefix(group, plural, root)}${name}`;
 }

@@ -191,6 +191,70 @@ function eventCells(o: KubeObject, now: Date): TableCell[] {
   return [last, s(o['type']), s(o['reason']), target, s(get(o, 'involvedObject', 'fieldPath')), source, s(o['message']).trim(), first, n, nameOf(o)];
 }
 
+/** core/v1 Node row (printNode, wide form). */
+function nodeCells(o: KubeObject, now: Date): TableCell[] {
+  const conditions = Array.isArray(get(o, 'status', 'conditions')) ? (get(o, 'status', 'conditions') as unknown[]) : [];
+  const ready = conditions.find((c) => isPlainObject(c) && c['type'] === 'Ready') as Record<string, unknown> | undefined;
+  const statuses: string[] = [];
+  if (!ready) statuses.push('Unknown');
+  else if (ready['status'] === 'True') statuses.push('Ready');
+  else statuses.push('NotReady');
+  if (get(o, 'spec', 'unschedulable') === true) statuses.push('SchedulingDisabled');
+  const roles = new Set<string>();
+  for (const [k, v] of Object.entries(o.metadata?.labels ?? {})) {
+    if (k.startsWith('node-role.kubernetes.io/')) roles.add(k.slice('node-role.kubernetes.io/'.length));
+    else if (k === 'kubernetes.io/role' && v) roles.add(v);
+  }
+  const addresses = Array.isArray(get(o, 'status', 'addresses')) ? (get(o, 'status', 'addresses') as Record<string, unknown>[]) : [];
+  const address = (type: string): string => s(addresses.find((a) => isPlainObject(a) && a['type'] === type)?.['address']) || '<none>';
+  const info = (k: string): string => s(get(o, 'status', 'nodeInfo', k)) || '<unknown>';
+  return [
+    nameOf(o),
+    statuses.join(','),
+    roles.size ? [...roles].sort().join(',') : '<none>',
+    created(o, now),
+    s(get(o, 'status', 'nodeInfo', 'kubeletVersion')),
+    address('InternalIP'),
+    address('ExternalIP'),
+    info('osImage'),
+    info('kernelVersion'),
+    info('containerRuntimeVersion'),
+  ];
+}
+
+/** core/v1 Pod row (printPod, wide form). */
+function podCells(o: KubeObject, now: Date): TableCell[] {
+  const containers = Array.isArray(get(o, 'spec', 'containers')) ? (get(o, 'spec', 'containers') as unknown[]) : [];
+  const statuses = Array.isArray(get(o, 'status', 'containerStatuses')) ? (get(o, 'status', 'containerStatuses') as Record<string, unknown>[]) : [];
+  let reason = s(get(o, 'status', 'reason')) || s(get(o, 'status', 'phase'));
+  let restarts = 0;
+  let ready = 0;
+  let lastRestart: string | undefined;
+  let hasRunning = false;
+  for (let i = statuses.length - 1; i >= 0; i--) {
+    const c = statuses[i]!;
+    restarts += typeof c['restartCount'] === 'number' ? c['restartCount'] : 0;
+    const finished = s(get(c, 'lastState', 'terminated', 'finishedAt'));
+    if (finished && (!lastRestart || finished > lastRestart)) lastRestart = finished;
+    const waiting = s(get(c, 'state', 'waiting', 'reason'));
+    const terminated = get(c, 'state', 'terminated');
+    if (waiting) reason = waiting;
+    else if (isPlainObject(terminated)) {
+      reason = s(terminated['reason']) || (typeof terminated['signal'] === 'number' && terminated['signal'] ? `Signal:${terminated['signal']}` : `ExitCode:${typeof terminated['exitCode'] === 'number' ? terminated['exitCode'] : 0}`);
+    } else if (isPlainObject(get(c, 'state', 'running')) && c['ready'] === true) {
+      hasRunning = true;
+      ready++;
+    }
+  }
+  if (reason === 'Completed' && hasRunning) reason = 'Running';
+  if (o.metadata?.deletionTimestamp) reason = s(get(o, 'status', 'reason')) === 'NodeLost' ? 'Unknown' : 'Terminating';
+  const restartCell = lastRestart ? `${restarts} (${ageSince(lastRestart, now)} ago)` : restarts;
+  const ips = Array.isArray(get(o, 'status', 'podIPs')) ? (get(o, 'status', 'podIPs') as Record<string, unknown>[]).map((x) => s(x['ip'])).filter(Boolean) : [];
+  const ip = ips[0] ?? (s(get(o, 'status', 'podIP')) || '<none>');
+  const gates = Array.isArray(get(o, 'spec', 'readinessGates')) ? (get(o, 'spec', 'readinessGates') as unknown[]).length : 0;
+  return [nameOf(o), `${ready}/${containers.length}`, reason, restartCell, created(o, now), ip, s(get(o, 'spec', 'nodeName')) || '<none>', s(get(o, 'status', 'nominatedNodeName')) || '<none>', gates ? `0/${gates}` : '<none>'];
+}
+
 const BUILTIN_PRINTERS: Record<string, TablePrinter> = {
   '/Namespace': {
     columns: [nameColumn(), col('Status', 'string', 'The status of the namespace'), ageColumn()],
@@ -222,6 +286,35 @@ const BUILTIN_PRINTERS: Record<string, TablePrinter> = {
       col('Name', 'string', NAME_DESCRIPTION, { format: 'name', priority: 1 }),
     ],
     cells: eventCells,
+  },
+  '/Node': {
+    columns: [
+      nameColumn(),
+      col('Status', 'string', 'The status of the node'),
+      col('Roles', 'string', 'The roles of the node'),
+      ageColumn(),
+      col('Version', 'string', 'Kubelet Version reported by the node.'),
+      col('Internal-IP', 'string', 'List of addresses reachable to the node. Queried from cloud provider, if available.', { priority: 1 }),
+      col('External-IP', 'string', 'List of addresses reachable to the node. Queried from cloud provider, if available.', { priority: 1 }),
+      col('OS-Image', 'string', 'OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy)).', { priority: 1 }),
+      col('Kernel-Version', 'string', "Kernel Version reported by the node from 'uname -r' (e.g. 3.16.0-0.bpo.4-amd64).", { priority: 1 }),
+      col('Container-Runtime', 'string', 'ContainerRuntime Version reported by the node through runtime remote API (e.g. containerd://1.4.2).', { priority: 1 }),
+    ],
+    cells: nodeCells,
+  },
+  '/Pod': {
+    columns: [
+      nameColumn(),
+      col('Ready', 'string', 'The aggregate readiness state of this pod for accepting traffic.'),
+      col('Status', 'string', 'The aggregate status of the containers in this pod.'),
+      col('Restarts', 'string', 'The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.'),
+      ageColumn(),
+      col('IP', 'string', 'The IP address assigned to the pod', { priority: 1 }),
+      col('Node', 'string', 'The name of the node the pod is assigned to', { priority: 1 }),
+      col('Nominated Node', 'string', 'The name of the node where the pod is nominated for scheduling', { priority: 1 }),
+      col('Readiness Gates', 'string', 'The readiness gates of the pod', { priority: 1 }),
+    ],
+    cells: podCells,
   },
   'coordination.k8s.io/Lease': {
     columns: [nameColumn(), col('Holder', 'string', 'holderIdentity contains the identity of the holder of a current lease.'), ageColumn()],

@@ -5,7 +5,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
-import { builtinResources } from '../api/builtin/index.js';
+import { builtinResources, workloadResources } from '../api/builtin/index.js';
 import { StatusError } from '../apimachinery/errors.js';
 import { loadTokenFile, type UserInfo } from '../apiserver/authn.js';
 import { configMapStrategy, eventStrategy, leaseStrategy, namespaceStrategy, secretStrategy, serviceAccountStrategy } from '../apiserver/builtin-strategies.js';
@@ -16,10 +16,11 @@ import { GarbageCollector } from '../apiserver/garbage-collector.js';
 import { ApiHandler } from '../apiserver/handler.js';
 import { writeKubeconfig } from '../apiserver/kubeconfig.js';
 import { NamespaceController } from '../apiserver/namespace-controller.js';
-import { ObjectStore } from '../apiserver/object-store.js';
+import { LogicalClusterHost, type LogicalClusterRef } from '../apiserver/logical-clusters.js';
+import { ObjectStore, strategyKey } from '../apiserver/object-store.js';
 import { ensureServerPki, type ServerPki } from '../apiserver/pki.js';
 import { ResourceRegistry } from '../apiserver/registry.js';
-import type { AdmissionPlugin } from '../apiserver/strategy.js';
+import type { AdmissionPlugin, KindStrategy } from '../apiserver/strategy.js';
 import { loadPodSecurityConfiguration, PodSecurityAdmission } from '../psa/index.js';
 import { inProcessManager } from '../runtime/in-process.js';
 import { MemoryStore } from '../storage/memory/memory-store.js';
@@ -60,6 +61,8 @@ export class ManagementPlane {
     readonly log: Logger,
     private readonly controllers: { stop(): void | Promise<void> }[],
     private readonly sockets: Set<Socket>,
+    /** The workload clusters this plane hosts (sim provider). */
+    readonly workloadClusters: LogicalClusterHost,
   ) {}
 
   static async start(opts: ManagementPlaneOptions): Promise<ManagementPlane> {
@@ -99,11 +102,18 @@ export class ManagementPlane {
     const manager = inProcessManager(objects, { logger: log.child({ component: 'controllers' }) });
     await manager.start();
 
+    const workloadClusters = newWorkloadClusterHost(store, objects, log, opts.clock);
+
     const tokens: Map<string, UserInfo> = opts.tokenFile ? loadTokenFile(opts.tokenFile) : new Map();
     const handler = new ApiHandler({ objects, registry, tokens, logger: log, bookmarkIntervalSeconds: opts.bookmarkIntervalSeconds });
+    // Requests whose TLS server name names a workload cluster go to that cluster's API; the rest to the plane's.
     const server = createServer(
-      { key: pki.server.keyPem, cert: pki.server.certPem, ca: pki.ca.certPem, requestCert: true, rejectUnauthorized: false, keepAlive: true },
-      handler.listener,
+      { key: pki.server.keyPem, cert: pki.server.certPem, ca: pki.ca.certPem, requestCert: true, rejectUnauthorized: false, keepAlive: true, SNICallback: workloadClusters.sniCallback },
+      (req, res) => {
+        const ref = LogicalClusterHost.requestCluster(req);
+        if (ref) workloadClusters.serve(ref, req, res);
+        else handler.listener(req, res);
+      },
     );
     // Track raw sockets: a connection still in its TLS handshake when stop() runs is unknown to
     // closeAllConnections() and would hold server.close() open until its keep-alive timeout.
@@ -129,7 +139,7 @@ export class ManagementPlane {
     const kubeconfigPath = join(opts.dataDir, 'admin.kubeconfig');
     await writeKubeconfig(kubeconfigPath, { server: url, caPem: pki.ca.certPem, clientCertPem: pki.admin.certPem, clientKeyPem: pki.admin.keyPem, clusterName: 'slipway', userName: 'slipway-admin' });
     log.info({ url, kubeconfig: kubeconfigPath, dataDir: opts.dataDir, storage: opts.storage ?? 'sqlite', revision: store.currentRevision() }, 'slipway management plane ready');
-    return new ManagementPlane(store, registry, objects, handler, server, pki, url, kubeconfigPath, log, [crds, namespaces, gc, manager], sockets);
+    return new ManagementPlane(store, registry, objects, handler, server, pki, url, kubeconfigPath, log, [crds, namespaces, gc, manager], sockets, workloadClusters);
   }
 
   async stop(): Promise<void> {
@@ -142,6 +152,29 @@ export class ManagementPlane {
     });
     await this.store.close();
   }
+}
+
+/** The host of workload clusters: their kinds, strategies, and CAs read from the plane's `<cluster>-ca` Secrets. */
+function newWorkloadClusterHost(store: Store, objects: ObjectStore, log: Logger, clock: Clock | undefined): LogicalClusterHost {
+  const registry = new ResourceRegistry();
+  registry.setOwned('builtin', [...builtinResources().filter((r) => r.group !== 'apiextensions.k8s.io'), ...workloadResources()]);
+  const strategies = new Map<string, KindStrategy>([
+    [strategyKey('', 'Namespace'), namespaceStrategy],
+    [strategyKey('', 'ConfigMap'), configMapStrategy],
+    [strategyKey('', 'Secret'), secretStrategy],
+    [strategyKey('', 'Event'), eventStrategy],
+    [strategyKey('events.k8s.io', 'Event'), eventStrategy],
+    [strategyKey('', 'ServiceAccount'), serviceAccountStrategy],
+    [strategyKey('coordination.k8s.io', 'Lease'), leaseStrategy],
+  ]);
+  const secrets = objects.registry.get('', 'v1', 'secrets')!;
+  const caLookup = async (ref: LogicalClusterRef): Promise<{ certPem: string; keyPem: string } | undefined> => {
+    const secret = await objects.tryGet(secrets, ref.namespace, `${ref.name}-ca`);
+    const data = secret?.data as Record<string, string> | undefined;
+    if (!data?.['tls.crt'] || !data['tls.key']) return undefined;
+    return { certPem: Buffer.from(data['tls.crt'], 'base64').toString('utf8'), keyPem: Buffer.from(data['tls.key'], 'base64').toString('utf8') };
+  };
+  return new LogicalClusterHost({ store, registry, strategies, caLookup, logger: log.child({ component: 'workload-clusters' }), clock });
 }
 
 function parseListen(listen: string): { hostPart: string; port: number } {
