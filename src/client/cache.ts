@@ -97,6 +97,11 @@ export class Indexer<T extends KubeObject = KubeObject> {
   }
 
   /** Objects filed under `value` in index `name`. */
+  /** Whether an index of this name exists. */
+  hasIndex(name: string): boolean {
+    return this.indexers.has(name);
+  }
+
   byIndex(name: string, value: string): T[] {
     const index = this.indices.get(name);
     if (!index) throw new Error(`no index named "${name}"`);

@@ -412,3 +412,12 @@ export const MACHINE_SET_KIND = { apiVersion: 'cluster.x-k8s.io/v1beta1', kind: 
 export const MACHINE_DEPLOYMENT_KIND = { apiVersion: 'cluster.x-k8s.io/v1beta1', kind: 'MachineDeployment' } as const;
 export const MACHINE_HEALTH_CHECK_KIND = { apiVersion: 'cluster.x-k8s.io/v1beta1', kind: 'MachineHealthCheck' } as const;
 export const CLUSTER_CLASS_KIND = { apiVersion: 'cluster.x-k8s.io/v1beta1', kind: 'ClusterClass' } as const;
+
+// ---- Slipway extensions of the provider contract --------------------------------------------------
+
+/**
+ * TLS server name of the workload cluster's API endpoint, when it differs from `controlPlaneEndpoint.host` (clusters
+ * the plane hosts itself are told apart by SNI). An infrastructure cluster sets it on itself; the Cluster controller
+ * copies it onto the Cluster, and kubeconfigs carry it as `tls-server-name`.
+ */
+export const TLS_SERVER_NAME_ANNOTATION = 'cluster.slipway.dev/tls-server-name';

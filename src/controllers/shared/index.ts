@@ -7,3 +7,5 @@ export * from './external.js';
 export * from './names.js';
 export * from './reader.js';
 export * from './result.js';
+export * from './connectors.js';
+export * from './conditions.js';
