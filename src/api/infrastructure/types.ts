@@ -127,6 +127,8 @@ export interface SimMachineStatus {
   files?: SimMachineFile[];
   /** The Node this machine registered as. */
   nodeName?: string;
+  /** RFC 3339 time the VM started booting. */
+  provisioningStartedAt?: string;
   /** RFC 3339 time the VM finished booting. */
   bootedAt?: string;
 }

@@ -1,0 +1,29 @@
+/** The embedded `sim` infrastructure provider: SimCluster and SimMachine controllers and the kubelets of booted machines. */
+import type { Logger } from 'pino';
+import type { LogicalClusterHost } from '../../apiserver/logical-clusters.js';
+import type { ControllerContext } from '../../controllers/shared/context.js';
+import { KubeletFleet } from './kubelet-fleet.js';
+import { setupSimClusterController } from './simcluster.js';
+import { setupSimMachineController } from './simmachine.js';
+
+export interface SimProviderOptions {
+  host: LogicalClusterHost;
+  /** The plane's address: every hosted cluster's control-plane endpoint. */
+  endpoint: { host: string; port: number };
+  log: Logger;
+  /** Node lease renewal period (default 10 s). */
+  leaseRenewMs?: number;
+  workers?: number;
+}
+
+export interface SimProvider {
+  fleet: KubeletFleet;
+  stop(): void;
+}
+
+export function setupSimProvider(ctx: ControllerContext, opts: SimProviderOptions): SimProvider {
+  const fleet = new KubeletFleet({ host: opts.host, clock: ctx.manager.clock, log: opts.log, renewMs: opts.leaseRenewMs });
+  setupSimClusterController(ctx, { host: opts.host, endpoint: opts.endpoint, log: opts.log });
+  setupSimMachineController(ctx, { host: opts.host, fleet, endpoint: opts.endpoint, log: opts.log }, { workers: opts.workers });
+  return { fleet, stop: () => fleet.stop() };
+}
