@@ -1,8 +1,8 @@
 /**
  * Certificate authority and certificate issuance for the Slipway API server.
  *
- * Keys are ECDSA P-256 (accepted by Go's crypto/tls, hence by kubectl) stored as
- * PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----"); certificates are PEM X.509 v3.
+ * Keys are ECDSA P-256 by default (P-384 and RSA 2048/3072/4096 on request; all accepted by Go's
+ * crypto/tls, hence by kubectl) stored as PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----"); certificates are PEM X.509 v3.
  * Client certificates carry the user name in the subject CN and the groups in the
  * subject O attributes — exactly how kube-apiserver's x509 authenticator reads them.
  */
@@ -21,7 +21,10 @@ x509.cryptoProvider.set(webcrypto);
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Certificates are back-dated a little so that small clock skew between machines does not matter. */
 const BACKDATE_MS = 5 * 60 * 1000;
-const EC_ALGORITHM: EcKeyGenParams = { name: 'ECDSA', namedCurve: 'P-256' };
+
+/** Key types a new key pair can have (Cluster API's encryptionAlgorithm values); ECDSA-P256 unless asked otherwise. */
+export type KeyAlgorithm = 'ECDSA-P256' | 'ECDSA-P384' | 'RSA-2048' | 'RSA-3072' | 'RSA-4096';
+export const KEY_ALGORITHMS: readonly KeyAlgorithm[] = ['ECDSA-P256', 'ECDSA-P384', 'RSA-2048', 'RSA-3072', 'RSA-4096'];
 
 export const DEFAULT_CA_VALID_DAYS = 3650;
 export const DEFAULT_CERT_VALID_DAYS = 365;
@@ -42,6 +45,8 @@ export interface ValidityOptions {
   validDays?: number;
   /** Issue "as of" this instant (tests); defaults to the current time. */
   now?: Date;
+  /** Key type of the new key pair (default ECDSA-P256). */
+  keyAlgorithm?: KeyAlgorithm;
 }
 
 export interface ServingCertOptions extends ValidityOptions {
@@ -129,8 +134,23 @@ function validity(opts: ValidityOptions | undefined, defaultDays: number): { not
   return { notBefore, notAfter };
 }
 
-async function generateKeys(): Promise<CryptoKeyPair> {
-  return webcrypto.subtle.generateKey(EC_ALGORITHM, true, ['sign', 'verify']);
+function keyGenParams(alg: KeyAlgorithm): EcKeyGenParams | RsaHashedKeyGenParams {
+  switch (alg) {
+    case 'ECDSA-P256':
+      return { name: 'ECDSA', namedCurve: 'P-256' };
+    case 'ECDSA-P384':
+      return { name: 'ECDSA', namedCurve: 'P-384' };
+    case 'RSA-2048':
+    case 'RSA-3072':
+    case 'RSA-4096':
+      return { name: 'RSASSA-PKCS1-v1_5', modulusLength: Number(alg.slice(4)), publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' };
+    default:
+      throw new Error(`unsupported key algorithm "${String(alg)}" (supported: ${KEY_ALGORITHMS.join(', ')})`);
+  }
+}
+
+async function generateKeys(alg: KeyAlgorithm = 'ECDSA-P256'): Promise<CryptoKeyPair> {
+  return webcrypto.subtle.generateKey(keyGenParams(alg), true, ['sign', 'verify']) as Promise<CryptoKeyPair>;
 }
 
 async function exportKeyPem(key: CryptoKey): Promise<string> {
@@ -219,7 +239,7 @@ async function issue(
 
 /** Create a self-signed CA (ECDSA P-256, basicConstraints CA:TRUE critical, keyCertSign|cRLSign). */
 export async function createCA(commonName: string, opts?: ValidityOptions): Promise<CertKeyPair> {
-  const keys = await generateKeys();
+  const keys = await generateKeys(opts?.keyAlgorithm);
   const { notBefore, notAfter } = validity(opts, DEFAULT_CA_VALID_DAYS);
   const cert = await x509.X509CertificateGenerator.createSelfSigned(
     {
@@ -227,7 +247,7 @@ export async function createCA(commonName: string, opts?: ValidityOptions): Prom
       keys,
       notBefore,
       notAfter,
-      signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' } as EcdsaParams,
+      signingAlgorithm: signingAlgorithmFor(keys.privateKey),
       extensions: [
         new x509.BasicConstraintsExtension(true, undefined, true),
         new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature, true),
@@ -258,7 +278,7 @@ export async function issueServingCert(ca: CertKeyPair, opts: ServingCertOptions
     names.push({ type: 'ip', value: v });
   }
   if (names.length === 0) throw new Error('a serving certificate needs at least one DNS name or IP address');
-  const keys = await generateKeys();
+  const keys = await generateKeys(opts.keyAlgorithm);
   const cert = await issue(
     ca,
     subjectName(opts.commonName),
@@ -276,7 +296,7 @@ export async function issueServingCert(ca: CertKeyPair, opts: ServingCertOptions
 
 /** Issue a client certificate (extKeyUsage clientAuth): CN = user name, one O per group. */
 export async function issueClientCert(ca: CertKeyPair, opts: ClientCertOptions): Promise<CertKeyPair> {
-  const keys = await generateKeys();
+  const keys = await generateKeys(opts.keyAlgorithm);
   const cert = await issue(
     ca,
     subjectName(opts.commonName, opts.organizations),
@@ -289,6 +309,12 @@ export async function issueClientCert(ca: CertKeyPair, opts: ClientCertOptions):
     opts,
   );
   return { certPem: toPem(cert.rawData, 'CERTIFICATE'), keyPem: await exportKeyPem(keys.privateKey) };
+}
+
+/** A bare key pair (no certificate), e.g. a service-account signing key: PKCS#8 private key and SPKI public key, PEM. */
+export async function generateKeyPair(alg: KeyAlgorithm = 'ECDSA-P256'): Promise<{ privateKeyPem: string; publicKeyPem: string }> {
+  const keys = await generateKeys(alg);
+  return { privateKeyPem: await exportKeyPem(keys.privateKey), publicKeyPem: toPem(await webcrypto.subtle.exportKey('spki', keys.publicKey), 'PUBLIC KEY') };
 }
 
 /** SHA-256 fingerprint of a PEM certificate (lowercase hex, no separators). */

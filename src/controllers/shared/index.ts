@@ -9,3 +9,5 @@ export * from './reader.js';
 export * from './result.js';
 export * from './connectors.js';
 export * from './conditions.js';
+export * from './certificates.js';
+export * from './kubeconfig-secret.js';
