@@ -5,7 +5,34 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { deepClone, isPlainObject, type KubeObject } from '../apimachinery/types.js';
+import { ConflictError } from '../client/errors.js';
 import type { Client, KindRef, WriteOptions } from '../client/types.js';
+
+interface ConditionLike {
+  type: string;
+  [key: string]: unknown;
+}
+
+function conditionsOf(status: unknown): ConditionLike[] {
+  return isPlainObject(status) && Array.isArray(status.conditions) ? (status.conditions as ConditionLike[]) : [];
+}
+
+/** The conditions set (added or changed) and removed between two statuses. */
+export function conditionDeltas(before: unknown, after: unknown): { set: ConditionLike[]; removed: string[] } {
+  const old = new Map(conditionsOf(before).map((c) => [c.type, c]));
+  const now = conditionsOf(after);
+  const set = now.filter((c) => !isDeepStrictEqual(old.get(c.type), c));
+  const kept = new Set(now.map((c) => c.type));
+  return { set, removed: [...old.keys()].filter((t) => !kept.has(t)) };
+}
+
+/** A status's conditions with deltas applied: Ready first, then by type (the order conditions.setCondition keeps). */
+export function applyConditionDeltas(status: unknown, deltas: { set: ConditionLike[]; removed: string[] }): ConditionLike[] {
+  const byType = new Map(conditionsOf(status).map((c) => [c.type, c]));
+  for (const t of deltas.removed) byType.delete(t);
+  for (const c of deltas.set) byType.set(c.type, c);
+  return [...byType.values()].sort((a, b) => (a.type === 'Ready' ? -1 : b.type === 'Ready' ? 1 : a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
+}
 
 /** Server-owned metadata the helper never sends. */
 const SYSTEM_METADATA = ['resourceVersion', 'uid', 'creationTimestamp', 'generation', 'managedFields', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'selfLink'];
@@ -95,11 +122,29 @@ export class PatchHelper<T extends KubeObject> {
       result = await this.client.patch(type, key, { type: 'merge', body: sent.main }, writeOpts);
     }
     if (statusBody) {
-      sent.status = lock(statusBody);
-      if (sent.main && optimisticLock && result.metadata?.resourceVersion) {
-        (sent.status.metadata as Record<string, unknown>).resourceVersion = result.metadata.resourceVersion;
+      const statusPatch = statusBody.status as Record<string, unknown> | null | undefined;
+      if (!optimisticLock && isPlainObject(statusPatch) && 'conditions' in statusPatch) {
+        // Conditions are one list that several controllers write (e.g. the Machine controller and the health check):
+        // apply only this controller's changes to the latest list, with that version as precondition, retrying on conflict.
+        const deltas = conditionDeltas(this.before.status, obj.status);
+        for (let attempt = 0; ; attempt++) {
+          const latest = await this.client.get(type, key);
+          const body: Record<string, unknown> = { ...statusBody, status: { ...statusPatch, conditions: applyConditionDeltas(latest.status, deltas) }, metadata: { resourceVersion: latest.metadata?.resourceVersion } };
+          try {
+            sent.status = body;
+            result = await this.client.patchStatus(type, key, { type: 'merge', body }, writeOpts);
+            break;
+          } catch (e) {
+            if (!(e instanceof ConflictError) || attempt >= 4) throw e;
+          }
+        }
+      } else {
+        sent.status = lock(statusBody);
+        if (sent.main && optimisticLock && result.metadata?.resourceVersion) {
+          (sent.status.metadata as Record<string, unknown>).resourceVersion = result.metadata.resourceVersion;
+        }
+        result = await this.client.patchStatus(type, key, { type: 'merge', body: sent.status }, writeOpts);
       }
-      result = await this.client.patchStatus(type, key, { type: 'merge', body: sent.status }, writeOpts);
     }
     this.before = deepClone(result);
     return { object: result, sent };

@@ -147,6 +147,8 @@ describe('controller runtime (in-process)', () => {
     const helper = new PatchHelper(c, obj);
     // Someone else changes spec.text meanwhile.
     await client.patch(THING, { namespace: ns, name: 'p' }, { type: 'merge', body: { spec: { text: 'theirs' } } });
+    // ... and another controller sets a condition of its own.
+    await client.patchStatus(THING, { namespace: ns, name: 'p' }, { type: 'merge', body: { status: { conditions: [{ type: 'TheirsChecked', status: 'True', lastTransitionTime: '2030-01-01T00:00:00Z' }] } } });
     const mine = structuredClone(obj);
     mine.spec!.value = 2;
     mine.metadata!.labels!.added = 'yes';
@@ -160,13 +162,15 @@ describe('controller runtime (in-process)', () => {
     assert.equal(patches[0]!.subresource, undefined);
     assert.equal(patches[1]!.subresource, 'status');
     const sentStatus = patches[1]!.body as { status: { conditions: { type: string }[] } };
-    assert.deepEqual(Object.keys(sentStatus), ['status']);
-    assert.deepEqual(sentStatus.status.conditions.map((x) => x.type), ['Ready', 'Provisioned']);
+    // Conditions are merged into the latest list, with its resourceVersion as precondition.
+    assert.deepEqual(Object.keys(sentStatus), ['status', 'metadata']);
+    assert.deepEqual(sentStatus.status.conditions.map((x) => x.type), ['Ready', 'Provisioned', 'TheirsChecked']);
     const live = await client.get(THING, { namespace: ns, name: 'p' });
     assert.equal(live.spec?.text, 'theirs', "a concurrent writer's field is not overwritten");
     assert.equal(live.spec?.value, 2);
     assert.deepEqual(live.metadata?.labels, { keep: 'me', added: 'yes' });
     assert.equal(conditions.getCondition(live, 'Ready')?.status, 'False');
+    assert.equal(conditions.getCondition(live, 'TheirsChecked')?.status, 'True', "another controller's condition survives");
     assert.equal(out.object.metadata?.resourceVersion, live.metadata?.resourceVersion);
     tap.calls.length = 0;
     const again = await helper.patch(out.object);
