@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import * as registry from './registry.js';
 import * as controllers from './controllers.js';
 import * as clusterClass from './class.js';
+import * as cluster from './cluster.js';
 import * as isolatedCluster from './isolated-cluster.js';
 import * as psa from './psa.js';
 import * as server from './server.js';
@@ -12,6 +13,7 @@ import * as version from './version.js';
 const modules: { register(program: Command): void }[] = [
   controllers,
   clusterClass,
+  cluster,
   isolatedCluster,
   psa,
   registry,
