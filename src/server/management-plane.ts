@@ -9,7 +9,6 @@ import { builtinResources, workloadResources } from '../api/builtin/index.js';
 import { StatusError } from '../apimachinery/errors.js';
 import { loadTokenFile, type UserInfo } from '../apiserver/authn.js';
 import { configMapStrategy, eventStrategy, leaseStrategy, namespaceStrategy, secretStrategy, serviceAccountStrategy } from '../apiserver/builtin-strategies.js';
-import type { Clock } from '../apiserver/clock.js';
 import { crdStrategy } from '../apiserver/crd.js';
 import { CrdController } from '../apiserver/crd-controller.js';
 import { GarbageCollector } from '../apiserver/garbage-collector.js';
@@ -23,6 +22,13 @@ import { ResourceRegistry } from '../apiserver/registry.js';
 import type { AdmissionPlugin, KindStrategy } from '../apiserver/strategy.js';
 import { loadPodSecurityConfiguration, PodSecurityAdmission } from '../psa/index.js';
 import { inProcessManager } from '../runtime/in-process.js';
+import type { Clock } from '../runtime/clock.js';
+import type { Manager } from '../runtime/manager.js';
+import { setupClusterApiControllers } from '../controllers/index.js';
+import { CachedReader } from '../controllers/shared/reader.js';
+import { ClusterCache } from '../controllers/shared/cluster-cache.js';
+import { planeConnector } from '../controllers/shared/plane-connector.js';
+import { setupSimProvider, type SimProvider } from '../providers/sim/index.js';
 import { MemoryStore } from '../storage/memory/memory-store.js';
 import { SqliteStore } from '../storage/sqlite/sqlite-store.js';
 import type { Store } from '../storage/store.js';
@@ -35,7 +41,12 @@ export interface ManagementPlaneOptions {
   storage?: 'sqlite' | 'memory';
   tokenFile?: string;
   logger?: Logger;
+  /** Time for the API server and every controller (tests jump it to expire certificates). */
   clock?: Clock;
+  /** Run the Cluster API controllers and the sim provider (default true). */
+  clusterApi?: boolean;
+  /** Node lease renewal period of sim machines' kubelets (default 10 s). */
+  simLeaseRenewMs?: number;
   admission?: AdmissionPlugin[];
   /** Seconds between watch bookmarks. */
   bookmarkIntervalSeconds?: number;
@@ -98,10 +109,6 @@ export class ManagementPlane {
     await namespaces.start();
     const gc = new GarbageCollector(objects, log.child({ controller: 'garbage-collector' }));
     await gc.start();
-    // The controller manager runs in-process on the same Client code that `slipway controllers` uses.
-    const manager = inProcessManager(objects, { logger: log.child({ component: 'controllers' }) });
-    await manager.start();
-
     const workloadClusters = newWorkloadClusterHost(store, objects, log, opts.clock);
 
     const tokens: Map<string, UserInfo> = opts.tokenFile ? loadTokenFile(opts.tokenFile) : new Map();
@@ -135,11 +142,16 @@ export class ManagementPlane {
     });
     const addr = server.address() as AddressInfo;
     const urlHost = hostPart === '0.0.0.0' || hostPart === '::' ? '127.0.0.1' : hostPart;
+    // The controller manager runs in-process on the same Client code that `slipway controllers` uses.
+    const manager = inProcessManager(objects, { logger: log.child({ component: 'controllers' }), clock: opts.clock });
+    const servesClusterApi = !!registry.byKind('cluster.x-k8s.io', 'v1beta1', 'Cluster');
+    const clusterApi = opts.clusterApi === false || !servesClusterApi ? undefined : setupClusterApi(manager, workloadClusters, { host: urlHost, port: addr.port }, log, opts);
+    await manager.start();
     const url = `https://${urlHost.includes(':') ? `[${urlHost}]` : urlHost}:${addr.port}`;
     const kubeconfigPath = join(opts.dataDir, 'admin.kubeconfig');
     await writeKubeconfig(kubeconfigPath, { server: url, caPem: pki.ca.certPem, clientCertPem: pki.admin.certPem, clientKeyPem: pki.admin.keyPem, clusterName: 'slipway', userName: 'slipway-admin' });
     log.info({ url, kubeconfig: kubeconfigPath, dataDir: opts.dataDir, storage: opts.storage ?? 'sqlite', revision: store.currentRevision() }, 'slipway management plane ready');
-    return new ManagementPlane(store, registry, objects, handler, server, pki, url, kubeconfigPath, log, [crds, namespaces, gc, manager], sockets, workloadClusters);
+    return new ManagementPlane(store, registry, objects, handler, server, pki, url, kubeconfigPath, log, [crds, namespaces, gc, manager, ...(clusterApi ? [clusterApi] : [])], sockets, workloadClusters);
   }
 
   async stop(): Promise<void> {
@@ -152,6 +164,21 @@ export class ManagementPlane {
     });
     await this.store.close();
   }
+}
+
+/** Cluster API controllers and the sim provider on the plane's manager; returns what stops them. */
+function setupClusterApi(manager: Manager, host: LogicalClusterHost, endpoint: { host: string; port: number }, log: Logger, opts: ManagementPlaneOptions): { stop(): Promise<void> } {
+  const reader = new CachedReader(manager.client, manager.informers);
+  const clusterCache = new ClusterCache(planeConnector(host, reader), { clock: manager.clock, logger: log.child({ component: 'cluster-cache' }) });
+  const ctx = { manager, reader, clusterCache };
+  setupClusterApiControllers(ctx);
+  const sim: SimProvider = setupSimProvider(ctx, { host, endpoint, log: log.child({ component: 'sim' }), leaseRenewMs: opts.simLeaseRenewMs });
+  return {
+    async stop() {
+      sim.stop();
+      await clusterCache.stop();
+    },
+  };
 }
 
 /** The host of workload clusters: their kinds, strategies, and CAs read from the plane's `<cluster>-ca` Secrets. */

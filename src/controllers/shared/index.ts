@@ -11,3 +11,4 @@ export * from './connectors.js';
 export * from './conditions.js';
 export * from './certificates.js';
 export * from './kubeconfig-secret.js';
+export * from './plane-connector.js';
