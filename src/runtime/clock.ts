@@ -140,3 +140,54 @@ export class FakeClock implements Clock {
 export function settle(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
+
+/**
+ * Real time plus an offset that only grows: timers run on the system clock, and `jump(ms)` moves every clock reader
+ * forward at once, firing the timers that fall due. For end-to-end tests that need a year to pass (certificate
+ * expiry) while everything else keeps running in real time.
+ */
+export class JumpClock implements Clock {
+  private offset = 0;
+  private readonly timers = new Set<{ due: number; fn: () => void; handle?: NodeJS.Timeout }>();
+
+  now(): Date {
+    return new Date(this.nowMs());
+  }
+
+  nowMs(): number {
+    return Date.now() + this.offset;
+  }
+
+  setTimer(ms: number, fn: () => void): Timer {
+    const t: { due: number; fn: () => void; handle?: NodeJS.Timeout } = { due: this.nowMs() + Math.max(0, ms), fn };
+    this.timers.add(t);
+    this.arm(t);
+    return {
+      cancel: () => {
+        if (t.handle) clearTimeout(t.handle);
+        this.timers.delete(t);
+      },
+    };
+  }
+
+  private arm(t: { due: number; fn: () => void; handle?: NodeJS.Timeout }): void {
+    if (t.handle) clearTimeout(t.handle);
+    const left = Math.min(2_147_483_647, Math.max(0, t.due - this.nowMs()));
+    t.handle = setTimeout(() => {
+      if (t.due > this.nowMs()) return this.arm(t);
+      this.timers.delete(t);
+      t.fn();
+    }, left);
+    t.handle.unref();
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return sleepWith(this, ms, signal);
+  }
+
+  /** Move time forward by ms; timers now due fire on the next turn of the event loop. */
+  jump(ms: number): void {
+    this.offset += Math.max(0, ms);
+    for (const t of this.timers) this.arm(t);
+  }
+}

@@ -134,11 +134,20 @@ export class KubeadmControlPlaneReconciler {
     return all.filter((m) => m.metadata?.namespace === kcp.metadata?.namespace && m.metadata?.labels?.[CONTROL_PLANE_LABEL] !== undefined && (m.metadata?.ownerReferences ?? []).some((r) => r.uid === uid && r.controller));
   }
 
-  /** rolloutAfter in the future: come back then. */
+  /** Come back when rolloutAfter passes, or when a Machine's certificates enter rolloutBefore.certificatesExpiryDays. */
   private nextRolloutAfter(rc: ReconcileContext, s: Scope): Result {
+    const now = rc.clock.nowMs();
+    const times: number[] = [];
     const at = s.kcp.spec.rolloutAfter ? Date.parse(s.kcp.spec.rolloutAfter) : NaN;
-    if (Number.isFinite(at) && at > rc.clock.nowMs()) return { requeueAfter: at - rc.clock.nowMs() };
-    return {};
+    if (Number.isFinite(at) && at > now) times.push(at);
+    const days = s.kcp.spec.rolloutBefore?.certificatesExpiryDays;
+    if (days) {
+      for (const m of s.machines) {
+        const expiry = m.status?.certificatesExpiryDate ? Date.parse(m.status.certificatesExpiryDate) - days * 86_400_000 : NaN;
+        if (Number.isFinite(expiry) && expiry > now) times.push(expiry);
+      }
+    }
+    return times.length ? { requeueAfter: Math.min(...times) - now } : {};
   }
 
   // ---- normal reconcile ----------------------------------------------------------------------------
