@@ -6,6 +6,7 @@ import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { builtinResources, workloadResources } from '../api/builtin/index.js';
+import { installClusterApi } from '../api/install.js';
 import { StatusError } from '../apimachinery/errors.js';
 import { loadTokenFile, type UserInfo } from '../apiserver/authn.js';
 import { configMapStrategy, eventStrategy, leaseStrategy, namespaceStrategy, secretStrategy, serviceAccountStrategy } from '../apiserver/builtin-strategies.js';
@@ -101,6 +102,7 @@ export class ManagementPlane {
     objects.setStrategy('', 'ServiceAccount', serviceAccountStrategy);
     objects.setStrategy('coordination.k8s.io', 'Lease', leaseStrategy);
     objects.setStrategy('apiextensions.k8s.io', 'CustomResourceDefinition', crdStrategy);
+    await installClusterApi(objects, log.child({ component: 'cluster-api' }));
 
     await ensureDefaultNamespaces(objects);
     const crds = new CrdController(objects, log.child({ controller: 'crd' }));

@@ -1,0 +1,151 @@
+/**
+ * OpenAPI v3 schemas of the sim provider's kinds (infrastructure.slipway.dev/v1alpha1): SimCluster, SimClusterTemplate,
+ * SimMachine and SimMachineTemplate. They carry Cluster API's infrastructure contract fields plus the simulation knobs.
+ * Unset knobs take the provider's defaults (documented on each field); times are seconds, 0 meaning instant.
+ */
+import type { JSONSchemaProps } from '../../apimachinery/schema/types.js';
+import {
+  apiEndpoint,
+  bool,
+  conditions,
+  failureDomains,
+  int32,
+  kindRoot,
+  machineAddresses,
+  object,
+  oneOf,
+  str,
+  templateMeta,
+  text,
+  time,
+  arrayOf,
+} from '../cluster/schema-kit.js';
+
+function seconds(description: string): JSONSchemaProps {
+  return { type: 'number', description, minimum: 0 };
+}
+
+function simClusterSpec(description: string): JSONSchemaProps {
+  return object(
+    {
+      controlPlaneEndpoint: apiEndpoint('The workload cluster\'s API endpoint; the provider sets it.'),
+      failureDomains: failureDomains('Failure domains offered to Cluster API (default zone-a, zone-b and zone-c, all allowing control-plane Machines).'),
+      provisioningSeconds: seconds('Seconds until the cluster infrastructure is ready (default 1).'),
+    },
+    description,
+  );
+}
+
+function simMachineSpec(description: string): JSONSchemaProps {
+  return object(
+    {
+      behaviour: object(
+        {
+          nodeReadySeconds: seconds('Seconds from boot until the Node reports Ready (default 2).'),
+          provisioningJitterSeconds: seconds('Up to this many seconds added at random to the boot time (default 4).'),
+          provisioningSeconds: seconds('Seconds the machine takes to boot (default 8).'),
+        },
+        'How long the simulated machine takes.',
+      ),
+      diskGiB: int32('Disk size in GiB, shown as the Node\'s ephemeral-storage capacity (default 20).', { minimum: 1 }),
+      failure: object(
+        {
+          nodeNotReady: bool('The Node turns NotReady after boot.'),
+          provisioning: str('Provisioning fails with this message (reason CreateError).'),
+          vanish: bool('The machine disappears after boot, taking its Node with it.'),
+        },
+        'Failures to inject; the sim.slipway.dev/* annotations do the same at run time.',
+      ),
+      failureDomain: str('Failure domain the machine is in (copied from the Machine).'),
+      image: str('Operating system image shown as the Node\'s osImage.'),
+      memoryMiB: int32('Memory in MiB, shown as the Node\'s memory capacity (default 4096).', { minimum: 1 }),
+      numCPUs: int32('Number of CPUs, shown as the Node\'s cpu capacity (default 2).', { minimum: 1 }),
+      os: oneOf(['linux', 'windows'], 'Operating system of the machine (default linux).'),
+      providerID: str('sim://<namespace>/<name>; set by the provider.'),
+    },
+    description,
+  );
+}
+
+function template(description: string, spec: JSONSchemaProps): JSONSchemaProps {
+  return object(
+    {
+      template: object(
+        { metadata: templateMeta('Labels and annotations of the objects made from the template.'), spec },
+        'The object to clone.',
+      ),
+    },
+    description,
+    { required: ['template'] },
+  );
+}
+
+export function simClusterSchema(): JSONSchemaProps {
+  return kindRoot('The infrastructure of a sim workload cluster: its API endpoint, served by the management plane.', {
+    spec: simClusterSpec('Desired state of the SimCluster.'),
+    status: object(
+      {
+        conditions: conditions(),
+        failureDomains: failureDomains('Failure domains offered to Cluster API.'),
+        failureMessage: str('Human-readable description of a terminal problem.'),
+        failureReason: str('Machine-readable reason of a terminal problem.'),
+        ready: bool('Whether the cluster infrastructure is ready.'),
+      },
+      'Observed state of the SimCluster.',
+    ),
+  });
+}
+
+export function simClusterTemplateSchema(): JSONSchemaProps {
+  return kindRoot('A template of SimClusters, used by ClusterClasses.', {
+    spec: template('Desired state of the SimClusterTemplate.', simClusterSpec('The spec of the SimClusters made from the template.')),
+  });
+}
+
+export function simMachineSchema(): JSONSchemaProps {
+  return kindRoot('A simulated VM that boots its bootstrap data and registers a Node in the workload cluster.', {
+    spec: simMachineSpec('Desired state of the SimMachine.'),
+    status: object(
+      {
+        addresses: machineAddresses('Addresses of the machine.'),
+        bootedAt: time('When the machine finished booting.'),
+        bootstrap: object(
+          {
+            commands: int32('Number of commands the bootstrap data ran.'),
+            format: oneOf(['cloud-config', 'ignition'], 'Format of the bootstrap data.'),
+            kubeadm: oneOf(['init', 'join', 'none'], 'What kubeadm ran.'),
+          },
+          'What the machine booted with.',
+          { required: ['format', 'kubeadm'] },
+        ),
+        conditions: conditions(),
+        failureMessage: str('Human-readable description of a terminal problem.'),
+        failureReason: str('Machine-readable reason of a terminal problem, e.g. CreateError.'),
+        files: arrayOf(
+          object(
+            {
+              owner: str('Owner of the file.'),
+              path: text('Path of the file.', 1, 4096),
+              permissions: str('Permissions of the file.'),
+              sha256: str('SHA-256 of the content, hex.'),
+              size: { type: 'integer', description: 'Size in bytes.', minimum: 0 },
+            },
+            'A file the bootstrap data wrote.',
+            { required: ['path', 'sha256', 'size'] },
+          ),
+          'Files the bootstrap data wrote.',
+        ),
+        nodeName: str('The Node the machine registered as.'),
+        provisioningStartedAt: time('When the machine started booting.'),
+        ready: bool('Whether the machine has booted.'),
+      },
+      'Observed state of the SimMachine.',
+    ),
+  });
+}
+
+export function simMachineTemplateSchema(): JSONSchemaProps {
+  return kindRoot('A template of SimMachines, cloned once per Machine.', {
+    spec: template('Desired state of the SimMachineTemplate.', simMachineSpec('The spec of the SimMachines made from the template.')),
+  });
+}
