@@ -3,7 +3,8 @@
  * write_files (certificates, spec.files, the kubeadm config at /run/kubeadm/kubeadm.yaml for init or
  * /run/kubeadm/kubeadm-join-config.yaml for a join, the /run/cluster-api placeholder), bootcmd, runcmd (pre-kubeadm
  * commands, `kubeadm init|join --config …` followed by the success sentinel, post-kubeadm commands), ntp, users,
- * disk_setup, fs_setup and mounts. Emitted through a YAML encoder, so every value is quoted as YAML needs.
+ * disk_setup, fs_setup and mounts. Emitted through a YAML 1.1 encoder (cloud-init's PyYAML dialect), so every value
+ * is quoted as cloud-init needs.
  */
 import YAML from 'yaml';
 import type { File, User } from '../../api/bootstrap/types.js';
@@ -124,5 +125,6 @@ export function renderCloudConfig(u: UserData): string {
     if (fs.length) doc.fs_setup = fs;
   }
   if (u.mounts?.length) doc.mounts = u.mounts.map((m) => [...m]);
-  return CLOUD_CONFIG_HEADER + YAML.stringify(doc, { lineWidth: 0 });
+  // cloud-init reads YAML 1.1 (PyYAML): write it as such, so strings like yes, on or 1:20 stay strings.
+  return CLOUD_CONFIG_HEADER + YAML.stringify(doc, { lineWidth: 0, version: '1.1' });
 }

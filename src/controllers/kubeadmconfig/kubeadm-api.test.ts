@@ -73,6 +73,13 @@ describe('marshalling (kubeadm v1beta3)', () => {
     assert.deepEqual(cc.controllerManager.extraVolumes, [{ name: 'v', hostPath: '/h', mountPath: '/m', readOnly: true }]);
     assert.deepEqual(cc.networking, { podSubnet: '192.168.0.0/16', serviceSubnet: '10.96.0.0/12', dnsDomain: 'cluster.local' });
   });
+  test('values YAML 1.1 would read as booleans or numbers are quoted', () => {
+    const text = marshalClusterConfiguration({ apiServer: { extraArgs: { 'allow-privileged': 'on', profiling: 'no', x: '0644' } } }, 'v1.30.0');
+    assert.match(text, /allow-privileged: "on"/);
+    assert.match(text, /profiling: "no"/);
+    assert.match(text, /x: "0644"/);
+    assert.deepEqual(YAML.parse(text, { version: '1.1' }).apiServer.extraArgs, { 'allow-privileged': 'on', profiling: 'no', x: '0644' });
+  });
   test('keys sorted and empty structs written, as kubeadm encodes', () => {
     const text = marshalClusterConfiguration({}, 'v1.30.0');
     assert.equal(text, 'apiServer: {}\napiVersion: kubeadm.k8s.io/v1beta3\ncontrollerManager: {}\ndns: {}\netcd: {}\nkind: ClusterConfiguration\nnetworking: {}\nscheduler: {}\n');

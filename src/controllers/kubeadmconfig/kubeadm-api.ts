@@ -178,9 +178,12 @@ function sortKeys(v: unknown): unknown {
   return v;
 }
 
-/** One YAML document as kubeadm's encoder writes it (sorted keys, block sequences not indented under their key). */
+/**
+ * One YAML document as kubeadm's encoder writes it (sorted keys, block sequences not indented under their key), quoted
+ * for YAML 1.1 readers (kubeadm's go-yaml reads an unquoted `on` or `yes` as a boolean).
+ */
 export function toKubeadmYaml(doc: Obj): string {
-  return YAML.stringify(sortKeys(doc), { indentSeq: false, lineWidth: 0 });
+  return YAML.stringify(sortKeys(doc), { indentSeq: false, lineWidth: 0, version: '1.1' });
 }
 
 // ---- CAPI → kubeadm ---------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 import YAML from 'yaml';
 import type { File, KubeadmConfigSpec } from '../../api/bootstrap/types.js';
@@ -91,6 +92,16 @@ describe('cloud-config rendering', () => {
     assert.equal(doc.users, undefined);
     assert.equal(doc.ntp, undefined);
     assert.equal(doc.bootcmd, undefined);
+  });
+
+  const pyyaml = spawnSync('python3', ['-c', 'import yaml'], { stdio: 'ignore' }).status === 0;
+  test('PyYAML (what cloud-init parses with) reads the same document; YAML 1.1 look-alikes stay strings', { skip: !pyyaml && 'python3 with PyYAML not installed' }, () => {
+    const spec: KubeadmConfigSpec = { ...SPEC, preKubeadmCommands: ['yes', 'on', '1:20', '0644', 'no', '~'], users: [{ name: 'y', groups: 'no' }] };
+    const value = renderBootstrapData({ mode: 'init', kubernetesVersion: 'v1.31.0', spec, certificateFiles: CERT_FILES }).value;
+    const fromPython = JSON.parse(execFileSync('python3', ['-c', 'import sys, json, yaml; print(json.dumps(yaml.safe_load(sys.stdin.read())))'], { input: value }).toString());
+    assert.deepEqual(fromPython.runcmd.slice(0, 6), ['yes', 'on', '1:20', '0644', 'no', '~']);
+    assert.deepEqual(fromPython.users, [{ name: 'y', groups: 'no' }]);
+    assert.deepEqual(fromPython, YAML.parse(value, { version: '1.1' }));
   });
 
   test('errors: unresolved contentFrom / passwdFrom, a worker with joinConfiguration.controlPlane, old Kubernetes', () => {
