@@ -1,11 +1,12 @@
 /** The Cluster API controllers Slipway runs (set up on one manager, sharing a cached reader and a cluster cache). */
 import { setupClusterController } from './cluster/reconciler.js';
 import { setupKubeadmControlPlaneController } from './controlplane/reconciler.js';
+import { setupKubeadmConfigController } from './kubeadmconfig/reconciler.js';
 import { setupMachineController } from './machine/reconciler.js';
 import { setupMachineHealthCheckController } from './machinehealthcheck/reconciler.js';
 import type { ControllerContext } from './shared/context.js';
 
-export { setupClusterController, setupKubeadmControlPlaneController, setupMachineController, setupMachineHealthCheckController };
+export { setupKubeadmConfigController, setupClusterController, setupKubeadmControlPlaneController, setupMachineController, setupMachineHealthCheckController };
 
 /** Every core Cluster API controller: Cluster, Machine, MachineSet, MachineDeployment, MachineHealthCheck, KubeadmControlPlane, KubeadmConfig. */
 export function setupClusterApiControllers(ctx: ControllerContext): void {
@@ -13,4 +14,5 @@ export function setupClusterApiControllers(ctx: ControllerContext): void {
   setupMachineController(ctx);
   setupKubeadmControlPlaneController(ctx);
   setupMachineHealthCheckController(ctx);
+  setupKubeadmConfigController(ctx);
 }

@@ -6,11 +6,9 @@
 import { createHash } from 'node:crypto';
 import YAML from 'yaml';
 import type { KubeObject } from '../../apimachinery/types.js';
-import type { Taint } from '../../api/bootstrap/types.js';
 import type { BootFacts } from './boot-facts.js';
 
 export const CERTIFICATES_EXPIRY_POD_ANNOTATION = 'sim.slipway.dev/certificates-expiry';
-export const CONTROL_PLANE_TAINT: Taint = { key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' };
 export const CONTROL_PLANE_COMPONENTS = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'etcd'] as const;
 export type ControlPlaneComponent = (typeof CONTROL_PLANE_COMPONENTS)[number];
 

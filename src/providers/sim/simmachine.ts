@@ -21,7 +21,7 @@ import { SIM_ANNOTATIONS, SIM_CONDITIONS, SIM_MACHINE_FINALIZER, SIM_MACHINE_KIN
 import { isPaused } from '../../controllers/shared/cluster.js';
 import type { ControllerContext } from '../../controllers/shared/context.js';
 import type { BootFacts } from './boot-facts.js';
-import { readBootFacts } from './boot-facts-reader.js';
+import { readBootFacts } from './bootstrap-reader.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import type { KubeletFleet } from './kubelet-fleet.js';
 import { buildClusterInfo, buildKubeadmConfigMap, buildNode, buildStaticPod, CONTROL_PLANE_COMPONENTS, machineAddress, nodeConditions, podCIDR, unknownNodeConditions } from './node.js';
