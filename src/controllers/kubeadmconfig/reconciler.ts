@@ -264,7 +264,7 @@ export class KubeadmConfigReconciler {
   }
 
   private async init(rc: ReconcileContext, s: Scope): Promise<Result> {
-    const { config, owner, cluster } = s;
+    const { config, cluster } = s;
     const spec = (config.spec ??= {});
     const version = this.kubernetesVersion(s);
     spec.clusterConfiguration ??= {};
