@@ -111,7 +111,13 @@ export class ClusterReconciler {
   private async watchKind(ref: ObjectReference): Promise<void> {
     if (!ref.apiVersion || !ref.kind) return;
     const controller = this.ctx.manager.controllerList.find((c) => c.name === CONTROLLER_NAME);
-    await controller?.watchKind({ apiVersion: ref.apiVersion, kind: ref.kind }, ownerClusterRequests);
+    const clusters = this.ctx.manager.informers.for(CLUSTER_KIND);
+    // Owned objects map to their owner; a referenced object that does not name its Cluster yet, to the Clusters naming it.
+    await controller?.watchKind({ apiVersion: ref.apiVersion, kind: ref.kind }, (o) => {
+      const owners = ownerClusterRequests(o);
+      if (owners.length) return owners;
+      return clusters.cache.byIndex(REFS_INDEX, `${o.kind}/${o.metadata?.namespace}/${o.metadata?.name}`).map((c) => ({ namespace: c.metadata?.namespace, name: c.metadata!.name! }));
+    });
     this.ctx.reader.cache({ apiVersion: ref.apiVersion, kind: ref.kind });
   }
 
@@ -267,6 +273,8 @@ export function phaseOf(cluster: Cluster): ClusterPhase {
 }
 
 export const CONTROLLER_NAME = 'cluster';
+/** Index of Clusters by the objects they reference: `Kind/namespace/name`. */
+export const REFS_INDEX = 'cluster.refs';
 
 /** An object owned by a Cluster (or labelled with one) → that Cluster. */
 export function ownerClusterRequests(o: KubeObject): Request[] {
@@ -286,7 +294,12 @@ export function labelledClusterRequests(o: KubeObject): Request[] {
 /** Register the Cluster controller. */
 export function setupClusterController(ctx: ControllerContext, opts: { workers?: number } = {}): void {
   const r = new ClusterReconciler(ctx);
-  ctx.reader.cache(CLUSTER_KIND);
+  ctx.reader.cache(CLUSTER_KIND).addIndexers({
+    [REFS_INDEX]: (c) => {
+      const spec = (c as Cluster).spec;
+      return [spec?.infrastructureRef, spec?.controlPlaneRef].filter((x): x is ObjectReference => !!x?.kind && !!x.name).map((x) => `${x.kind}/${x.namespace || c.metadata?.namespace}/${x.name}`);
+    },
+  });
   ctx.reader.cache(MACHINE_DEPLOYMENT_KIND);
   ctx.reader.cache(MACHINE_SET_KIND);
   ctx.reader.cache(MACHINE_KIND);

@@ -49,10 +49,14 @@ export const NODE_KIND = { apiVersion: 'v1', kind: 'Node' } as const;
 const POD_KIND = { apiVersion: 'v1', kind: 'Pod' } as const;
 /** Index of Machines by spec.providerID (to find the Machine of a Node). */
 export const PROVIDER_ID_INDEX = 'spec.providerID';
+/** Index of Machines by their bootstrap config and infrastructure machine: `Kind/namespace/name`. */
+export const REFS_INDEX = 'machine.refs';
 /** Node label domains a Machine's labels are synced to its Node from (upstream's managed label domains). */
 const NODE_LABEL_PREFIXES = ['node-role.kubernetes.io/', 'node-restriction.kubernetes.io/', 'node.cluster.x-k8s.io/'];
 const NODE_LABEL_DOMAIN_SUFFIXES = ['.node-restriction.kubernetes.io/', '.node.cluster.x-k8s.io/'];
 const DRAIN_POLL_MS = 2_000;
+/** Taint the kubeadm bootstrap provider registers worker Nodes with, until Cluster API has initialized them. */
+const UNINITIALIZED_TAINT_KEY = 'node.cluster.x-k8s.io/uninitialized';
 const EXTERNAL_WAIT_MS = 30_000;
 
 interface Scope {
@@ -122,7 +126,12 @@ export class MachineReconciler {
 
   private async external(rc: ReconcileContext, s: Scope, ref: ObjectReference): Promise<KubeObject | undefined> {
     if (ref.apiVersion && ref.kind) {
-      await this.controller?.watchKind({ apiVersion: ref.apiVersion, kind: ref.kind }, ownerMachineRequests);
+      const machines = this.ctx.manager.informers.for(MACHINE_KIND);
+      await this.controller?.watchKind({ apiVersion: ref.apiVersion, kind: ref.kind }, (o) => {
+        const owners = ownerMachineRequests(o);
+        if (owners.length) return owners;
+        return machines.cache.byIndex(REFS_INDEX, `${o.kind}/${o.metadata?.namespace}/${o.metadata?.name}`).map((m) => ({ namespace: m.metadata?.namespace, name: m.metadata!.name! }));
+      });
       this.ctx.reader.cache({ apiVersion: ref.apiVersion, kind: ref.kind });
     }
     const obj = await getExternal(this.ctx.reader, ref, s.machine.metadata?.namespace);
@@ -321,14 +330,22 @@ export class MachineReconciler {
     for (const [k, v] of Object.entries(wantAnnotations)) if (have.annotations?.[k] !== v) annotations[k] = v;
     const labels: Record<string, string> = {};
     for (const [k, v] of Object.entries(wantLabels)) if (have.labels?.[k] !== v) labels[k] = v;
-    if (!Object.keys(annotations).length && !Object.keys(labels).length) return;
+    // The bootstrap provider registers workers with the uninitialized taint; it goes once the Node has its Machine.
+    const taints = ((node.spec as { taints?: { key: string }[] } | undefined)?.taints ?? []);
+    const initialized = taints.some((t) => t.key === UNINITIALIZED_TAINT_KEY);
+    if (!Object.keys(annotations).length && !Object.keys(labels).length && !initialized) return;
     const client = await this.ctx.clusterCache.client(this.clusterRef(s));
     if (!client) return;
     const metadata: Record<string, unknown> = {};
     if (Object.keys(annotations).length) metadata.annotations = annotations;
     if (Object.keys(labels).length) metadata.labels = labels;
+    const body: Record<string, unknown> = { metadata };
+    if (initialized) {
+      const rest = taints.filter((t) => t.key !== UNINITIALIZED_TAINT_KEY);
+      body.spec = { taints: rest.length ? rest : null };
+    }
     try {
-      await client.patch(NODE_KIND, { name: node.metadata!.name! }, { type: 'merge', body: { metadata } });
+      await client.patch(NODE_KIND, { name: node.metadata!.name! }, { type: 'merge', body });
     } catch (e) {
       if (!isNotFound(e)) throw e;
     }
@@ -545,6 +562,12 @@ export function ownerMachineRequests(o: KubeObject): Request[] {
 export function setupMachineController(ctx: ControllerContext, opts: { workers?: number } = {}): void {
   ctx.reader.cache(CLUSTER_KIND);
   const machines = ctx.reader.cache(MACHINE_KIND);
+  machines.addIndexers({
+    [REFS_INDEX]: (m) => {
+      const spec = (m as Machine).spec;
+      return [spec?.bootstrap?.configRef, spec?.infrastructureRef].filter((x): x is ObjectReference => !!x?.kind && !!x.name).map((x) => `${x.kind}/${x.namespace || m.metadata?.namespace}/${x.name}`);
+    },
+  });
   machines.addIndexers({ [PROVIDER_ID_INDEX]: (m) => (typeof (m.spec as { providerID?: unknown } | undefined)?.providerID === 'string' ? [(m.spec as { providerID: string }).providerID] : []) });
   ctx.manager.add({
     name: CONTROLLER_NAME,
