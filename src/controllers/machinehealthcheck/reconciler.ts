@@ -163,7 +163,9 @@ export class MachineHealthCheckReconciler {
   /** The selected Machines (but those with the paused or skip-remediation annotation) with their Nodes. */
   private async targets(cluster: Cluster, mhc: MachineHealthCheck): Promise<Target[]> {
     const selector = selectorOf(mhc);
-    const machines = (await this.ctx.reader.list<Machine>(MACHINE_KIND, mhc.metadata!.namespace)).filter(
+    // Candidates from the Machine cache's label index (every Machine of the cluster carries the cluster-name label).
+    const candidates = this.ctx.manager.informers.for(MACHINE_KIND).lister.withLabel(CLUSTER_NAME_LABEL, mhc.spec.clusterName) as Machine[];
+    const machines = candidates.filter(
       (m) => selectsMachine(mhc, selector, m) && !hasPausedAnnotation(m) && m.metadata?.annotations?.[SKIP_REMEDIATION_ANNOTATION] === undefined,
     );
     if (!machines.length) return [];

@@ -7,7 +7,7 @@ import type { KubeObject } from '../../apimachinery/types.js';
 import type { IndexFunc } from '../../client/cache.js';
 import type { Lister } from '../../client/lister.js';
 import type { Request } from '../../runtime/reconciler.js';
-import { NODE_CLUSTER_NAMESPACE_ANNOTATION, NODE_MACHINE_ANNOTATION, type Machine, type MachineHealthCheck } from '../../api/cluster/types.js';
+import { CLUSTER_NAME_LABEL, NODE_CLUSTER_NAMESPACE_ANNOTATION, NODE_MACHINE_ANNOTATION, type Machine, type MachineHealthCheck } from '../../api/cluster/types.js';
 import { clusterNameOf } from '../shared/cluster.js';
 import type { ClusterRef } from '../shared/cluster-cache.js';
 
@@ -37,12 +37,12 @@ export function selectorOf(mhc: MachineHealthCheck): LabelSelector {
 }
 
 /**
- * True when the MachineHealthCheck selects the Machine: same namespace, the Machine belongs to spec.clusterName and its
- * labels match the (parsed) spec.selector.
+ * True when the MachineHealthCheck selects the Machine: same namespace, the Machine carries the cluster-name label of
+ * spec.clusterName (as upstream, which adds that label to the selector) and its labels match the (parsed) spec.selector.
  */
 export function selectsMachine(mhc: MachineHealthCheck, selector: LabelSelector, machine: KubeObject): boolean {
   if (machine.metadata?.namespace !== mhc.metadata?.namespace) return false;
-  if (!mhc.spec?.clusterName || clusterNameOf(machine) !== mhc.spec.clusterName) return false;
+  if (!mhc.spec?.clusterName || machine.metadata?.labels?.[CLUSTER_NAME_LABEL] !== mhc.spec.clusterName) return false;
   return matchesLabels(selector, machine.metadata?.labels);
 }
 
@@ -52,7 +52,7 @@ function requestOf(o: KubeObject): Request {
 
 /** MachineHealthChecks of the Machine's cluster that select it (an invalid selector selects nothing). */
 export function healthChecksOfMachine(mhcs: Lister, machine: KubeObject): Request[] {
-  const cluster = clusterNameOf(machine);
+  const cluster = machine.metadata?.labels?.[CLUSTER_NAME_LABEL];
   if (!cluster) return [];
   return mhcs
     .byIndex(MHC_BY_CLUSTER_INDEX, `${machine.metadata?.namespace ?? ''}/${cluster}`)
