@@ -43,3 +43,23 @@ export async function tryGet<T extends KubeObject>(client: Client, kind: { apiVe
     throw e;
   }
 }
+
+/**
+ * A watch mapper for Clusters that fires only when a Cluster is first seen unpaused or goes from paused to unpaused
+ * (upstream's ClusterUnpaused predicate), so a Cluster's status churn does not wake every object of the cluster.
+ */
+export function onClusterUnpaused<R>(map: (cluster: Cluster) => R[]): (cluster: KubeObject) => R[] {
+  const wasPaused = new Map<string, boolean>();
+  return (obj) => {
+    const key = `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
+    if (obj.metadata?.deletionTimestamp) {
+      // Forget a Cluster on its way out (a new one of the same name starts afresh).
+      wasPaused.delete(key);
+      return [];
+    }
+    const paused = isPaused(obj as Cluster);
+    const before = wasPaused.get(key);
+    wasPaused.set(key, paused);
+    return !paused && before !== false ? map(obj as Cluster) : [];
+  };
+}
