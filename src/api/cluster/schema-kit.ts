@@ -47,20 +47,13 @@ export function strings(description: string, max?: number, itemExtra?: Partial<J
   return arrayOf({ type: 'string', ...(itemExtra ?? {}) }, description, { ...(max !== undefined ? { maxItems: max } : {}), ...(extra ?? {}) });
 }
 
-/** Marks `names` as required on an object schema (returns the same schema). */
-export function requires(schema: JSONSchemaProps, ...names: string[]): JSONSchemaProps {
-  schema.required = [...(schema.required ?? []), ...names];
-  return schema;
-}
-
 // ---- patterns upstream uses ------------------------------------------------------------------------
 
 /** A condition type: a qualified name with an optional DNS prefix. */
-export const CONDITION_TYPE_PATTERN = '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$';
+const CONDITION_TYPE_PATTERN = '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$';
 const TAINT_KEY_PATTERN = '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\\/)?([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$';
 const TAINT_VALUE_PATTERN = '^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$';
-const DNS_LABEL_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
-export { DNS_LABEL_PATTERN };
+export const DNS_LABEL_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
 
 // ---- references and selectors -------------------------------------------------------------------------
 

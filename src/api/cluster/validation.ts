@@ -249,8 +249,3 @@ export function valueAt(root: unknown, ...path: string[]): unknown {
   }
   return cur;
 }
-
-/** An object's spec as a plain record (empty when missing). */
-export function specOf(obj: { spec?: unknown }): Record<string, unknown> {
-  return isPlainObject(obj.spec) ? obj.spec : {};
-}
