@@ -6,70 +6,14 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { inProcessClient } from '../../src/client/index.js';
-import type { Watch } from '../../src/client/types.js';
 import { JumpClock } from '../../src/runtime/clock.js';
 import { startPlane, type TestPlane } from '../support/plane.js';
-import { conditionOf, itemsOf, kube, quickStartYaml, waitFor, workloadKubectl, type Kube } from '../support/capi.js';
+import { conditionOf, itemsOf, kube, MachineRecorder, quickStartYaml, waitFor, workloadKubectl, type Kube } from '../support/capi.js';
 
 interface Machine {
   metadata: { name: string; deletionTimestamp?: string; labels?: Record<string, string>; creationTimestamp?: string };
   spec: { version?: string; infrastructureRef: { name: string } };
   status?: { phase?: string; nodeRef?: { name: string }; certificatesExpiryDate?: string; conditions?: { type: string; status: string; reason?: string; message?: string }[] };
-}
-
-/** Every control-plane Machine event of a cluster, with the counts after it. */
-class MachineRecorder {
-  readonly machines = new Map<string, Machine>();
-  maxActive = 0;
-  maxTotal = 0;
-  minReady = Infinity;
-  private watch: Watch | undefined;
-  private started = false;
-
-  constructor(
-    private readonly t: TestPlane,
-    private readonly cluster: string,
-  ) {}
-
-  get active(): Machine[] {
-    return [...this.machines.values()].filter((m) => !m.metadata.deletionTimestamp);
-  }
-
-  async start(): Promise<void> {
-    const client = inProcessClient(this.t.plane.objects);
-    this.watch = await client.watch<Machine & { apiVersion: string; kind: string }>(
-      { apiVersion: 'cluster.x-k8s.io/v1beta1', kind: 'Machine' },
-      { namespace: 'default', labelSelector: `cluster.x-k8s.io/cluster-name=${this.cluster},cluster.x-k8s.io/control-plane` },
-      {
-        onEvent: (e) => {
-          const m = e.object as unknown as Machine;
-          if (e.type === 'DELETED') this.machines.delete(m.metadata.name);
-          else this.machines.set(m.metadata.name, m);
-          const active = this.active;
-          this.maxActive = Math.max(this.maxActive, active.length);
-          this.maxTotal = Math.max(this.maxTotal, this.machines.size);
-          if (this.started) this.minReady = Math.min(this.minReady, active.filter((x) => conditionOf(x, 'Ready')?.status === 'True').length);
-        },
-        onClose: () => undefined,
-      },
-    );
-  }
-
-  /** From now on, track the fewest Ready Machines. */
-  trackReady(): void {
-    this.started = true;
-    this.minReady = Infinity;
-  }
-
-  reset(): void {
-    this.maxActive = this.active.length;
-    this.maxTotal = this.machines.size;
-  }
-
-  stop(): void {
-    this.watch?.stop();
-  }
 }
 
 describe('kubeadm control plane lifecycle (sim provider)', () => {
@@ -82,7 +26,7 @@ describe('kubeadm control plane lifecycle (sim provider)', () => {
     t = await startPlane({ clock });
     kb = kube(t);
     await kb.ok(['apply', '-f', '-'], quickStartYaml({ name: 'cp', workerReplicas: 0, kcpExtra: '  rolloutBefore:\n    certificatesExpiryDays: 30\n' }));
-    rec = new MachineRecorder(t, 'cp');
+    rec = new MachineRecorder(t, 'cluster.x-k8s.io/cluster-name=cp,cluster.x-k8s.io/control-plane');
     await rec.start();
     await waitFor(kb, ['get', 'kcp', 'cp-control-plane'], (o: { status?: { readyReplicas?: number; initialized?: boolean } }) => o.status?.readyReplicas === 1 && !!o.status.initialized, 60_000);
   });

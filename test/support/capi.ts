@@ -8,6 +8,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
+import { inProcessClient } from '../../src/client/index.js';
+import type { Watch } from '../../src/client/types.js';
 import type { KubectlResult, TestPlane } from './plane.js';
 import { eventually } from './plane.js';
 
@@ -242,3 +244,64 @@ export async function workloadKubectl(kb: Kube, name: string, namespace = 'defau
   };
   return { path, k, ok };
 }
+
+export interface RecordedMachine {
+  metadata: { name: string; deletionTimestamp?: string; labels?: Record<string, string> };
+  spec: { version?: string; infrastructureRef: { name: string } };
+  status?: { phase?: string; conditions?: { type: string; status: string }[] };
+}
+
+/** Every event of the Machines a label selector picks (seen through a watch), with the counts after each. */
+export class MachineRecorder {
+  readonly machines = new Map<string, RecordedMachine>();
+  maxActive = 0;
+  maxTotal = 0;
+  minReady = Infinity;
+  private watch: Watch | undefined;
+  private started = false;
+
+  constructor(
+    private readonly t: TestPlane,
+    private readonly selector: string,
+  ) {}
+
+  get active(): RecordedMachine[] {
+    return [...this.machines.values()].filter((m) => !m.metadata.deletionTimestamp);
+  }
+
+  async start(): Promise<void> {
+    const client = inProcessClient(this.t.plane.objects);
+    this.watch = await client.watch(
+      { apiVersion: 'cluster.x-k8s.io/v1beta1', kind: 'Machine' },
+      { namespace: 'default', labelSelector: this.selector },
+      {
+        onEvent: (e) => {
+          const m = e.object as unknown as RecordedMachine;
+          if (e.type === 'DELETED') this.machines.delete(m.metadata.name);
+          else this.machines.set(m.metadata.name, m);
+          const active = this.active;
+          this.maxActive = Math.max(this.maxActive, active.length);
+          this.maxTotal = Math.max(this.maxTotal, this.machines.size);
+          if (this.started) this.minReady = Math.min(this.minReady, active.filter((x) => conditionOf(x, 'Ready')?.status === 'True').length);
+        },
+        onClose: () => undefined,
+      },
+    );
+  }
+
+  /** From now on, track the fewest Ready Machines. */
+  trackReady(): void {
+    this.started = true;
+    this.minReady = Infinity;
+  }
+
+  reset(): void {
+    this.maxActive = this.active.length;
+    this.maxTotal = this.machines.size;
+  }
+
+  stop(): void {
+    this.watch?.stop();
+  }
+}
+
