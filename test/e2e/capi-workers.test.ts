@@ -91,10 +91,9 @@ spec:
       }, 120_000, 'every worker replaced');
       assert.ok(rec.maxActive <= 3, `maxSurge 1: at most 3 Machines at any step (saw ${rec.maxActive})`);
       assert.ok(rec.minReady >= 2, `maxUnavailable 0: always 2 Ready Machines (saw ${rec.minReady})`);
-      for (const m of itemsOf<Obj>(done)) assert.equal(m.spec.infrastructureRef?.name.startsWith('w-md-0-') || true, true);
       const md = await kb.json<Obj>(['get', 'md', 'w-md-0']);
       assert.equal(md.status?.updatedReplicas, 2);
-      assert.equal(md.metadata.annotations?.['machinedeployment.clusters.x-k8s.io/revision'] ?? '2', '2');
+      assert.equal(md.metadata.annotations?.['machinedeployment.clusters.x-k8s.io/revision'], '2');
       const sets = itemsOf<Obj>(await kb.json(['get', 'machinesets', '-l', 'cluster.x-k8s.io/cluster-name=w']));
       assert.ok(sets.some((s) => s.metadata.annotations?.['machinedeployment.clusters.x-k8s.io/revision'] === '2'));
       const wl = await workloadKubectl(kb, 'w');
