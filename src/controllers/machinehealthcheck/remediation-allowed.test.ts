@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { IntOrString } from '../../api/cluster/types.js';
-import { decideRemediation, parseUnhealthyRange, scaledIntOrPercent } from './remediation-allowed.js';
+import { decideRemediation, maxUnhealthyLimit, parseUnhealthyRange } from './remediation-allowed.js';
 
 describe('decideRemediation with maxUnhealthy (upstream TestIsAllowedRemediation)', () => {
   const cases: { name: string; maxUnhealthy?: IntOrString; expected: number; healthy: number; allowed: boolean; remediationsAllowed: number }[] = [
@@ -39,8 +39,9 @@ describe('decideRemediation with maxUnhealthy (upstream TestIsAllowedRemediation
   });
 });
 
-describe('scaledIntOrPercent (upstream TestGetMaxUnhealthy)', () => {
-  const cases: { value: IntOrString; total: number; want: number }[] = [
+describe('maxUnhealthyLimit (upstream TestGetMaxUnhealthy)', () => {
+  const cases: { value: IntOrString | undefined; total: number; want: number }[] = [
+    { value: undefined, total: 7, want: 7 },
     { value: 3, total: 2, want: 3 },
     { value: '40%', total: 5, want: 2 },
     { value: '60%', total: 7, want: 4 },
@@ -48,12 +49,12 @@ describe('scaledIntOrPercent (upstream TestGetMaxUnhealthy)', () => {
     { value: '33%', total: 3, want: 0 },
   ];
   for (const c of cases) {
-    it(`${JSON.stringify(c.value)} of ${c.total} is ${c.want}`, () => assert.equal(scaledIntOrPercent(c.value, c.total, 'spec.maxUnhealthy'), c.want));
+    it(`${JSON.stringify(c.value)} of ${c.total} is ${c.want}`, () => assert.equal(maxUnhealthyLimit(c.value, c.total), c.want));
   }
   it('refuses a plain string and a fraction', () => {
-    assert.throws(() => scaledIntOrPercent('3', 5, 'spec.maxUnhealthy'), /spec\.maxUnhealthy: invalid value "3"/);
-    assert.throws(() => scaledIntOrPercent('x%', 5, 'spec.maxUnhealthy'), /invalid value "x%"/);
-    assert.throws(() => scaledIntOrPercent(1.5, 5, 'spec.maxUnhealthy'), /invalid value 1\.5/);
+    assert.throws(() => maxUnhealthyLimit('3', 5), /spec\.maxUnhealthy: invalid value "3"/);
+    assert.throws(() => maxUnhealthyLimit('x%', 5), /spec\.maxUnhealthy: invalid value "x%"/);
+    assert.throws(() => maxUnhealthyLimit(1.5, 5), /spec\.maxUnhealthy: invalid value 1\.5/);
   });
 });
 

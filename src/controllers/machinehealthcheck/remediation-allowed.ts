@@ -5,6 +5,7 @@
  * takes precedence. Pure.
  */
 import type { IntOrString, MachineHealthCheckSpec } from '../../api/cluster/types.js';
+import { scaledValue } from '../shared/intstr.js';
 
 /** Upstream's default for spec.maxUnhealthy. */
 export const DEFAULT_MAX_UNHEALTHY = '100%';
@@ -17,15 +18,9 @@ export interface RemediationDecision {
   message?: string;
 }
 
-/** An int, or "N%" of total rounded down (intstr.GetScaledValueFromIntOrPercent without rounding up). */
-export function scaledIntOrPercent(value: IntOrString, total: number, field: string): number {
-  if (typeof value === 'number') {
-    if (!Number.isInteger(value)) throw new Error(`${field}: invalid value ${value}: must be an integer or a percentage such as "40%"`);
-    return value;
-  }
-  const m = /^([+-]?\d+)%$/.exec(value);
-  if (!m) throw new Error(`${field}: invalid value "${value}": must be an integer or a percentage such as "40%"`);
-  return Math.floor((Number(m[1]) * total) / 100);
+/** spec.maxUnhealthy as a count of `expected` Machines: an int, or a percentage rounded down (upstream's getMaxUnhealthy). */
+export function maxUnhealthyLimit(maxUnhealthy: IntOrString | undefined, expected: number): number {
+  return scaledValue(maxUnhealthy ?? DEFAULT_MAX_UNHEALTHY, expected, false, 'spec.maxUnhealthy');
 }
 
 /** "[min-max]" → { min, max }. */
@@ -51,7 +46,7 @@ export function decideRemediation(spec: Pick<MachineHealthCheckSpec, 'maxUnhealt
     };
   }
   const maxUnhealthy = spec.maxUnhealthy ?? DEFAULT_MAX_UNHEALTHY;
-  const limit = scaledIntOrPercent(maxUnhealthy, expected, 'spec.maxUnhealthy');
+  const limit = maxUnhealthyLimit(maxUnhealthy, expected);
   if (unhealthy <= limit) return { allowed: true, remediationsAllowed: limit - unhealthy };
   return {
     allowed: false,
