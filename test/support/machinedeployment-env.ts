@@ -19,15 +19,14 @@ import {
   type MachineSet,
 } from '../../src/api/cluster/types.js';
 import { inProcessClient } from '../../src/client/index.js';
-import type { Client, KindRef } from '../../src/client/types.js';
+import type { Client, KindRef, WatchEvent, WatchHandler } from '../../src/client/types.js';
 import { ClusterCache } from '../../src/controllers/shared/cluster-cache.js';
 import type { ControllerContext } from '../../src/controllers/shared/context.js';
 import { CachedReader } from '../../src/controllers/shared/reader.js';
 import { setupMachineDeploymentController } from '../../src/controllers/machinedeployment/reconciler.js';
 import { setupMachineSetController } from '../../src/controllers/machineset/reconciler.js';
 import { FakeClock } from '../../src/runtime/clock.js';
-import { inProcessManager } from '../../src/runtime/in-process.js';
-import type { Manager } from '../../src/runtime/manager.js';
+import { Manager } from '../../src/runtime/manager.js';
 import { seededRandom } from '../../src/topology/random.js';
 import { ensureClusterApiKinds } from './cluster-api-crds.js';
 import { eventually, startPlane, type TestPlane } from './plane.js';
@@ -43,7 +42,37 @@ export interface MachineDeploymentEnv {
   plane: TestPlane;
   client: Client;
   manager: Manager;
+  /** Hold back watch events of a kind from the controllers' informers (their cache goes stale) until released. */
+  holdWatch(kind: KindRef): void;
+  releaseWatch(kind: KindRef): void;
   close(): Promise<void>;
+}
+
+/** A client whose watch events of held kinds are queued until released (everything else goes to the real client). */
+function gatedClient(inner: Client): { client: Client; hold(kind: string): void; release(kind: string): void } {
+  const held = new Map<string, (() => void)[]>();
+  const client: Client = Object.create(inner) as Client;
+  client.watch = async (type, opts, handler) => {
+    const id = type.kind;
+    const gated: WatchHandler<never> = {
+      onEvent: (e: WatchEvent<never>) => {
+        const queue = held.get(id);
+        if (queue) queue.push(() => handler.onEvent(e));
+        else handler.onEvent(e);
+      },
+      onClose: (err) => handler.onClose(err),
+    };
+    return inner.watch(type, opts, gated as unknown as WatchHandler);
+  };
+  return {
+    client,
+    hold: (kind) => void (held.has(kind) || held.set(kind, [])),
+    release: (kind) => {
+      const queue = held.get(kind) ?? [];
+      held.delete(kind);
+      for (const deliver of queue) deliver();
+    },
+  };
 }
 
 export async function startMachineDeploymentEnv(): Promise<MachineDeploymentEnv> {
@@ -51,7 +80,8 @@ export async function startMachineDeploymentEnv(): Promise<MachineDeploymentEnv>
   const plane = await startPlane({ storage: 'memory', clock, clusterApi: false });
   const client = inProcessClient(plane.plane.objects);
   await ensureClusterApiKinds(client);
-  const manager = inProcessManager(plane.plane.objects, { clock, processMetrics: false, component: 'machinedeployment-test' });
+  const gate = gatedClient(inProcessClient(plane.plane.objects, { fieldManager: 'machinedeployment-test' }));
+  const manager = new Manager({ client: gate.client, clock, processMetrics: false, component: 'machinedeployment-test' });
   const clusterCache = new ClusterCache({ connect: async () => undefined }, { clock });
   const ctx: ControllerContext = { manager, reader: new CachedReader(manager.client, manager.informers), clusterCache, random: seededRandom(7) };
   setupMachineSetController(ctx);
@@ -62,6 +92,8 @@ export async function startMachineDeploymentEnv(): Promise<MachineDeploymentEnv>
     plane,
     client,
     manager,
+    holdWatch: (kind) => gate.hold(kind.kind),
+    releaseWatch: (kind) => gate.release(kind.kind),
     async close() {
       await manager.stop();
       await clusterCache.stop();

@@ -56,8 +56,7 @@ export function desiredMachineSet(md: MachineDeployment, oldMSs: MachineSet[], o
   const templateLabels = { ...(md.spec.template.metadata?.labels ?? {}), [MACHINE_TEMPLATE_HASH_LABEL]: uniqueId };
   const tplSpec = md.spec.template.spec;
   for (const f of IN_PLACE_MACHINE_SPEC_FIELDS) {
-    if (tplSpec[f] === undefined) delete spec[f];
-    else (spec as unknown as Record<string, unknown>)[f] = deepClone(tplSpec[f]);
+    if (tplSpec[f] !== undefined) (spec as unknown as Record<string, unknown>)[f] = deepClone(tplSpec[f]);
   }
   const ms: MachineSet = {
     ...MACHINE_SET_KIND,
@@ -94,7 +93,7 @@ function same(a: unknown, b: unknown): boolean {
 
 /**
  * The merge patch taking an existing MachineSet to the desired one's in-place fields (labels and annotations are
- * added or changed, never removed), or undefined when it matches already.
+ * added or changed, never removed; fields the deployment leaves unset are left alone), or undefined when it matches.
  */
 export function machineSetUpdatePatch(existing: MachineSet, desired: MachineSet): Record<string, unknown> | undefined {
   const patch: Record<string, unknown> = {};
@@ -120,7 +119,7 @@ export function machineSetUpdatePatch(existing: MachineSet, desired: MachineSet)
   const tplSpec: Record<string, unknown> = {};
   for (const f of IN_PLACE_MACHINE_SPEC_FIELDS) {
     const want = d.template.spec[f];
-    if (!same(e.template?.spec?.[f], want)) tplSpec[f] = want === undefined ? null : want;
+    if (want !== undefined && !same(e.template?.spec?.[f], want)) tplSpec[f] = want;
   }
   if (Object.keys(tplSpec).length) template.spec = tplSpec;
   if (Object.keys(template).length) spec.template = template;

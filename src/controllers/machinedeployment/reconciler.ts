@@ -37,6 +37,7 @@ import {
 import { getClusterOf, isPaused, onClusterUnpaused } from '../shared/cluster.js';
 import type { ControllerContext } from '../shared/context.js';
 import { CacheExpectations } from '../shared/expectations.js';
+import { adoptOrphan } from '../shared/adopt.js';
 import { getExternal, ownerReferenceTo } from '../shared/external.js';
 import { mutable } from '../shared/reader.js';
 import { selectorMatches } from '../shared/selector.js';
@@ -181,13 +182,12 @@ export class MachineDeploymentReconciler {
       if (!controller) {
         if (isBeingDeleted(md)) continue;
         try {
-          const adopted = await s.rc.client.patch<MachineSet>(MACHINE_SET_KIND, { namespace: ns, name: ms.metadata!.name! }, {
-            type: 'merge',
-            body: { metadata: { resourceVersion: ms.metadata?.resourceVersion, ownerReferences: [...(ms.metadata?.ownerReferences ?? []), ownerReferenceTo(md, true)] } },
-          });
-          this.expectations.expectWrite(s.key, this.machineSetInformer, adopted);
-          s.rc.recorder.event(md, 'Normal', 'SuccessfulAdopt', `Adopted MachineSet "${ms.metadata!.name}"`);
-          out.push(adopted);
+          const adopted = await adoptOrphan(s.rc.client, ms, md);
+          if (adopted) {
+            this.expectations.expectWrite(s.key, this.machineSetInformer, adopted);
+            s.rc.recorder.event(md, 'Normal', 'SuccessfulAdopt', `Adopted MachineSet "${ms.metadata!.name}"`);
+            out.push(adopted);
+          }
         } catch (e) {
           s.rc.recorder.event(md, 'Warning', 'FailedAdopt', `Failed to adopt MachineSet "${ms.metadata!.name}": ${errorText(e)}`);
         }

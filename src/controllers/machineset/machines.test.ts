@@ -64,10 +64,10 @@ describe('in-place changes to existing Machines', () => {
     apiVersion: 'cluster.x-k8s.io/v1beta1',
     kind: 'Machine',
     metadata: { name: 'm', labels: { pool: 'a', 'machine-template-hash': '1-abcde', 'cluster.x-k8s.io/set-name': 'md-0-abcde', 'cluster.x-k8s.io/deployment-name': 'md-0', extra: 'kept' }, annotations: { note: 'x' } },
-    spec: { clusterName: 'dev', bootstrap: {}, infrastructureRef: {}, nodeDrainTimeout: '5m' },
+    spec: { clusterName: 'dev', bootstrap: {}, infrastructureRef: {}, nodeDrainTimeout: '5m', nodeDeletionTimeout: '10s' },
   });
   test('nothing to change', () => assert.equal(inPlaceMachinePatch(machineSet(), existing()), undefined));
-  test('new template labels, annotations and timeouts flow to the Machine; labels of others stay', () => {
+  test('new template labels, annotations and timeouts flow to the Machine; labels of others and defaults stay', () => {
     const ms = machineSet();
     ms.spec.template.metadata!.labels!.tier = 'gold';
     ms.spec.template.metadata!.annotations!.note = 'y';

@@ -87,8 +87,8 @@ export function newMachine(ms: MachineSet, name: string, refs: { bootstrap?: Obj
 
 /**
  * The merge patch bringing an existing Machine's labels, annotations and in-place spec fields to what the MachineSet
- * says (added or changed keys only; labels others put on the Machine stay), or undefined when nothing differs. A
- * Machine being deleted only takes the deletion timeouts.
+ * says (added or changed keys only; labels others put on the Machine and fields the template leaves unset stay), or
+ * undefined when nothing differs. A Machine being deleted only takes the deletion timeouts.
  */
 export function inPlaceMachinePatch(ms: MachineSet, m: Machine): Record<string, unknown> | undefined {
   const deleting = !!m.metadata?.deletionTimestamp;
@@ -107,8 +107,9 @@ export function inPlaceMachinePatch(ms: MachineSet, m: Machine): Record<string, 
   for (const f of IN_PLACE_SPEC_FIELDS) {
     if (deleting && f === 'readinessGates') continue;
     const want = tpl[f];
-    const have = m.spec?.[f];
-    if (JSON.stringify(want ?? null) !== JSON.stringify(have ?? null)) spec[f] = want === undefined ? null : deepClone(want);
+    // An unset field is left to the Machine (its defaults, e.g. nodeDeletionTimeout, stay), as server-side apply does.
+    if (want === undefined) continue;
+    if (JSON.stringify(want) !== JSON.stringify(m.spec?.[f] ?? null)) spec[f] = deepClone(want);
   }
   const patch: Record<string, unknown> = {};
   if (Object.keys(metadata).length) patch.metadata = metadata;

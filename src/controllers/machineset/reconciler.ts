@@ -36,6 +36,7 @@ import {
 import { getClusterOf, isPaused, onClusterUnpaused } from '../shared/cluster.js';
 import type { ControllerContext } from '../shared/context.js';
 import { CacheExpectations } from '../shared/expectations.js';
+import { adoptOrphan } from '../shared/adopt.js';
 import { cloneFromTemplate, ownerReferenceTo } from '../shared/external.js';
 import { mutable } from '../shared/reader.js';
 import { lowestRequeue } from '../shared/result.js';
@@ -151,13 +152,12 @@ export class MachineSetReconciler {
       if (!controller) {
         if (isBeingDeleted(ms)) continue;
         try {
-          const adopted = await s.rc.client.patch<Machine>(MACHINE_KIND, { namespace: ns, name: m.metadata!.name! }, {
-            type: 'merge',
-            body: { metadata: { resourceVersion: m.metadata?.resourceVersion, ownerReferences: [...(m.metadata?.ownerReferences ?? []), ownerReferenceTo(ms, true)] } },
-          });
-          this.expectations.expectWrite(s.key, this.machineInformer, adopted);
-          s.rc.recorder.event(ms, 'Normal', 'SuccessfulAdopt', `Adopted Machine "${m.metadata!.name}"`);
-          out.push(adopted);
+          const adopted = await adoptOrphan(s.rc.client, m, ms);
+          if (adopted) {
+            this.expectations.expectWrite(s.key, this.machineInformer, adopted);
+            s.rc.recorder.event(ms, 'Normal', 'SuccessfulAdopt', `Adopted Machine "${m.metadata!.name}"`);
+            out.push(adopted);
+          }
         } catch (e) {
           s.rc.recorder.event(ms, 'Warning', 'FailedAdopt', `Failed to adopt Machine "${m.metadata!.name}": ${errorText(e)}`);
         }
