@@ -3,15 +3,27 @@ import { setupClusterController } from './cluster/reconciler.js';
 import { setupKubeadmControlPlaneController } from './controlplane/reconciler.js';
 import { setupKubeadmConfigController } from './kubeadmconfig/reconciler.js';
 import { setupMachineController } from './machine/reconciler.js';
+import { setupMachineDeploymentController } from './machinedeployment/reconciler.js';
 import { setupMachineHealthCheckController } from './machinehealthcheck/reconciler.js';
+import { setupMachineSetController } from './machineset/reconciler.js';
 import type { ControllerContext } from './shared/context.js';
 
-export { setupKubeadmConfigController, setupClusterController, setupKubeadmControlPlaneController, setupMachineController, setupMachineHealthCheckController };
+export {
+  setupKubeadmConfigController,
+  setupClusterController,
+  setupKubeadmControlPlaneController,
+  setupMachineController,
+  setupMachineDeploymentController,
+  setupMachineHealthCheckController,
+  setupMachineSetController,
+};
 
 /** Every core Cluster API controller: Cluster, Machine, MachineSet, MachineDeployment, MachineHealthCheck, KubeadmControlPlane, KubeadmConfig. */
 export function setupClusterApiControllers(ctx: ControllerContext): void {
   setupClusterController(ctx);
   setupMachineController(ctx);
+  setupMachineSetController(ctx);
+  setupMachineDeploymentController(ctx);
   setupKubeadmControlPlaneController(ctx);
   setupMachineHealthCheckController(ctx);
   setupKubeadmConfigController(ctx);

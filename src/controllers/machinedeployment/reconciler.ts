@@ -38,7 +38,7 @@ import { getClusterOf, isPaused, onClusterUnpaused } from '../shared/cluster.js'
 import type { ControllerContext } from '../shared/context.js';
 import { CacheExpectations } from '../shared/expectations.js';
 import { adoptOrphan } from '../shared/adopt.js';
-import { getExternal, ownerReferenceTo } from '../shared/external.js';
+import { getExternal } from '../shared/external.js';
 import { mutable } from '../shared/reader.js';
 import { selectorMatches } from '../shared/selector.js';
 import { desiredMachineSet, machineSetUpdatePatch } from './machinesets.js';
