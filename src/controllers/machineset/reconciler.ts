@@ -9,6 +9,7 @@
  */
 import { isNotFound } from '../../client/errors.js';
 import type { SharedInformer } from '../../client/informer.js';
+import { matchesLabels } from '../../apimachinery/selectors.js';
 import type { KubeObject } from '../../apimachinery/types.js';
 import { getCondition, setCondition, deleteCondition, summary } from '../../runtime/conditions.js';
 import { addFinalizer, getControllerOf, isBeingDeleted, removeFinalizer, setOwnerReference } from '../../runtime/meta.js';
@@ -40,7 +41,7 @@ import { adoptOrphan } from '../shared/adopt.js';
 import { cloneFromTemplate, ownerReferenceTo } from '../shared/external.js';
 import { mutable } from '../shared/reader.js';
 import { lowestRequeue } from '../shared/result.js';
-import { selectorMatches } from '../shared/selector.js';
+import { nonEmptySelector, selectorMatches } from '../shared/selector.js';
 import { deletePriorityFor, machinesToDelete } from './deletion-order.js';
 import { inPlaceMachinePatch, machineAnnotations, machineLabels, machineName, newMachine } from './machines.js';
 import { planRemediation } from './remediation.js';
@@ -61,6 +62,8 @@ interface Scope {
   ms: MachineSet;
   key: string;
   machines: Machine[];
+  /** The Machines were listed (status is written only then). */
+  listed: boolean;
 }
 
 function describe(obj: KubeObject): string {
@@ -95,7 +98,7 @@ export class MachineSetReconciler {
 
     const ms = mutable(stored);
     const helper = new PatchHelper(rc.client, stored);
-    const s: Scope = { rc, cluster, ms, key, machines: [] };
+    const s: Scope = { rc, cluster, ms, key, machines: [], listed: false };
     let result: Result = {};
     let failure: unknown;
     try {
@@ -112,7 +115,7 @@ export class MachineSetReconciler {
     } catch (e) {
       failure = e;
     }
-    const next = this.updateStatus(s);
+    const next = s.listed ? this.updateStatus(s) : {};
     try {
       await helper.patch(ms);
     } catch (e) {
@@ -143,10 +146,12 @@ export class MachineSetReconciler {
   private async getAndAdoptMachines(s: Scope): Promise<void> {
     const ms = s.ms;
     const ns = ms.metadata!.namespace;
+    const selector = nonEmptySelector(ms.spec.selector);
+    if (!selector) throw new Error(`MachineSet ${s.key}: spec.selector ${JSON.stringify(ms.spec.selector ?? null)} is invalid or empty; it must select the template's labels`);
     const candidates = (this.machineInformer.lister.withLabel(CLUSTER_NAME_LABEL, ms.spec.clusterName) as Machine[]).filter((m) => m.metadata?.namespace === ns);
     const out: Machine[] = [];
     for (const m of candidates) {
-      if (!selectorMatches(ms.spec.selector, m.metadata?.labels)) continue;
+      if (!matchesLabels(selector, m.metadata?.labels)) continue;
       const controller = getControllerOf(m);
       if (controller && controller.uid !== ms.metadata!.uid) continue;
       if (!controller) {
@@ -166,6 +171,7 @@ export class MachineSetReconciler {
       out.push(m);
     }
     s.machines = out;
+    s.listed = true;
   }
 
   /** Deleting the MachineSet: its Machines go first, the finalizer last. */
@@ -253,6 +259,8 @@ export class MachineSetReconciler {
     const diff = s.machines.length - want;
     if (diff < 0) {
       if (ms.metadata?.annotations?.[DISABLE_MACHINE_CREATE_ANNOTATION] !== undefined) return {};
+      // New Machines must be selected, or every reconcile would make more.
+      if (!selectorMatches(ms.spec.selector, machineLabels(ms))) throw new Error(`MachineSet ${s.key}: spec.template.metadata.labels ${JSON.stringify(ms.spec.template?.metadata?.labels ?? {})} do not match spec.selector`);
       await this.createMachines(s, -diff);
       return {};
     }
