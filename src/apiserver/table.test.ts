@@ -337,8 +337,35 @@ describe('toTable: built-in kinds', () => {
       builtinTableColumns('', 'Secret')?.map((c) => c.name),
       ['Name', 'Type', 'Data', 'Age'],
     );
-    assert.equal(builtinTableColumns('', 'Pod'), undefined);
+    assert.deepEqual(builtinTableColumns('', 'Pod')?.map((c) => [c.name, c.priority]), [['Name', 0], ['Ready', 0], ['Status', 0], ['Restarts', 0], ['Age', 0], ['IP', 1], ['Node', 1], ['Nominated Node', 1], ['Readiness Gates', 1]]);
+    assert.deepEqual(builtinTableColumns('', 'Node')?.map((c) => c.name), ['Name', 'Status', 'Roles', 'Age', 'Version', 'Internal-IP', 'External-IP', 'OS-Image', 'Kernel-Version', 'Container-Runtime']);
+    assert.equal(builtinTableColumns('', 'Service'), undefined);
     assert.equal(builtinTableColumns('example.com', 'Widget'), undefined);
+  });
+});
+
+describe('Node and Pod rows (kubectl get nodes / pods)', () => {
+  const now = new Date('2030-01-01T01:00:00Z');
+  const nodeInfo = { group: '', version: 'v1', kind: 'Node', plural: 'nodes', namespaced: false, builtin: true } as never;
+  const podInfo = { group: '', version: 'v1', kind: 'Pod', plural: 'pods', namespaced: true, builtin: true } as never;
+  it('Node: Ready/NotReady, SchedulingDisabled, roles from labels, version and addresses', () => {
+    const node = (ready: string, labels: Record<string, string>, unschedulable = false) => ({
+      apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1', creationTimestamp: '2030-01-01T00:00:00Z', labels },
+      spec: { unschedulable },
+      status: { conditions: [{ type: 'Ready', status: ready }], addresses: [{ type: 'InternalIP', address: '10.0.0.5' }], nodeInfo: { kubeletVersion: 'v1.31.2', osImage: 'Ubuntu', kernelVersion: '5.15', containerRuntimeVersion: 'containerd://1.7.13' } },
+    });
+    const t = toTable(nodeInfo, [node('True', { 'node-role.kubernetes.io/control-plane': '' }), node('Unknown', {}, true)], { includeObject: 'None', now });
+    assert.deepEqual(t.rows[0]!.cells, ['n1', 'Ready', 'control-plane', '60m', 'v1.31.2', '10.0.0.5', '<none>', 'Ubuntu', '5.15', 'containerd://1.7.13']);
+    assert.deepEqual(t.rows[1]!.cells.slice(1, 3), ['NotReady,SchedulingDisabled', '<none>']);
+  });
+  it('Pod: ready containers, waiting reason as status, restarts, IP and node', () => {
+    const pod = {
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default', creationTimestamp: '2030-01-01T00:59:00Z' },
+      spec: { nodeName: 'n1', containers: [{ name: 'a' }, { name: 'b' }] },
+      status: { phase: 'Running', podIP: '192.168.0.7', containerStatuses: [{ name: 'a', ready: true, restartCount: 1, state: { running: {} } }, { name: 'b', ready: false, restartCount: 2, state: { waiting: { reason: 'CrashLoopBackOff' } } }] },
+    };
+    const t = toTable(podInfo, [pod], { includeObject: 'None', now });
+    assert.deepEqual(t.rows[0]!.cells, ['p', '1/2', 'CrashLoopBackOff', 3, '60s', '192.168.0.7', 'n1', '<none>', '<none>']);
   });
 });
 

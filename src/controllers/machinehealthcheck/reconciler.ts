@@ -151,7 +151,8 @@ export class MachineHealthCheckReconciler {
   /** Write a target's conditions; false (with the error noted) when that failed. A Machine gone meanwhile is fine. */
   private async patchMachine(rc: ReconcileContext, t: Target, errors: string[]): Promise<boolean> {
     try {
-      await new PatchHelper(rc.client, t.stored, { optimisticLock: true }).patch(t.machine);
+      // The helper applies only this check's condition changes to the latest Machine (no lost updates, no conflicts).
+      await new PatchHelper(rc.client, t.stored).patch(t.machine);
       return true;
     } catch (e) {
       if (isNotFound(e)) return false;
