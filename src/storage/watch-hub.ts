@@ -36,6 +36,13 @@ export interface WatchHubOptions {
 
 export class WatchHub {
   private readonly watchers = new Set<WatchState>();
+  /**
+   * Live delivery looks watchers up by the key's prefixes at each "/" (every list/watch prefix ends with one), so an
+   * event costs O(key segments), not O(watchers): thousands of workload clusters each keep watches of their own.
+   */
+  private readonly byPrefix = new Map<string, Set<WatchState>>();
+  /** Watchers whose prefix does not end in "/" (checked one by one). */
+  private readonly unindexed = new Set<WatchState>();
   private readonly replaying = new Set<WatchState>();
   private readonly window: number;
 
@@ -51,6 +58,11 @@ export class WatchHub {
   add(prefix: string, fromRevision: number, onEvent: (e: StoreEvent) => void): Watcher {
     const w: WatchState = { prefix, onEvent, lastRev: fromRevision, live: false, stopped: false };
     this.watchers.add(w);
+    if (prefix.endsWith('/')) {
+      let set = this.byPrefix.get(prefix);
+      if (!set) this.byPrefix.set(prefix, (set = new Set()));
+      set.add(w);
+    } else this.unindexed.add(w);
     if (fromRevision >= this.opts.currentRevision()) {
       w.live = true;
     } else {
@@ -61,23 +73,37 @@ export class WatchHub {
       stop: () => {
         if (w.stopped) return;
         w.stopped = true;
-        this.watchers.delete(w);
+        this.forget(w);
         if (this.replaying.delete(w)) this.opts.onReplayDone?.();
       },
     };
   }
 
+  private forget(w: WatchState): void {
+    this.watchers.delete(w);
+    this.unindexed.delete(w);
+    const set = this.byPrefix.get(w.prefix);
+    if (set?.delete(w) && set.size === 0) this.byPrefix.delete(w.prefix);
+  }
+
   /** Deliver freshly committed events (ascending revisions) to live watchers. */
   deliver(events: readonly StoreEvent[]): void {
     if (this.watchers.size === 0 || events.length === 0) return;
-    const snapshot = [...this.watchers];
+    const unindexed = this.unindexed.size ? [...this.unindexed] : undefined;
     for (const e of events) {
-      for (const w of snapshot) {
-        if (!w.live || w.stopped || e.revision <= w.lastRev) continue;
-        w.lastRev = e.revision;
-        if (e.key.startsWith(w.prefix)) call(w, e);
+      const key = e.key;
+      for (let i = key.indexOf('/'); i >= 0; i = key.indexOf('/', i + 1)) {
+        const set = this.byPrefix.get(key.slice(0, i + 1));
+        if (set) for (const w of [...set]) this.offer(w, e);
       }
+      if (unindexed) for (const w of unindexed) if (key.startsWith(w.prefix)) this.offer(w, e);
     }
+  }
+
+  private offer(w: WatchState, e: StoreEvent): void {
+    if (!w.live || w.stopped || e.revision <= w.lastRev) return;
+    w.lastRev = e.revision;
+    call(w, e);
   }
 
   /**
@@ -93,6 +119,8 @@ export class WatchHub {
   stopAll(): void {
     for (const w of this.watchers) w.stopped = true;
     this.watchers.clear();
+    this.byPrefix.clear();
+    this.unindexed.clear();
     this.replaying.clear();
   }
 
@@ -106,7 +134,7 @@ export class WatchHub {
     } catch (err) {
       // The store is unusable (closed / I/O error): end the watch rather than skip history.
       process.emitWarning(`slipway storage: watch replay failed: ${String(err)}`);
-      this.watchers.delete(w);
+      this.forget(w);
       this.replaying.delete(w);
       w.stopped = true;
       this.opts.onReplayDone?.();
