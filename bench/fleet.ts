@@ -7,7 +7,7 @@
  * Per run (a fresh server each): the SimMachineTemplates and the KubeadmConfigTemplate are created once and shared;
  * then per cluster a Cluster, SimCluster, KubeadmControlPlane and MachineDeployment are POSTed with 16 concurrent
  * clients. "Ready" means every Cluster has Ready=True and every MachineDeployment readyReplicas=1 (a watch on both
- * kinds counts them). Then the plane settles (10 s) and its CPU is measured while idle (30 s): node lease heartbeats
+ * kinds counts them). Then the plane settles (20 s) and its CPU is measured while idle (30 s): node lease heartbeats
  * (every 10 s per Node) are part of idle, as on a real cluster.
  *
  * Figures: clusters, seconds_to_ready, clusters_per_s, rss_mib (server peak RSS), objects (keys in storage, both
@@ -31,7 +31,7 @@ const NS = 'fleet';
 const CONCURRENCY = 16;
 const RUNS = (process.env.BENCH_RUNS ?? `100,${process.env.BENCH_CLUSTERS ?? '1000'}`).split(',').map((x) => Number(x.trim())).filter((n) => n > 0);
 const IDLE_S = Number(process.env.BENCH_IDLE_S ?? 30);
-const SETTLE_S = 10;
+const SETTLE_S = Number(process.env.BENCH_SETTLE_S ?? 20);
 const READY_TIMEOUT_MS = Number(process.env.BENCH_READY_TIMEOUT_MS ?? 20 * 60_000);
 
 interface RunResult {

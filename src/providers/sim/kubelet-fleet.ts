@@ -29,6 +29,8 @@ export class KubeletFleet {
   private readonly renewMs: number;
   private stopped = false;
   private tick: Timer | undefined;
+  /** A tick is armed or running: exactly one renewal chain at a time. */
+  private ticking = false;
 
   constructor(private readonly opts: KubeletFleetOptions) {
     this.renewMs = opts.renewMs ?? 10_000;
@@ -46,7 +48,10 @@ export class KubeletFleet {
     const k: Kubelet = { cluster, nodeName, nodeUid };
     this.kubelets.set(machineKey, k);
     void this.renew(k);
-    this.tick ??= this.opts.clock.setTimer(this.renewMs, () => void this.renewAll());
+    if (!this.ticking) {
+      this.ticking = true;
+      this.tick = this.opts.clock.setTimer(this.renewMs, () => void this.renewAll());
+    }
   }
 
   /** Stop a machine's kubelet (its VM is gone or its kubelet hangs). */
@@ -64,6 +69,7 @@ export class KubeletFleet {
     if (this.stopped) return;
     await Promise.all([...this.kubelets.values()].map((k) => this.renew(k)));
     if (!this.stopped && this.kubelets.size) this.tick = this.opts.clock.setTimer(this.renewMs, () => void this.renewAll());
+    else this.ticking = false;
   }
 
   private async renew(k: Kubelet): Promise<void> {
@@ -94,6 +100,7 @@ export class KubeletFleet {
     this.stopped = true;
     this.tick?.cancel();
     this.tick = undefined;
+    this.ticking = false;
     this.kubelets.clear();
   }
 }
