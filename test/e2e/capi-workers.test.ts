@@ -157,6 +157,67 @@ spec:
     await kb.ok(['delete', 'mhc', 'w-md-0-unhealthy']);
   });
 
+  it('deleting a Machine cordons and drains its Node, honouring nodeDrainTimeout', async () => {
+    const wl = await workloadKubectl(kb, 'w');
+    const victim = itemsOf<Obj>(await kb.json(workersOf('w'))).find(readyRunning)!;
+    const node = (victim.status?.nodeRef as { name: string }).name;
+    // One Pod is evicted at once; one cannot go away (a finalizer nobody removes) and keeps the drain waiting.
+    const pod = (name: string, finalizers = '') => `apiVersion: v1
+kind: Pod
+metadata:
+  name: ${name}
+  namespace: default
+${finalizers}spec:
+  nodeName: ${node}
+  containers:
+  - name: app
+    image: registry.k8s.io/pause:3.10
+`;
+    await wl.ok(['apply', '-f', '-'], pod('evictable') + '---\n' + pod('stuck', '  finalizers:\n  - example.com/hold\n'));
+    await kb.ok(['patch', 'machine', victim.metadata.name, '--type=merge', '-p', '{"spec":{"nodeDrainTimeout":"3s"}}']);
+    await kb.ok(['annotate', 'machine', victim.metadata.name, 'cluster.x-k8s.io/delete-machine=yes']);
+    await kb.ok(['scale', 'md', 'w-md-0', '--replicas=2']);
+    const draining = await waitFor(kb, ['get', 'machine', victim.metadata.name], (m: Obj) => conditionOf(m, 'DrainingSucceeded')?.status === 'False' && /stuck/.test(conditionOf(m, 'DrainingSucceeded')?.message ?? ''), 30_000, 'drain waiting for the stuck Pod');
+    assert.equal(draining.status?.phase, 'Deleting');
+    assert.equal((await wl.ok(['get', 'node', node, '-o', 'jsonpath={.spec.unschedulable}'])).trim(), 'true', 'the Node is cordoned');
+    await waitFor(kb, ['get', 'machines'], (l) => !itemsOf<Obj>(l).some((m) => m.metadata.name === victim.metadata.name), 60_000, 'Machine deleted after nodeDrainTimeout');
+    const events = await kb.ok(['get', 'events', '--field-selector', `involvedObject.name=${victim.metadata.name}`]);
+    assert.match(events, /DrainTimeout/);
+    assert.match(events, /CordonedNode/);
+    const left = await wl.k(['get', 'node', node]);
+    assert.notEqual(left.code, 0, 'the Node was deleted with its Machine');
+    await wl.ok(['patch', 'pod', 'stuck', '--type=merge', '-p', '{"metadata":{"finalizers":null}}']);
+  });
+
+  it('a vanished VM fails its Machine (reason and message) and a health check replaces it', async () => {
+    const victim = itemsOf<Obj>(await kb.json(workersOf('w'))).find(readyRunning)!;
+    await kb.ok(['annotate', 'simmachine', victim.spec.infrastructureRef!.name, 'sim.slipway.dev/vanish=true']);
+    // Nothing checks this Machine's health yet, so it stays Failed for the user to see.
+    const failed = await waitFor(kb, ['get', 'machine', victim.metadata.name], (m: Obj) => m.status?.phase === 'Failed', 30_000, 'Machine failed');
+    assert.equal(failed.status?.failureReason, 'UpdateError');
+    assert.match(String(failed.status?.failureMessage), /vanished/);
+    const row = await kb.ok(['get', 'machine', victim.metadata.name]);
+    assert.match(row, /Failed/);
+    await kb.ok(['apply', '-f', '-'], `apiVersion: cluster.x-k8s.io/v1beta1
+kind: MachineHealthCheck
+metadata:
+  name: w-failures
+  namespace: default
+spec:
+  clusterName: w
+  maxUnhealthy: 100%
+  selector:
+    matchLabels:
+      cluster.x-k8s.io/deployment-name: w-md-0
+  unhealthyConditions:
+  - type: Ready
+    status: Unknown
+    timeout: 5m
+`);
+    await waitFor(kb, workersOf('w'), (l) => !itemsOf<Obj>(l).some((m) => m.metadata.name === victim.metadata.name) && itemsOf<Obj>(l).filter(readyRunning).length === 2, 60_000, 'failed Machine replaced');
+    await kb.ok(['delete', 'mhc', 'w-failures']);
+  });
+
   it('an injected provisioning failure shows its reason and message in kubectl and slipway cluster get', async () => {
     await kb.ok(['apply', '-f', '-'], `apiVersion: infrastructure.slipway.dev/v1alpha1
 kind: SimMachineTemplate

@@ -225,20 +225,21 @@ export function itemsOf<T = Record<string, unknown>>(list: unknown): T[] {
 }
 
 /** The workload cluster's kubeconfig from Secret `<name>-kubeconfig`, written to a file; kubectl against it. */
-export async function workloadKubectl(kb: Kube, name: string, namespace = 'default'): Promise<{ path: string; k(args: string[]): Promise<KubectlResult>; ok(args: string[]): Promise<string> }> {
+export async function workloadKubectl(kb: Kube, name: string, namespace = 'default'): Promise<{ path: string; k(args: string[], input?: string): Promise<KubectlResult>; ok(args: string[], input?: string): Promise<string> }> {
   const b64 = (await kb.ok(['get', 'secret', `${name}-kubeconfig`, '-n', namespace, '-o', 'jsonpath={.data.value}'])).trim();
   const dir = mkdtempSync(join(tmpdir(), 'slipway-wl-'));
   const path = join(dir, 'kubeconfig');
   writeFileSync(path, Buffer.from(b64, 'base64'), { mode: 0o600 });
-  const k = (args: string[]): Promise<KubectlResult> =>
+  const k = (args: string[], input?: string): Promise<KubectlResult> =>
     new Promise((resolve) => {
-      execFile('kubectl', ['--kubeconfig', path, '--cache-dir', join(dir, 'cache'), ...args], { timeout: 30_000, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, HOME: dir } }, (err, stdout, stderr) => {
+      const child = execFile('kubectl', ['--kubeconfig', path, '--cache-dir', join(dir, 'cache'), ...args], { timeout: 30_000, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, HOME: dir } }, (err, stdout, stderr) => {
         const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
         resolve({ code, stdout: String(stdout), stderr: String(stderr) });
       });
+      child.stdin!.end(input ?? '');
     });
-  const ok = async (args: string[]): Promise<string> => {
-    const r = await k(args);
+  const ok = async (args: string[], input?: string): Promise<string> => {
+    const r = await k(args, input);
     assert.equal(r.code, 0, `workload kubectl ${args.join(' ')} failed: ${r.stderr}`);
     return r.stdout;
   };
