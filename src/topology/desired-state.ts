@@ -52,6 +52,11 @@ export interface DesiredStateOptions {
   oldCluster?: Cluster;
   /** Variables were already defaulted and validated (e.g. by admission): skip both. */
   skipVariableValidation?: boolean;
+  /**
+   * Whether a stored template's spec already is the desired one (default: deep equality of the specs). A controller
+   * comparing against stored objects, which carry server-side defaults, passes its own test.
+   */
+  sameTemplateSpec?: (current: KubeObject, desired: KubeObject) => boolean;
 }
 
 export type TemplateChange = 'create' | 'unchanged' | 'metadata' | 'rotate';
@@ -168,9 +173,9 @@ function healthCheckFor(classCheck: MachineHealthCheckClass | undefined, topo: M
 }
 
 /** Classify a template against its current version: a spec change needs a new template (rotation). */
-export function decideTemplateChange(current: KubeObject | undefined, desired: KubeObject): TemplateChange {
+export function decideTemplateChange(current: KubeObject | undefined, desired: KubeObject, sameSpec?: (current: KubeObject, desired: KubeObject) => boolean): TemplateChange {
   if (!current) return 'create';
-  if (!deepEqual(current.spec ?? null, desired.spec ?? null)) return 'rotate';
+  if (!(sameSpec ? sameSpec(current, desired) : deepEqual(current.spec ?? null, desired.spec ?? null))) return 'rotate';
   const cm = current.metadata ?? {};
   const dm = desired.metadata ?? {};
   if (!deepEqual(cm.labels ?? {}, dm.labels ?? {}) || !deepEqual(cm.annotations ?? {}, dm.annotations ?? {})) return 'metadata';
@@ -554,15 +559,15 @@ export function computeDesiredState(
   // 11. Template rotation: a spec change against the current template needs a new template name.
   const decisions: TemplateDecision[] = [];
   if (cpInfraMachineTemplate) {
-    const d = decide('controlPlaneMachineInfrastructure', undefined, current.controlPlane?.infrastructureMachineTemplate, cpInfraMachineTemplate, controlPlaneInfrastructureMachineTemplatePrefix(clusterName), random);
+    const d = decide('controlPlaneMachineInfrastructure', undefined, current.controlPlane?.infrastructureMachineTemplate, cpInfraMachineTemplate, controlPlaneInfrastructureMachineTemplatePrefix(clusterName), random, opts.sameTemplateSpec);
     decisions.push(d);
     if (d.change === 'rotate') setPath(controlPlane as Record<string, unknown>, ['spec', 'machineTemplate', 'infrastructureRef'], refTo(cpInfraMachineTemplate));
   }
   for (const md of machineDeployments) {
     const cur = current.machineDeployments?.[md.topologyName];
     const prefix = workerTemplatePrefix(clusterName, md.topologyName);
-    const b = decide('machineDeploymentBootstrap', md.topologyName, cur?.bootstrapTemplate, md.bootstrapTemplate, prefix, random);
-    const inf = decide('machineDeploymentInfrastructure', md.topologyName, cur?.infrastructureMachineTemplate, md.infrastructureMachineTemplate, prefix, random);
+    const b = decide('machineDeploymentBootstrap', md.topologyName, cur?.bootstrapTemplate, md.bootstrapTemplate, prefix, random, opts.sameTemplateSpec);
+    const inf = decide('machineDeploymentInfrastructure', md.topologyName, cur?.infrastructureMachineTemplate, md.infrastructureMachineTemplate, prefix, random, opts.sameTemplateSpec);
     decisions.push(b, inf);
     if (b.change === 'rotate') setPath(md.object as Record<string, unknown>, ['spec', 'template', 'spec', 'bootstrap', 'configRef'], refTo(md.bootstrapTemplate));
     if (inf.change === 'rotate') setPath(md.object as Record<string, unknown>, ['spec', 'template', 'spec', 'infrastructureRef'], refTo(md.infrastructureMachineTemplate));
@@ -579,10 +584,10 @@ export function computeDesiredState(
   };
 }
 
-function decide(role: TemplateDecision['role'], topologyName: string | undefined, current: KubeObject | undefined, desired: KubeObject, prefix: string, random: RandomSource): TemplateDecision {
+function decide(role: TemplateDecision['role'], topologyName: string | undefined, current: KubeObject | undefined, desired: KubeObject, prefix: string, random: RandomSource, sameSpec?: DesiredStateOptions['sameTemplateSpec']): TemplateDecision {
   // Compare against the current template only when it is the one in use (same name).
   const cur = current && current.metadata?.name === desired.metadata?.name ? current : undefined;
-  const change: TemplateChange = current && !cur ? 'create' : decideTemplateChange(cur, desired);
+  const change: TemplateChange = current && !cur ? 'create' : decideTemplateChange(cur, desired, sameSpec);
   const d: TemplateDecision = { role, kind: desired.kind ?? '', change, name: desired.metadata?.name ?? '' };
   if (topologyName !== undefined) d.topologyName = topologyName;
   if (change === 'rotate') {
