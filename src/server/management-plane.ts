@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { builtinResources, workloadResources } from '../api/builtin/index.js';
 import { installClusterApi } from '../api/install.js';
+import { installDefaultClass } from '../classes/index.js';
 import { StatusError } from '../apimachinery/errors.js';
 import { loadTokenFile, type UserInfo } from '../apiserver/authn.js';
 import { configMapStrategy, eventStrategy, leaseStrategy, namespaceStrategy, secretStrategy, serviceAccountStrategy } from '../apiserver/builtin-strategies.js';
@@ -107,6 +108,10 @@ export class ManagementPlane {
     await ensureDefaultNamespaces(objects);
     const crds = new CrdController(objects, log.child({ controller: 'crd' }));
     await crds.start();
+    if (registry.byKind('cluster.x-k8s.io', 'v1beta1', 'ClusterClass')) {
+      // The shipped default class, re-applied on every start so an upgrade rolls it forward.
+      await installDefaultClass(objects, log.child({ component: 'default-class' })).catch((e: unknown) => log.error({ err: e }, 'installing the default ClusterClass slipway-default failed'));
+    }
     const namespaces = new NamespaceController(objects, log.child({ controller: 'namespace' }));
     await namespaces.start();
     const gc = new GarbageCollector(objects, log.child({ controller: 'garbage-collector' }));

@@ -1,0 +1,77 @@
+/**
+ * The default ClusterClass on a real plane: installed at start (class and every template, server-side applied),
+ * re-applied on restart without error, an earlier release's template rotated out, a user's copy under another name
+ * untouched; `slipway class list` and `class explain` on the live class.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { startPlane, type TestPlane } from '../support/plane.js';
+import { loadDefaultClass, SHIPPED_CLASS_LABEL } from '../../src/classes/index.js';
+
+/** Every field of `want` is in `got` with the same value (the server adds defaults). */
+function assertContains(got: unknown, want: unknown, path: string): void {
+  if (want !== null && typeof want === 'object' && !Array.isArray(want)) {
+    assert.ok(got !== null && typeof got === 'object', `${path}: missing`);
+    for (const [k, v] of Object.entries(want)) assertContains((got as Record<string, unknown>)[k], v, `${path}.${k}`);
+    return;
+  }
+  assert.deepEqual(got, want, path);
+}
+
+describe('default ClusterClass on the plane', () => {
+  let t: TestPlane;
+  const shipped = loadDefaultClass();
+  before(async () => {
+    t = await startPlane({ storage: 'sqlite' });
+  });
+  after(async () => {
+    await t?.close();
+  });
+
+  const get = async (kind: string, name: string): Promise<Record<string, any>> => {
+    const r = await t.kubectl(['get', kind, name, '-n', 'default', '-o', 'json']);
+    assert.equal(r.code, 0, `${kind} ${name}: ${r.stderr}`);
+    return JSON.parse(r.stdout);
+  };
+
+  it('installs slipway-default and its templates at start', async () => {
+    const cc = await get('clusterclass', 'slipway-default');
+    assert.deepEqual(
+      cc.spec.workers.machineDeployments.map((m: { class: string }) => m.class),
+      ['linux', 'windows'],
+    );
+    assert.equal(cc.spec.variables.length, shipped.clusterClass.spec!.variables!.length);
+    for (const tpl of shipped.templates) {
+      const live = await get(`${tpl.kind!.toLowerCase()}.${tpl.apiVersion!.split('/')[0]}`, tpl.metadata!.name!);
+      assertContains(live.spec, tpl.spec, `${tpl.kind} ${tpl.metadata!.name}: spec`);
+      assert.equal(live.metadata.labels[SHIPPED_CLASS_LABEL], 'slipway-default');
+    }
+    assert.equal(cc.spec.controlPlane.ref.name, shipped.clusterClass.spec!.controlPlane!.ref!.name);
+  });
+
+  it('re-applies on restart, rolls an old template out and leaves a user copy alone', async () => {
+    // A user's copy of the class under another name, referring to the shipped templates.
+    const copy = structuredClone(shipped.clusterClass);
+    copy.metadata = { name: 'my-class', namespace: 'default' };
+    const r1 = await t.kubectl(['apply', '-f', '-'], { input: JSON.stringify(copy) });
+    assert.equal(r1.code, 0, r1.stderr);
+    // Drift the shipped class and plant an earlier release's template nobody refers to.
+    const r2 = await t.kubectl(['patch', 'clusterclass', 'slipway-default', '-n', 'default', '--type', 'merge', '-p', '{"spec":{"controlPlane":{"machineHealthCheck":{"maxUnhealthy":"33%"}}}}']);
+    assert.equal(r2.code, 0, r2.stderr);
+    const old = structuredClone(shipped.templates.find((x) => x.kind === 'SimMachineTemplate')!);
+    old.metadata = { name: 'slipway-default-linux-00000000', namespace: 'default', labels: { [SHIPPED_CLASS_LABEL]: 'slipway-default' } };
+    const r3 = await t.kubectl(['apply', '-f', '-'], { input: JSON.stringify(old) });
+    assert.equal(r3.code, 0, r3.stderr);
+
+    await t.restart();
+
+    const cc = await get('clusterclass', 'slipway-default');
+    assert.equal(cc.spec.controlPlane.machineHealthCheck.maxUnhealthy, '100%', 'the shipped class is re-applied');
+    const gone = await t.kubectl(['get', 'simmachinetemplate', 'slipway-default-linux-00000000', '-n', 'default']);
+    assert.notEqual(gone.code, 0, 'an unreferenced template of an earlier release is deleted');
+    const mine = await get('clusterclass', 'my-class');
+    assert.equal(mine.spec.controlPlane.ref.name, shipped.clusterClass.spec!.controlPlane!.ref!.name);
+    // The user's class still refers to the shipped templates: they stay.
+    await get('kubeadmcontrolplanetemplate', shipped.clusterClass.spec!.controlPlane!.ref!.name);
+  });
+});
