@@ -27,6 +27,8 @@ import { inProcessManager } from '../runtime/in-process.js';
 import type { Clock } from '../runtime/clock.js';
 import type { Manager } from '../runtime/manager.js';
 import { setupClusterApiControllers } from '../controllers/index.js';
+import { TopologyAdmission } from '../controllers/clusterclass/admission.js';
+import { objectStoreReader } from '../controllers/clusterclass/store-reader.js';
 import { CachedReader } from '../controllers/shared/reader.js';
 import { ClusterCache } from '../controllers/shared/cluster-cache.js';
 import { planeConnector } from '../controllers/shared/plane-connector.js';
@@ -104,6 +106,9 @@ export class ManagementPlane {
     objects.setStrategy('coordination.k8s.io', 'Lease', leaseStrategy);
     objects.setStrategy('apiextensions.k8s.io', 'CustomResourceDefinition', crdStrategy);
     await installClusterApi(objects, log.child({ component: 'cluster-api' }));
+    // Cluster and ClusterClass checks that read other objects (the class, Clusters using it, rollout state).
+    const topologyAdmission = new TopologyAdmission({ reader: objectStoreReader(objects) });
+    objects.admission.push(topologyAdmission);
 
     await ensureDefaultNamespaces(objects);
     const crds = new CrdController(objects, log.child({ controller: 'crd' }));
@@ -152,7 +157,7 @@ export class ManagementPlane {
     // The controller manager runs in-process on the same Client code that `slipway controllers` uses.
     const manager = inProcessManager(objects, { logger: log.child({ component: 'controllers' }), clock: opts.clock });
     const servesClusterApi = !!registry.byKind('cluster.x-k8s.io', 'v1beta1', 'Cluster');
-    const clusterApi = opts.clusterApi === false || !servesClusterApi ? undefined : setupClusterApi(manager, workloadClusters, { host: urlHost, port: addr.port }, log, opts);
+    const clusterApi = opts.clusterApi === false || !servesClusterApi ? undefined : setupClusterApi(manager, workloadClusters, { host: urlHost, port: addr.port }, log, opts, topologyAdmission);
     await manager.start();
     const url = `https://${urlHost.includes(':') ? `[${urlHost}]` : urlHost}:${addr.port}`;
     const kubeconfigPath = join(opts.dataDir, 'admin.kubeconfig');
@@ -174,8 +179,9 @@ export class ManagementPlane {
 }
 
 /** Cluster API controllers and the sim provider on the plane's manager; returns what stops them. */
-function setupClusterApi(manager: Manager, host: LogicalClusterHost, endpoint: { host: string; port: number }, log: Logger, opts: ManagementPlaneOptions): { stop(): Promise<void> } {
+function setupClusterApi(manager: Manager, host: LogicalClusterHost, endpoint: { host: string; port: number }, log: Logger, opts: ManagementPlaneOptions, topologyAdmission: TopologyAdmission): { stop(): Promise<void> } {
   const reader = new CachedReader(manager.client, manager.informers);
+  topologyAdmission.useRolloutReader(reader);
   const clusterCache = new ClusterCache(planeConnector(host, reader), { clock: manager.clock, logger: log.child({ component: 'cluster-cache' }) });
   const ctx = { manager, reader, clusterCache };
   setupClusterApiControllers(ctx);
