@@ -34,7 +34,7 @@ export function registerClusterApiStrategies(objects: ObjectStore): void {
   for (const def of clusterApiKinds()) objects.setStrategy(def.group, def.kind, def.strategy);
 }
 
-function crdInfo(objects: ObjectStore): ResourceInfo {
+export function crdInfo(objects: ObjectStore): ResourceInfo {
   const info = objects.registry.get('apiextensions.k8s.io', 'v1', 'customresourcedefinitions');
   if (!info) throw new Error('cannot install the Cluster API kinds: CustomResourceDefinition is not a served kind');
   return info;
@@ -47,7 +47,7 @@ function upToDate(stored: KubeObject, want: CustomResourceDefinition): boolean {
 }
 
 /** Creates or updates one CRD; returns what it did. */
-async function applyCrd(objects: ObjectStore, info: ResourceInfo, want: CustomResourceDefinition): Promise<'created' | 'updated' | 'unchanged'> {
+export async function applyCrd(objects: ObjectStore, info: ResourceInfo, want: CustomResourceDefinition): Promise<'created' | 'updated' | 'unchanged'> {
   const name = want.metadata!.name!;
   const stored = await objects.tryGet(info, undefined, name);
   if (!stored) {

@@ -8,6 +8,7 @@ import { pino, type Logger } from 'pino';
 import { builtinResources, workloadResources } from '../api/builtin/index.js';
 import { installClusterApi } from '../api/install.js';
 import { installDefaultClass } from '../classes/index.js';
+import { installBuiltinFeatures, installFeatureGateKinds } from '../api/core/install.js';
 import { StatusError } from '../apimachinery/errors.js';
 import { loadTokenFile, type UserInfo } from '../apiserver/authn.js';
 import { configMapStrategy, eventStrategy, leaseStrategy, namespaceStrategy, secretStrategy, serviceAccountStrategy } from '../apiserver/builtin-strategies.js';
@@ -29,6 +30,7 @@ import type { Manager } from '../runtime/manager.js';
 import { setupClusterApiControllers } from '../controllers/index.js';
 import { TopologyAdmission } from '../controllers/clusterclass/admission.js';
 import { objectStoreReader } from '../controllers/clusterclass/store-reader.js';
+import { setupFeatureGateControllers } from '../controllers/featuregate/reconciler.js';
 import { CachedReader } from '../controllers/shared/reader.js';
 import { ClusterCache } from '../controllers/shared/cluster-cache.js';
 import { planeConnector } from '../controllers/shared/plane-connector.js';
@@ -109,6 +111,7 @@ export class ManagementPlane {
     // Cluster and ClusterClass checks that read other objects (the class, Clusters using it, rollout state).
     const topologyAdmission = new TopologyAdmission({ reader: objectStoreReader(objects) });
     objects.admission.push(topologyAdmission);
+    await installFeatureGateKinds(objects, log.child({ component: 'feature-gates' }));
 
     await ensureDefaultNamespaces(objects);
     const crds = new CrdController(objects, log.child({ controller: 'crd' }));
@@ -117,6 +120,7 @@ export class ManagementPlane {
       // The shipped default class, re-applied on every start so an upgrade rolls it forward.
       await installDefaultClass(objects, log.child({ component: 'default-class' })).catch((e: unknown) => log.error({ err: e }, 'installing the default ClusterClass slipway-default failed'));
     }
+    await installBuiltinFeatures(objects, log.child({ component: 'feature-gates' }));
     const namespaces = new NamespaceController(objects, log.child({ controller: 'namespace' }));
     await namespaces.start();
     const gc = new GarbageCollector(objects, log.child({ controller: 'garbage-collector' }));
@@ -158,6 +162,7 @@ export class ManagementPlane {
     const manager = inProcessManager(objects, { logger: log.child({ component: 'controllers' }), clock: opts.clock });
     const servesClusterApi = !!registry.byKind('cluster.x-k8s.io', 'v1beta1', 'Cluster');
     const clusterApi = opts.clusterApi === false || !servesClusterApi ? undefined : setupClusterApi(manager, workloadClusters, { host: urlHost, port: addr.port }, log, opts, topologyAdmission);
+    setupFeatureGateControllers({ manager, reader: new CachedReader(manager.client, manager.informers) });
     await manager.start();
     const url = `https://${urlHost.includes(':') ? `[${urlHost}]` : urlHost}:${addr.port}`;
     const kubeconfigPath = join(opts.dataDir, 'admin.kubeconfig');

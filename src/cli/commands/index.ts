@@ -4,6 +4,7 @@ import * as registry from './registry.js';
 import * as controllers from './controllers.js';
 import * as clusterClass from './class.js';
 import * as cluster from './cluster.js';
+import * as feature from './feature.js';
 import * as isolatedCluster from './isolated-cluster.js';
 import * as psa from './psa.js';
 import * as server from './server.js';
@@ -14,6 +15,7 @@ const modules: { register(program: Command): void }[] = [
   controllers,
   clusterClass,
   cluster,
+  feature,
   isolatedCluster,
   psa,
   registry,
