@@ -180,6 +180,9 @@ export async function featureSetActivation(name: string, activate: boolean, o: F
         break;
       } catch (e) {
         if (e instanceof ConflictError && attempt < 4) continue;
+        if (e instanceof InvalidError && /set permanentlyVoidAllSupportGuarantees: true/.test(e.message)) {
+          throw new CommandError(`${e.message.split('\n')[0]} (with slipway: --permanently-void-all-support-guarantees)`, EXIT_REFUSED);
+        }
         throw e;
       }
     }
