@@ -6,7 +6,8 @@
  * edited in place under a name clusters were built from).
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { KubeObject } from '../apimachinery/types.js';
 import { parseDocuments } from '../topology/documents.js';
 import { isClusterClass, type ClusterClass, type ObjectReference } from '../topology/index.js';
@@ -24,7 +25,17 @@ export interface ShippedClass {
   templates: KubeObject[];
 }
 
-const SOURCE_DIR = new URL('./slipway-default/', import.meta.url);
+/**
+ * The YAML sits next to this module in the source tree. `tsc` does not copy it into dist/, so the compiled module
+ * (dist/src/classes/) reads it from the source tree it was built from (../../../src/classes/).
+ */
+function sourceDir(): URL {
+  const beside = new URL('./slipway-default/', import.meta.url);
+  if (existsSync(new URL('class.yaml', beside))) return beside;
+  const fromDist = new URL('../../../src/classes/slipway-default/', import.meta.url);
+  if (existsSync(new URL('class.yaml', fromDist))) return fromDist;
+  throw new Error(`the default ClusterClass's YAML is missing: looked in ${fileURLToPath(beside)} and ${fileURLToPath(fromDist)}`);
+}
 
 /** JSON with object keys sorted: the same content always hashes the same. */
 function canonicalJSON(v: unknown): string {
@@ -96,8 +107,9 @@ let loaded: ShippedClass | undefined;
 export function loadDefaultClass(): ShippedClass {
   if (!loaded) {
     const docs: KubeObject[] = [];
+    const dir = sourceDir();
     for (const file of ['class.yaml', 'templates.yaml']) {
-      const url = new URL(file, SOURCE_DIR);
+      const url = new URL(file, dir);
       docs.push(...parseDocuments(readFileSync(url, 'utf8'), `slipway-default/${file}`));
     }
     loaded = shipClass(docs);

@@ -72,6 +72,6 @@ describe('default ClusterClass on the plane', () => {
     const mine = await get('clusterclass', 'my-class');
     assert.equal(mine.spec.controlPlane.ref.name, shipped.clusterClass.spec!.controlPlane!.ref!.name);
     // The user's class still refers to the shipped templates: they stay.
-    await get('kubeadmcontrolplanetemplate', shipped.clusterClass.spec!.controlPlane!.ref!.name);
+    await get('kubeadmcontrolplanetemplate', shipped.clusterClass.spec!.controlPlane!.ref!.name!);
   });
 });
