@@ -3,7 +3,7 @@
  * sends, from its flags and an optional Cluster read from a file. Pure: no I/O; every error names the flag and value.
  */
 import { parseDocument } from 'yaml';
-import { isPlainObject } from '../apimachinery/types.js';
+import { isPlainObject, type KubeObject } from '../apimachinery/types.js';
 import { CLUSTER_API_VERSION, isCluster, type ClusterVariable, type MachineDeploymentTopology, type Topology } from '../api/cluster/clusterclass.js';
 import type { Cluster } from '../api/cluster/types.js';
 
@@ -204,7 +204,7 @@ function baseTopology(base: Cluster | undefined, source: string): Partial<Topolo
 }
 
 /** Check the object read from -f and return it. */
-export function checkBaseCluster(obj: Cluster, source: string): Cluster {
+export function checkBaseCluster(obj: KubeObject, source: string): Cluster {
   if (!isCluster(obj)) throw new UsageError(`${source}: expected a ${CLUSTER_API_VERSION} Cluster, got ${obj.apiVersion ?? '?'} ${obj.kind ?? '?'}`);
   if (obj.apiVersion !== CLUSTER_API_VERSION) throw new UsageError(`${source}: apiVersion ${obj.apiVersion} is not served by this command; use ${CLUSTER_API_VERSION}`);
   return obj;

@@ -1,27 +1,26 @@
 /**
- * `slipway cluster get` and `slipway cluster kubeconfig get`: read a Cluster API cluster through the management
- * plane's API (a kubeconfig client), never through the plane's internals.
+ * `slipway cluster ...`: create, list, scale, upgrade and delete managed-topology clusters, and read one as a tree or
+ * its kubeconfig, all through the management plane's API (a kubeconfig client), never through the plane's internals.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { chmodSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { delimiter, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline/promises';
 import { stringify } from 'yaml';
 import type { KubeObject } from '../../apimachinery/types.js';
 import { CLUSTER_KIND } from '../../api/cluster/types.js';
-import { isNotFound, kubeconfigClient, type Client } from '../../client/index.js';
+import { isNotFound, type Client } from '../../client/index.js';
+import { clusterCreate, DEFAULT_WAIT_TIMEOUT, type ClusterCreateOptions, type WaitFlags } from '../cluster-create.js';
+import { clusterDelete, clusterList, clusterScale, clusterUpgrade, type ClusterDeleteOptions, type ClusterListOptions, type ClusterScaleOptions, type ClusterUpgradeOptions } from '../cluster-manage.js';
 import { readClusterObjects } from '../cluster-read.js';
+import { DEFAULT_CLASS, DEFAULT_WORKER_POOL } from '../cluster-spec.js';
 import { printClusterTree } from '../cluster-tree-print.js';
 import { buildClusterTree, clusterTreeObjects, parseShowConditions } from '../cluster-tree.js';
+import { connect, type ConnectOptions } from '../connect.js';
 import { processIO, type CommandIO } from '../io.js';
+import { progressMode } from '../progress.js';
 
-/** How a command reaches the management plane. */
-export interface ConnectOptions {
-  kubeconfig?: string;
-  context?: string;
-  /** The cluster's namespace (default: the context's namespace, else "default"). */
-  namespace?: string;
-}
+export { managementKubeconfig, type ConnectOptions } from '../connect.js';
 
 export interface ClusterGetOptions extends ConnectOptions {
   output?: 'tree' | 'yaml' | 'json';
@@ -37,18 +36,6 @@ export interface ClusterGetOptions extends ConnectOptions {
 
 export interface KubeconfigGetOptions extends ConnectOptions {
   exportFile?: string;
-}
-
-/** --kubeconfig, else the first file in $KUBECONFIG, else ~/.slipway/admin.kubeconfig (what `slipway server` writes). */
-export function managementKubeconfig(flag: string | undefined, env: NodeJS.ProcessEnv = process.env, home = homedir()): string {
-  if (flag) return flag;
-  const fromEnv = (env.KUBECONFIG ?? '').split(delimiter).find((p) => p.trim());
-  return fromEnv ?? join(home, '.slipway', 'admin.kubeconfig');
-}
-
-async function connect(o: ConnectOptions, userAgent: string): Promise<{ client: Client; namespace: string }> {
-  const client = await kubeconfigClient(managementKubeconfig(o.kubeconfig), { context: o.context, userAgent });
-  return { client, namespace: o.namespace || client.defaultNamespace };
 }
 
 function failWith(io: CommandIO, e: unknown): number {
@@ -187,12 +174,175 @@ Examples:
 Exit status: 0 on success, 1 when the cluster or its kubeconfig does not exist.
 `;
 
-/** `slipway cluster get|kubeconfig get`. */
+const CREATE_HELP = `
+Creates a Cluster (cluster.x-k8s.io/v1beta1) with spec.topology: the class, the Kubernetes version, the control
+plane's replicas, worker pools (machineDeployments) and variables. The topology controller turns it into machines.
+
+Defaults: --class ${DEFAULT_CLASS} (looked up in the cluster's namespace, then in "default"), the newest version the
+class lists, 1 control-plane replica, one worker pool ${DEFAULT_WORKER_POOL.name} of class ${DEFAULT_WORKER_POOL.class} with ${DEFAULT_WORKER_POOL.replicas} replica.
+
+--set VARIABLE.PATH=VALUE sets a field inside a variable's value: --set controlPlane.machine.numCPUs=4 gives
+variable controlPlane the value {machine: {numCPUs: 4}}; several --set of one variable merge. A value is read as a
+YAML scalar or flow collection: 4, true, null, "quoted", [a, b], {k: v}; other text is a string. --set-string keeps
+the value as written. Escape a dot inside a key with a backslash (nodeLabels.example\\.com/tier=a); index lists with
+[N]. --set is applied before --set-string.
+
+-f FILE starts from a Cluster in FILE (- for stdin); flags override its fields and --set merges into its variables.
+
+Examples:
+  # the default class, one control-plane and one worker Machine, and wait until it is Ready
+  slipway cluster create dev --wait
+
+  # three control-plane replicas, two pools, variables
+  slipway cluster create prod -n team-a --control-plane-replicas 3 \\
+      --worker-pool md-0=linux:3 --worker-pool win=windows:1 \\
+      --set controlPlane.machine.numCPUs=4 --set cni=calico --set 'ntpServers=[time1.example.com]'
+
+  # print the Cluster instead of creating it
+  slipway cluster create dev --workers 2 --dry-run -o yaml
+
+Exit status: 0 on success; 1 when the API refuses the Cluster (the message names the field) or --wait times out;
+2 on bad flags or an unreadable -f file.
+`;
+
+const LIST_HELP = `
+Columns: the class and version of the topology, control-plane and worker Machines ready/desired, the phase and age.
+-o wide adds the Ready condition, the TopologyReconciled state and each worker pool (name(class)=ready/desired).
+
+Examples:
+  slipway cluster list
+  slipway cluster list -A -o wide
+  slipway cluster list -n team-a -o yaml
+`;
+
+const SCALE_HELP = `
+Changes replicas in the Cluster's topology with a JSON patch (a test of the pool's name guards each change).
+--workers N scales the only worker pool (with several pools, name one with --worker-pool).
+
+Examples:
+  slipway cluster scale dev --control-plane-replicas 3
+  slipway cluster scale dev --worker-pool md-0=5 --worker-pool win=2
+  slipway cluster scale dev --workers 0
+
+Exit status: 0 on success; 1 when the cluster or pool does not exist or the API refuses; 2 on bad flags.
+`;
+
+const UPGRADE_HELP = `
+Sets spec.topology.version; the topology controller upgrades the control plane first, then the workers.
+--wait waits until every Machine runs the new version and is ready.
+
+Examples:
+  slipway cluster upgrade dev --kubernetes-version v1.32.0 --wait --timeout 20m
+
+Exit status: 0 on success; 1 when the API refuses (e.g. a downgrade) or --wait times out; 2 on bad flags.
+`;
+
+const DELETE_HELP = `
+Deletes the Cluster; its controllers delete the control plane, the workers and their machines. Asks first on a
+terminal; without a terminal --yes is required.
+
+Examples:
+  slipway cluster delete dev --yes --wait
+
+Exit status: 0 on success; 1 when the cluster does not exist, the answer is not yes or --wait times out;
+2 without --yes when standard input is not a terminal.
+`;
+
+function collect(v: string, prev: string[] = []): string[] {
+  return [...prev, v];
+}
+
+function waitOptions(cmd: Command, what: string): Command {
+  return cmd
+    .option('--wait', `wait until ${what}, showing progress`)
+    .option('--timeout <duration>', `how long --wait waits (Go duration: 90s, 10m, 1h)`, DEFAULT_WAIT_TIMEOUT)
+    .option('--no-progress', 'no spinner or progress lines while waiting');
+}
+
+/** Progress and colour from the terminal and NO_COLOR. */
+function terminalFlags(o: { progress?: boolean }): Pick<WaitFlags, 'progressMode' | 'color'> {
+  return { progressMode: progressMode(process.stderr.isTTY, o.progress !== false), color: !!process.stderr.isTTY && !process.env.NO_COLOR };
+}
+
+async function askOnTerminal(question: string): Promise<string> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return await rl.question(question);
+  } finally {
+    rl.close();
+  }
+}
+
+/** Commander's own usage errors (unknown option, missing argument, bad choice) exit 2, as the commands' do. */
+function usageExit(err: { exitCode: number; code: string }): never {
+  process.exit(err.exitCode === 0 ? 0 : 2);
+}
+
+/** `slipway cluster create|list|get|scale|upgrade|delete|kubeconfig get`. */
 export function register(program: Command): void {
   const cluster = program
     .command('cluster')
-    .description('inspect Cluster API clusters on the management plane')
-    .addHelpText('after', '\nExample:\n  slipway cluster get dev --show-conditions all\n  slipway cluster kubeconfig get dev --export-file dev.kubeconfig\n');
+    .description('create, list, change and inspect Cluster API clusters on the management plane')
+    .addHelpText(
+      'after',
+      '\nExample:\n  slipway cluster create dev --wait\n  slipway cluster list\n  slipway cluster get dev --show-conditions all\n  slipway cluster kubeconfig get dev --export-file dev.kubeconfig\n',
+    )
+    .exitOverride(usageExit);
+
+  waitOptions(
+    connectionOptions(
+      cluster
+        .command('create')
+        .description('create a cluster from a ClusterClass (a Cluster with spec.topology)')
+        .argument('[name]', 'the Cluster (optional with -f when the file names it)'),
+    ),
+    'the cluster is Ready',
+  )
+    .option('--class <name>', `the ClusterClass (default: ${DEFAULT_CLASS})`)
+    .option('--kubernetes-version <version>', "Kubernetes version (default: the newest the class lists)")
+    .option('--control-plane-replicas <n>', 'control-plane Machines (default: 1)')
+    .option('--workers <n>', `replicas of the one worker pool ${DEFAULT_WORKER_POOL.name} (class ${DEFAULT_WORKER_POOL.class})`)
+    .option('--worker-pool <name=class:replicas>', 'a worker pool; repeatable', collect)
+    .option('--set <variable.path=value>', 'set a variable or a field inside it (YAML value); repeatable', collect)
+    .option('--set-string <variable.path=value>', 'as --set, the value always a string; repeatable', collect)
+    .option('-f, --filename <file>', 'start from the Cluster in this YAML/JSON file (- for stdin)')
+    .option('--dry-run [mode]', 'print the Cluster instead of creating it: client (default) or server (the API server checks it, nothing is stored)')
+    .option('-o, --output <format>', 'yaml, json or name')
+    .addHelpText('after', CREATE_HELP)
+    .action(async (name: string | undefined, o: ClusterCreateOptions & { progress?: boolean }) => {
+      process.exitCode = await clusterCreate(name, { ...o, ...terminalFlags(o) }, processIO);
+    });
+
+  connectionOptions(cluster.command('list').alias('ls').description('list clusters with their class, version, ready Machines and phase'))
+    .option('-A, --all-namespaces', 'clusters of every namespace')
+    .option('-o, --output <format>', 'wide, yaml or json')
+    .addHelpText('after', LIST_HELP)
+    .action(async (o: ClusterListOptions) => {
+      process.exitCode = await clusterList(o, processIO);
+    });
+
+  connectionOptions(cluster.command('scale').description("change the replicas of a cluster's control plane or worker pools").argument('<name>', 'the Cluster'))
+    .option('--control-plane-replicas <n>', 'control-plane Machines')
+    .option('--worker-pool <name=replicas>', 'replicas of one worker pool; repeatable', collect)
+    .option('--workers <n>', 'replicas of the only worker pool')
+    .addHelpText('after', SCALE_HELP)
+    .action(async (name: string, o: ClusterScaleOptions) => {
+      process.exitCode = await clusterScale(name, o, processIO);
+    });
+
+  waitOptions(connectionOptions(cluster.command('upgrade').description("change a cluster's Kubernetes version").argument('<name>', 'the Cluster')), 'every Machine runs the version and is ready')
+    .option('--kubernetes-version <version>', 'the version to upgrade to (required)')
+    .addHelpText('after', UPGRADE_HELP)
+    .action(async (name: string, o: ClusterUpgradeOptions & { progress?: boolean }) => {
+      process.exitCode = await clusterUpgrade(name, { ...o, ...terminalFlags(o) }, processIO);
+    });
+
+  waitOptions(connectionOptions(cluster.command('delete').description('delete a cluster and its machines').argument('<name>', 'the Cluster')), 'the Cluster is gone')
+    .option('-y, --yes', 'do not ask')
+    .addHelpText('after', DELETE_HELP)
+    .action(async (name: string, o: ClusterDeleteOptions & { progress?: boolean }) => {
+      process.exitCode = await clusterDelete(name, { ...o, ...terminalFlags(o), interactive: !!process.stdin.isTTY, ask: askOnTerminal }, processIO);
+    });
 
   connectionOptions(
     cluster
