@@ -7,6 +7,13 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startPlane, type TestPlane } from '../support/plane.js';
 import { loadDefaultClass, SHIPPED_CLASS_LABEL } from '../../src/classes/index.js';
+import { classExplainLive, classList } from '../../src/cli/commands/class.js';
+
+function capture(): { io: { out(t: string): void; err(t: string): void; stdin(): string }; out: () => string; err: () => string } {
+  let out = '';
+  let err = '';
+  return { io: { out: (t) => (out += t), err: (t) => (err += t), stdin: () => '' }, out: () => out, err: () => err };
+}
 
 /** Every field of `want` is in `got` with the same value (the server adds defaults). */
 function assertContains(got: unknown, want: unknown, path: string): void {
@@ -47,6 +54,37 @@ describe('default ClusterClass on the plane', () => {
       assert.equal(live.metadata.labels[SHIPPED_CLASS_LABEL], 'slipway-default');
     }
     assert.equal(cc.spec.controlPlane.ref.name, shipped.clusterClass.spec!.controlPlane!.ref!.name);
+  });
+
+  it('slipway class list and class explain work on the live class', async () => {
+    const kubeconfig = t.plane.kubeconfigPath;
+    const list = capture();
+    assert.equal(await classList({ kubeconfig }, list.io), 0, list.err());
+    const lines = list.out().trimEnd().split('\n');
+    assert.match(lines[0]!, /^NAME\s+VARIABLES\s+WORKER CLASSES\s+AGE$/);
+    const row = lines.find((l) => l.startsWith('slipway-default '));
+    assert.ok(row, list.out());
+    assert.match(row!, new RegExp(`^slipway-default\\s+${shipped.clusterClass.spec!.variables!.length}\\s+linux,windows\\s+\\d+s$`));
+    const json = capture();
+    assert.equal(await classList({ kubeconfig, output: 'json' }, json.io), 0, json.err());
+    assert.ok(JSON.parse(json.out()).items.some((i: { metadata: { name: string } }) => i.metadata.name === 'slipway-default'));
+    const bad = capture();
+    assert.equal(await classList({ kubeconfig, output: 'toml' }, bad.io), 2);
+
+    const all = capture();
+    assert.equal(await classExplainLive('slipway-default', undefined, { kubeconfig }, all.io), 0, all.err());
+    assert.match(all.out(), /^CLUSTERCLASS: slipway-default\nNAMESPACE:    default\n/);
+    for (const v of shipped.clusterClass.spec!.variables!) assert.match(all.out(), new RegExp(`\\n  ${v.name}\\t<`), v.name);
+    const one = capture();
+    assert.equal(await classExplainLive('slipway-default', 'controlPlaneCertificateRotation.daysBefore', { kubeconfig }, one.io), 0, one.err());
+    assert.match(one.out(), /VARIABLE:     controlPlaneCertificateRotation.daysBefore <integer>/);
+    assert.match(one.out(), /DEFAULT: +90/);
+    const missing = capture();
+    assert.equal(await classExplainLive('no-such-class', undefined, { kubeconfig }, missing.io), 1);
+    assert.equal(missing.err(), 'error: ClusterClass "no-such-class" not found in namespace "default" (to explain a file, give its path)\n');
+    const field = capture();
+    assert.equal(await classExplainLive('slipway-default', 'proxy.port', { kubeconfig }, field.io), 1);
+    assert.equal(field.err(), 'error: field "port" does not exist in proxy\n');
   });
 
   it('re-applies on restart, rolls an old template out and leaves a user copy alone', async () => {
