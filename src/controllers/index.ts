@@ -7,6 +7,7 @@ import { setupMachineDeploymentController } from './machinedeployment/reconciler
 import { setupMachineHealthCheckController } from './machinehealthcheck/reconciler.js';
 import { setupMachineSetController } from './machineset/reconciler.js';
 import type { ControllerContext } from './shared/context.js';
+import { setupTopologyController } from './topology/reconciler.js';
 
 export {
   setupKubeadmConfigController,
@@ -16,6 +17,7 @@ export {
   setupMachineDeploymentController,
   setupMachineHealthCheckController,
   setupMachineSetController,
+  setupTopologyController,
 };
 
 /** Every core Cluster API controller: Cluster, Machine, MachineSet, MachineDeployment, MachineHealthCheck, KubeadmControlPlane, KubeadmConfig. */
@@ -27,4 +29,5 @@ export function setupClusterApiControllers(ctx: ControllerContext): void {
   setupKubeadmControlPlaneController(ctx);
   setupMachineHealthCheckController(ctx);
   setupKubeadmConfigController(ctx);
+  setupTopologyController(ctx);
 }

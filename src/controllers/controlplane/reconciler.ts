@@ -308,7 +308,11 @@ export class KubeadmControlPlaneReconciler {
     return {};
   }
 
-  /** Before Machines of a new version join, the kubeadm-config ConfigMap names that version (upstream does the same). */
+  /**
+   * Before Machines join, the kubeadm-config ConfigMap carries the control plane's current ClusterConfiguration —
+   * version, image repository and the components' extraArgs — since `kubeadm join --control-plane` reads it from
+   * there (upstream updates the same fields during rollouts).
+   */
   private async updateKubeadmConfigVersion(s: Scope): Promise<void> {
     const client = await this.ctx.clusterCache.client(s.ref);
     if (!client) return;
@@ -322,8 +326,30 @@ export class KubeadmControlPlaneReconciler {
     const text = (cm.data as Record<string, string> | undefined)?.ClusterConfiguration;
     if (!text) return;
     const cc = YAML.parse(text) as Record<string, unknown>;
-    if (cc.kubernetesVersion === s.kcp.spec.version) return;
+    const before = JSON.stringify(cc);
     cc.kubernetesVersion = s.kcp.spec.version;
+    const want = (s.kcp.spec.kubeadmConfigSpec?.clusterConfiguration ?? {}) as Record<string, unknown>;
+    if (typeof want.imageRepository === 'string' && want.imageRepository) cc.imageRepository = want.imageRepository;
+    const component = (key: 'apiServer' | 'controllerManager' | 'scheduler'): void => {
+      const args = (want[key] as { extraArgs?: Record<string, string> } | undefined)?.extraArgs;
+      const cur = (cc[key] && typeof cc[key] === 'object' ? cc[key] : {}) as Record<string, unknown>;
+      if (args && Object.keys(args).length) cur.extraArgs = { ...args };
+      else delete cur.extraArgs;
+      if (Object.keys(cur).length) cc[key] = cur;
+      else delete cc[key];
+    };
+    component('apiServer');
+    component('controllerManager');
+    component('scheduler');
+    const etcdArgs = (want.etcd as { local?: { extraArgs?: Record<string, string> } } | undefined)?.local?.extraArgs;
+    if (etcdArgs || (cc.etcd as { local?: unknown } | undefined)?.local) {
+      const etcd = (cc.etcd && typeof cc.etcd === 'object' ? cc.etcd : {}) as { local?: Record<string, unknown> };
+      const local = (etcd.local ??= {});
+      if (etcdArgs && Object.keys(etcdArgs).length) local.extraArgs = { ...etcdArgs };
+      else delete local.extraArgs;
+      cc.etcd = etcd;
+    }
+    if (JSON.stringify(cc) === before) return;
     await client.patch(CONFIGMAP_KIND, { namespace: 'kube-system', name: 'kubeadm-config' }, { type: 'merge', body: { data: { ClusterConfiguration: YAML.stringify(cc) } } });
   }
 

@@ -22,6 +22,8 @@ import { isPaused } from '../../controllers/shared/cluster.js';
 import type { ControllerContext } from '../../controllers/shared/context.js';
 import type { BootFacts } from './boot-facts.js';
 import { readBootFacts } from './bootstrap-reader.js';
+import { argsToMap } from '../../controllers/kubeadmconfig/kubeadm-api.js';
+import YAML from 'yaml';
 import { KeyedMutex } from './keyed-mutex.js';
 import type { KubeletFleet } from './kubelet-fleet.js';
 import { buildClusterInfo, buildKubeadmConfigMap, buildNode, buildStaticPod, CONTROL_PLANE_COMPONENTS, machineAddress, nodeConditions, podCIDR, unknownNodeConditions } from './node.js';
@@ -237,10 +239,30 @@ export class SimMachineReconciler {
     } else if (!(await host.isRunning(ref))) {
       return { retry: 'the bootstrap data runs no kubeadm command and the cluster has no API server yet' };
     }
+    if (facts.mode === 'join' && facts.controlPlane && !facts.clusterConfiguration) facts = await this.withClusterConfiguration(s, facts);
     const ready = (s.sm.spec?.behaviour?.nodeReadySeconds ?? 2) === 0 && !this.notReadyInjected(s);
     const { node, ip } = await this.registerNode(rc, s, facts, ready);
     if (facts.controlPlane) await this.writeStaticPods(rc, s, facts, node, ip);
     return { node, ip };
+  }
+
+  /** `kubeadm join --control-plane` takes the ClusterConfiguration (components' extraArgs) from the kubeadm-config ConfigMap. */
+  private async withClusterConfiguration(s: Scope, facts: BootFacts): Promise<BootFacts> {
+    const objects = this.deps.host.objects(s.ref);
+    const cm = await objects.tryGet(objects.registry.get('', 'v1', 'configmaps')!, 'kube-system', 'kubeadm-config');
+    const text = (cm?.data as Record<string, string> | undefined)?.ClusterConfiguration;
+    if (!text) return facts;
+    const cc = YAML.parse(text) as Record<string, unknown> | null;
+    if (!isPlainObject(cc)) return facts;
+    const args = (v: unknown): Record<string, string> => (isPlainObject(v) ? (argsToMap(v.extraArgs) ?? {}) : {});
+    return {
+      ...facts,
+      apiServerArgs: args(cc.apiServer),
+      controllerManagerArgs: args(cc.controllerManager),
+      schedulerArgs: args(cc.scheduler),
+      etcdArgs: isPlainObject(cc.etcd) ? args(cc.etcd.local) : {},
+      clusterConfiguration: cc,
+    };
   }
 
   /** The kubelet registers the Node; the machine takes the lowest free node index of its cluster (address, pod CIDR). */
