@@ -1,5 +1,6 @@
 /** The Cluster API controllers Slipway runs (set up on one manager, sharing a cached reader and a cluster cache). */
 import { setupClusterController } from './cluster/reconciler.js';
+import { setupClusterClassController } from './clusterclass/reconciler.js';
 import { setupKubeadmControlPlaneController } from './controlplane/reconciler.js';
 import { setupKubeadmConfigController } from './kubeadmconfig/reconciler.js';
 import { setupMachineController } from './machine/reconciler.js';
@@ -12,6 +13,7 @@ import { setupTopologyController } from './topology/reconciler.js';
 export {
   setupKubeadmConfigController,
   setupClusterController,
+  setupClusterClassController,
   setupKubeadmControlPlaneController,
   setupMachineController,
   setupMachineDeploymentController,
@@ -23,6 +25,7 @@ export {
 /** Every core Cluster API controller: Cluster, Machine, MachineSet, MachineDeployment, MachineHealthCheck, KubeadmControlPlane, KubeadmConfig. */
 export function setupClusterApiControllers(ctx: ControllerContext): void {
   setupClusterController(ctx);
+  setupClusterClassController(ctx);
   setupMachineController(ctx);
   setupMachineSetController(ctx);
   setupMachineDeploymentController(ctx);

@@ -6,7 +6,7 @@
  */
 import type { KubeObject, ObjectMeta } from '../../apimachinery/types.js';
 import type { JSONSchemaProps } from '../../apimachinery/schema/index.js';
-import type { Cluster } from './types.js';
+import type { Cluster, Condition } from './types.js';
 
 export const CLUSTER_API_GROUP = 'cluster.x-k8s.io';
 export const CLUSTER_API_VERSION = 'cluster.x-k8s.io/v1beta1';
@@ -164,9 +164,30 @@ export interface ClusterClassSpec {
   kubernetesVersions?: string[];
 }
 
+/** One definition of a variable in `status.variables` (v1beta1 shape; "inline" for the class's own variables). */
+export interface ClusterClassStatusVariableDefinition {
+  from: string;
+  required: boolean;
+  metadata?: ClassMetadata;
+  schema: { openAPIV3Schema?: VariableSchemaProps };
+}
+
+export interface ClusterClassStatusVariable {
+  name: string;
+  definitionsConflict?: boolean;
+  definitions: ClusterClassStatusVariableDefinition[];
+}
+
+export interface ClusterClassStatus {
+  variables?: ClusterClassStatusVariable[];
+  conditions?: Condition[];
+  observedGeneration?: number;
+}
+
 export interface ClusterClass extends KubeObject {
   metadata?: ObjectMeta;
   spec?: ClusterClassSpec;
+  status?: ClusterClassStatus;
 }
 
 export interface ClusterVariable {
