@@ -1,7 +1,9 @@
 import { Option, type Command } from 'commander';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pino } from 'pino';
 import { ManagementPlane } from '../../server/management-plane.js';
+import { chooseLogFormat, readableLogStream } from '../log-format.js';
 
 /** `slipway server`: the management plane. */
 export function register(program: Command): void {
@@ -13,9 +15,16 @@ export function register(program: Command): void {
     .option('--token-auth-file <file>', 'static bearer tokens, CSV: token,user,uid,"group1,group2"')
     .option('--pod-security-config <file>', 'PodSecurityConfiguration (pod-security.admission.config.k8s.io/v1): enables Pod Security Admission')
     .addOption(new Option('--storage <engine>', 'storage engine').choices(['sqlite', 'memory']).default('sqlite'))
+    .addOption(new Option('--log-format <format>', 'log lines: text (readable), json (one object a line) or auto (text on a terminal, else json)').choices(['auto', 'text', 'json']).default('auto'))
+    .addOption(new Option('--log-level <level>', 'the least severe level logged').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'))
     .addHelpText('after', '\nExample:\n  slipway server --data-dir ~/.slipway --listen 127.0.0.1:6443\n  kubectl --kubeconfig ~/.slipway/admin.kubeconfig get namespaces\n')
-    .action(async (o: { dataDir: string; listen: string; tokenAuthFile?: string; podSecurityConfig?: string; storage: 'sqlite' | 'memory' }) => {
-      const plane = await ManagementPlane.start({ dataDir: resolve(o.dataDir), listen: o.listen, tokenFile: o.tokenAuthFile, podSecurityConfig: o.podSecurityConfig, storage: o.storage });
+    .action(async (o: { dataDir: string; listen: string; tokenAuthFile?: string; podSecurityConfig?: string; storage: 'sqlite' | 'memory'; logFormat: string; logLevel: string }) => {
+      const format = chooseLogFormat(o.logFormat, process.stdout.isTTY);
+      const logger =
+        format === 'text'
+          ? pino({ name: 'slipway', level: o.logLevel }, readableLogStream((t) => process.stdout.write(t), !!process.stdout.isTTY && !process.env.NO_COLOR))
+          : pino({ name: 'slipway', level: o.logLevel });
+      const plane = await ManagementPlane.start({ dataDir: resolve(o.dataDir), listen: o.listen, tokenFile: o.tokenAuthFile, podSecurityConfig: o.podSecurityConfig, storage: o.storage, logger });
       const shutdown = (sig: string): void => {
         plane.log.info({ signal: sig }, 'shutting down');
         const force = setTimeout(() => process.exit(1), 5000);
