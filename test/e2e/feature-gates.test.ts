@@ -9,11 +9,13 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { featureActive, readerFeatureSource, storeFeatureSource } from '../../src/api/core/feature-active.js';
+import { installBuiltinFeatures } from '../../src/api/core/install.js';
 import { BUILTIN_FEATURES, KUBE_VIP_LOAD_BALANCER, MANAGEMENT_PLANE_IPAM, WINDOWS_WORKERS } from '../../src/api/core/features.js';
 import type { Feature, FeatureGate } from '../../src/api/core/types.js';
 import type { KubeObject } from '../../src/apimachinery/types.js';
 import { directReader } from '../../src/controllers/shared/reader.js';
 import { kubeconfigClient } from '../../src/client/index.js';
+import { pino } from 'pino';
 import { eventually, startPlane, type TestPlane } from '../support/plane.js';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/feature-gates/${name}`, import.meta.url));
@@ -202,5 +204,23 @@ describe('feature gates on a real plane', () => {
     assert.equal(await featureActive(storeFeatureSource(t.plane.objects), WINDOWS_WORKERS), true);
     await eventually(async () => (await gate()).status?.conditions?.find((c) => c.type === 'SupportGuaranteesVoided')?.status === 'True', 10_000, 'voided condition');
     assert.equal((await t.kubectl(['delete', 'featuregate', 'slipway-system'])).code, 1, 'still undeletable');
+  });
+
+  it('an upgrade re-applies stabilities and adds entries for new built-in features, leaving existing entries alone', async () => {
+    const before = await gate();
+    const upgraded = { ...BUILTIN_FEATURES, [WINDOWS_WORKERS]: { ...BUILTIN_FEATURES[WINDOWS_WORKERS]!, stability: 'Stable' as const }, 'new-thing': { description: 'arrives in a later release', stability: 'Deprecated' as const } };
+    await installBuiltinFeatures(t.plane.objects, pino({ level: 'silent' }), upgraded);
+    assert.equal((await feature(WINDOWS_WORKERS)).spec.stability, 'Stable');
+    assert.deepEqual((await feature('new-thing')).spec, upgraded['new-thing']);
+    // Let the controller record the new entry first, so the resourceVersion below only moves if the install writes.
+    const after = await eventually(async () => {
+      const g = await gate();
+      return g.status?.featureReferences?.some((r) => r.name === 'new-thing') && g;
+    }, 10_000, 'gate status with the new feature');
+    assert.deepEqual(after.spec.features!.slice(0, before.spec.features!.length), before.spec.features, 'existing entries untouched');
+    assert.deepEqual(after.spec.features!.at(-1), { name: 'new-thing', activate: true });
+    const rv = after.metadata?.resourceVersion;
+    await installBuiltinFeatures(t.plane.objects, pino({ level: 'silent' }), upgraded);
+    assert.equal((await gate()).metadata?.resourceVersion, rv, 'a second install writes nothing');
   });
 });
