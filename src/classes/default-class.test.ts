@@ -302,6 +302,21 @@ const rows: Row[] = [
       assert.ok(labels(kcp(ds).initConfiguration.nodeRegistration.kubeletExtraArgs).includes('networking.slipway.dev/cni=calico'));
     },
   },
+  {
+    variable: 'simulation',
+    value: { provisioningSeconds: 0, provisioningJitterSeconds: 0, nodeReadySeconds: 0.5, clusterProvisioningSeconds: 0 },
+    check: (ds) => {
+      for (const m of [cpMachine(ds), md(ds, 'linux').machine, md(ds, 'windows').machine]) assert.deepEqual(m.behaviour, { provisioningSeconds: 0, provisioningJitterSeconds: 0, nodeReadySeconds: 0.5 });
+      assert.equal((ds.infrastructureCluster.spec as Obj).provisioningSeconds, 0);
+    },
+  },
+  {
+    variable: 'simulation',
+    check: (ds) => {
+      assert.equal(cpMachine(ds).behaviour, undefined, "the provider's default timings");
+      assert.equal((ds.infrastructureCluster.spec as Obj).provisioningSeconds, undefined);
+    },
+  },
 ];
 
 describe('slipway-default through the engine', () => {

@@ -1,7 +1,7 @@
 /**
  * A Cluster from the shipped default class, booted on the sim provider through the topology controller: variables
  * reach the workload cluster (an apiServerExtraArgs flag in the kube-apiserver static Pod, node labels, no control
- * plane taint, trusted CA and proxy files on the machines, certificate rotation on the control plane), and a Windows
+ * plane taint, trusted CA and proxy files on the machines, certificate rotation on the control plane, instant machines from `simulation`), and a Windows
  * worker joins the same cluster as a Linux one, as a Windows Node.
  */
 import { after, before, describe, it } from 'node:test';
@@ -31,6 +31,7 @@ function clusterYaml(): string {
           ],
         },
         variables: [
+          { name: 'simulation', value: { provisioningSeconds: 0, provisioningJitterSeconds: 0, nodeReadySeconds: 0, clusterProvisioningSeconds: 0 } },
           { name: 'apiServerExtraArgs', value: { 'max-requests-inflight': '321' } },
           { name: 'controlPlaneTaint', value: false },
           { name: 'trust', value: { additionalTrustedCAs: [{ name: 'corp', data: Buffer.from(CA).toString('base64') }] } },
@@ -89,8 +90,9 @@ describe('a cluster from slipway-default on the sim provider', () => {
     assert.deepEqual(cp.spec.taints ?? [], [], 'controlPlaneTaint: false');
   });
 
-  it('writes the trusted CA and proxy files on the machines', async () => {
+  it('writes the trusted CA and proxy files on the machines, which boot as fast as simulation says', async () => {
     const sims = itemsOf<Obj>(await kb.json(['get', 'simmachines', '-l', 'cluster.x-k8s.io/cluster-name=dflt']));
+    for (const m of sims) assert.deepEqual(m.spec.behaviour, { provisioningSeconds: 0, provisioningJitterSeconds: 0, nodeReadySeconds: 0 });
     const paths = (pred: (m: Obj) => boolean) => sims.filter(pred).flatMap((m) => (m.status.files ?? []).map((f: { path: string }) => f.path));
     const linuxFiles = paths((m) => m.spec.os !== 'windows');
     assert.ok(linuxFiles.includes('/usr/local/share/ca-certificates/slipway-additional-cas.crt'), linuxFiles.join(', '));
