@@ -273,6 +273,8 @@ describe('ClusterClass admission', () => {
   for (const [name, obj, want] of [
     ['template kind without the Template suffix', clusterClass(unique('cc'), (spec) => (spec.infrastructure.ref.kind = 'SimCluster')), 'spec.infrastructure.ref.kind: Invalid value: "SimCluster": template kind must be of form "<name>Template"'],
     ['variable schema the engine refuses', clusterClass(unique('cc'), (spec) => spec.variables.push({ name: 'bad', required: false, schema: { openAPIV3Schema: { type: 'string', default: 3 } } })), 'spec.variables[bad].schema.openAPIV3Schema.default'],
+    ['kubernetesVersions not ascending', clusterClass(unique('cc'), (spec) => (spec.kubernetesVersions = ['v1.30.2', 'v1.30.1'])), 'spec.kubernetesVersions[1]: Invalid value: "v1.30.1": version must be greater than v1.30.2'],
+    ['kubernetesVersions skipping a minor', clusterClass(unique('cc'), (spec) => (spec.kubernetesVersions = ['v1.29.4', 'v1.31.0'])), 'spec.kubernetesVersions[1]: Invalid value: "v1.31.0": expecting a version with minor 29 or 30, found version v1.31.0'],
     ['duplicate worker classes', clusterClass(unique('cc'), (spec) => spec.workers.machineDeployments.push(worker('linux'))), 'spec.workers.machineDeployments[2]: Duplicate value'],
   ] as const) {
     test(`refused: ${name}`, () => assertCreateRefused(obj, want));

@@ -24,7 +24,7 @@ import { CLUSTER_CLASS_KIND, CLUSTER_KIND, type Cluster } from '../../api/cluste
 import { defaultTopologyVariables, validateClusterClass as validateClassWithEngine, validateClusterTopology } from '../../topology/index.js';
 import { compareVersions, parseVersion } from '../../topology/versions.js';
 import type { Reader } from '../shared/reader.js';
-import { classUpdateCauses, clusterClassesCompatibilityCauses, clustersUsing, templateKindCauses } from './class-checks.js';
+import { classUpdateCauses, clusterClassesCompatibilityCauses, clustersUsing, kubernetesVersionsOrderCauses, templateKindCauses } from './class-checks.js';
 import { clusterAgainstClassCauses } from './cluster-checks.js';
 import { rolloutInProgress } from './rollout-check.js';
 
@@ -133,7 +133,7 @@ export class TopologyAdmission implements AdmissionPlugin {
     const old = attrs.oldObject as ClusterClass | undefined;
     if (!cc) return;
     if (old && unchangedForAdmission(cc, old)) return;
-    const causes = [...validateClassWithEngine(cc), ...templateKindCauses(cc)];
+    const causes = [...validateClassWithEngine(cc), ...templateKindCauses(cc), ...kubernetesVersionsOrderCauses(cc)];
     if (old && !deepEqual(old.spec, cc.spec)) {
       causes.push(...clusterClassesCompatibilityCauses(old, cc));
       causes.push(...classUpdateCauses(old, cc, clustersUsing(old, await this.reader.list<Cluster>(CLUSTER_KIND, undefined))));

@@ -10,6 +10,7 @@ import { deepEqual } from '../../apimachinery/schema/path.js';
 import { groupOf, type ClusterClass, type ClusterVariable, type MachineHealthCheckTopology, type ObjectReference } from '../../api/cluster/clusterclass.js';
 import type { Cluster } from '../../api/cluster/types.js';
 import { validateClusterVariable } from '../../topology/index.js';
+import { compareVersions, parseVersion, type SemVer } from '../../topology/versions.js';
 import { autoscalerReplicasCauses } from './cluster-checks.js';
 
 /** Every template reference of a class with its field path (`…ref`). */
@@ -43,6 +44,29 @@ export function templateKindCauses(cc: ClusterClass): StatusCause[] {
       out.push(fieldError.invalid(`${path}.kind`, kind, `template kind must be of form "<name>${TEMPLATE_SUFFIX}"`));
     }
   }
+  return out;
+}
+
+/**
+ * `spec.kubernetesVersions` must ascend, a minor at a time at most (the topology steps through one per minor). Versions
+ * that do not parse are the engine's to report.
+ */
+export function kubernetesVersionsOrderCauses(cc: ClusterClass): StatusCause[] {
+  const out: StatusCause[] = [];
+  let previous: SemVer | undefined;
+  (cc.spec?.kubernetesVersions ?? []).forEach((text, i) => {
+    const v = parseVersion(text);
+    if (!v) return;
+    if (previous) {
+      const path = `spec.kubernetesVersions[${i}]`;
+      const prevText = `v${previous.major}.${previous.minor}.${previous.patch}${previous.pre ? `-${previous.pre}` : ''}`;
+      if (compareVersions(v, previous) <= 0) out.push(fieldError.invalid(path, text, `version must be greater than ${prevText}`));
+      if (v.minor !== previous.minor && v.minor !== previous.minor + 1) {
+        out.push(fieldError.invalid(path, text, `expecting a version with minor ${previous.minor} or ${previous.minor + 1}, found version ${text}`));
+      }
+    }
+    previous = v;
+  });
   return out;
 }
 
