@@ -160,6 +160,17 @@ describe('Cluster admission against its ClusterClass', () => {
       assert.deepEqual(topologyOf(updated).variables.map((v: Obj) => v.name), ['region', 'apiServerExtraArgs', 'cni']);
     });
 
+    test('CEL transition rules see the stored value (oldSelf)', async () => {
+      await s.create(
+        clusterClass('growing', (spec) =>
+          spec.variables.push({ name: 'diskGiB', required: false, schema: { openAPIV3Schema: { type: 'integer', 'x-kubernetes-validations': [{ rule: 'self >= oldSelf', message: 'disks only grow' }] } } }),
+        ),
+      );
+      const c = await s.create(cluster('growing', (t) => t.variables.push({ name: 'diskGiB', value: 40 })));
+      await assertUpdateRefused(c, (o) => (o.spec.topology.variables.find((v: Obj) => v.name === 'diskGiB').value = 20), 'spec.topology.variables[diskGiB].value: Invalid value: "20": disks only grow');
+      await update(c, (o) => (o.spec.topology.variables.find((v: Obj) => v.name === 'diskGiB').value = 80));
+    });
+
     test('version: downgrades and skipped minors are refused; the unsafe annotation lets them through', async () => {
       const c = await s.create(cluster(cls));
       await assertUpdateRefused(c, (o) => (o.spec.topology.version = 'v1.30.1'), 'spec.topology.version: Invalid value: "v1.30.1": version cannot be decreased from "1.30.2" to "1.30.1"');
