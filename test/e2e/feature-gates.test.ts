@@ -114,6 +114,24 @@ describe('feature gates on a real plane', () => {
     assert.equal(r.code, 0, 'Deprecated re-activates');
     assert.match(r.stderr, /Warning: feature old-thing is Deprecated/);
     await eventually(async () => (await feature('old-thing')).status?.activated === true, 10_000, 'Deprecated activated again');
+    // An upgrade that makes preview-thing Stable leaves the entry (activate: false) invalid: the controller reports it
+    // and the feature takes Stable's default, while writes leaving the entry as it is still go through.
+    assert.equal((await jsonPatch('feature', 'preview-thing', [{ op: 'replace', path: '/spec/stability', value: 'Stable' }])).code, 0);
+    const reported = await eventually(async () => {
+      const g = await gate('team');
+      return g.status?.featureReferences?.find((f) => f.name === 'preview-thing')?.status === 'Invalid' && g;
+    }, 10_000, 'invalid entry reported');
+    assert.deepEqual(reported.status?.featureReferences?.find((f) => f.name === 'preview-thing'), {
+      name: 'preview-thing',
+      status: 'Invalid',
+      activated: true,
+      message: 'feature preview-thing is Stable: Stable features are always activated and cannot be deactivated',
+    });
+    const ready = reported.status?.conditions?.find((c) => c.type === 'Ready');
+    assert.deepEqual([ready?.status, ready?.reason], ['False', 'InvalidFeatureReferences']);
+    await eventually(async () => (await feature('preview-thing')).status?.activated === true, 10_000, 'Stable default in effect');
+    r = await t.kubectl(['label', 'featuregate', 'team', 'owner=platform']);
+    assert.equal(r.code, 0, r.stderr);
     assert.equal((await t.kubectl(['delete', 'featuregate', 'team'])).code, 0, 'a gate that voided nothing can be deleted');
   });
 

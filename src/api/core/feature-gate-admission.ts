@@ -1,7 +1,7 @@
 /**
  * Validating admission of FeatureGates (what upstream's FeatureGate webhook does, plus the permanence of the voided
  * mark): every entry names an existing Feature, no feature is gated by two FeatureGates, every entry satisfies its
- * feature's stability policy (policy.ts), and an entry whose permanentlyVoidAllSupportGuarantees was set can neither
+ * feature's stability policy (policy.ts) — entries an update leaves unchanged are not judged again — and an entry whose permanentlyVoidAllSupportGuarantees was set can neither
  * reset the flag, nor be removed, nor be deleted with its gate. Refusals name the field path; nothing is written.
  * Writes that leave a gate voided carry a warning saying so.
  */
@@ -9,6 +9,7 @@ import { fieldError, forbidden, invalid, type StatusCause } from '../../apimachi
 import type { ObjectStore } from '../../apiserver/object-store.js';
 import type { AdmissionAttributes, AdmissionPlugin } from '../../apiserver/strategy.js';
 import { storeFeatureSource, type FeatureSource } from './feature-active.js';
+import { jsonEqual } from '../cluster/validation.js';
 import { checkReference, deprecationWarning, intentOf, voidedWarning, voidsSupport } from './policy.js';
 import { CORE_GROUP, type FeatureGate, type FeatureReference } from './types.js';
 
@@ -53,6 +54,8 @@ export class FeatureGateAdmission implements AdmissionPlugin {
         continue;
       }
       seen.add(ref.name);
+      // An entry left as it was stays admitted even if an upgrade made it invalid (the controller reports it).
+      if (old && jsonEqual(ref, oldRefs.get(ref.name))) continue;
       const feature = await this.source.feature(ref.name);
       if (!feature) {
         causes.push({ reason: 'FieldValueNotFound', field: `${path}.name`, message: `Not found: ${JSON.stringify(ref.name)}: no Feature of that name exists` });

@@ -26,7 +26,13 @@ export const FEATURE_GATES_FIELD_MANAGER = 'slipway-feature-gates';
 export async function installFeatureGateKinds(objects: ObjectStore, log: Logger): Promise<void> {
   const kinds = coreKinds();
   for (const def of kinds) objects.setStrategy(def.group, def.kind, def.strategy);
-  if (!objects.admission.some((p) => p.name === 'FeatureGatePolicy')) objects.admission.push(new FeatureGateAdmission(objects), new WindowsWorkersAdmission(objects));
+  // The plugin list may be an array the caller reuses across plane restarts: replace plugins bound to an older store.
+  const plugins = [new FeatureGateAdmission(objects), new WindowsWorkersAdmission(objects)];
+  for (const plugin of plugins) {
+    const i = objects.admission.findIndex((p) => p.name === plugin.name);
+    if (i >= 0) objects.admission.splice(i, 1, plugin);
+    else objects.admission.push(plugin);
+  }
   const info = crdInfo(objects);
   for (const def of kinds) {
     const result = await applyCrd(objects, info, crdFor(def));
@@ -74,13 +80,19 @@ export async function installBuiltinFeatures(objects: ObjectStore, log: Logger, 
   if (!missing.length) return;
   const entries = missing.map((name) => ({ name, activate: policyOf(features[name]!.stability).defaultActivation }));
   const gate: FeatureGate = { apiVersion: CORE_API_VERSION, kind: 'FeatureGate', metadata: { name: DEFAULT_FEATURE_GATE }, spec: { features: entries } };
-  if (await createIfAbsent(objects, gateInfo, gate)) return;
-  await objects.guaranteedUpdate(gateInfo, undefined, DEFAULT_FEATURE_GATE, (current) => {
-    const g = current as FeatureGate;
-    const have = new Set((g.spec?.features ?? []).map((f) => f.name));
-    const add = entries.filter((e) => !have.has(e.name));
-    if (!add.length) return undefined;
-    g.spec = { ...(g.spec ?? {}), features: [...(g.spec?.features ?? []), ...add] };
-    return g;
-  });
+  try {
+    if (await createIfAbsent(objects, gateInfo, gate)) return;
+    await objects.guaranteedUpdate(gateInfo, undefined, DEFAULT_FEATURE_GATE, (current) => {
+      const g = current as FeatureGate;
+      const have = new Set((g.spec?.features ?? []).map((f) => f.name));
+      const add = entries.filter((e) => !have.has(e.name));
+      if (!add.length) return undefined;
+      g.spec = { ...(g.spec ?? {}), features: [...(g.spec?.features ?? []), ...add] };
+      return g;
+    });
+  } catch (e) {
+    // Features without an entry still take their stability's default: a plane starts even if the gate refuses.
+    if (!(e instanceof StatusError)) throw e;
+    log.warn({ err: e, features: missing }, `cannot list the built-in features in FeatureGate ${DEFAULT_FEATURE_GATE}`);
+  }
 }
