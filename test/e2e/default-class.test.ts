@@ -70,6 +70,9 @@ describe('default ClusterClass on the plane', () => {
     assert.ok(JSON.parse(json.out()).items.some((i: { metadata: { name: string } }) => i.metadata.name === 'slipway-default'));
     const bad = capture();
     assert.equal(await classList({ kubeconfig, output: 'toml' }, bad.io), 2);
+    const noPlane = capture();
+    assert.equal(await classList({ kubeconfig: '/nonexistent/kubeconfig' }, noPlane.io), 2);
+    assert.match(noPlane.err(), /^error: cannot read kubeconfig \/nonexistent\/kubeconfig/);
 
     const all = capture();
     assert.equal(await classExplainLive('slipway-default', undefined, { kubeconfig }, all.io), 0, all.err());

@@ -50,7 +50,7 @@ export function isFileArgument(arg: string): boolean {
   return arg === '-' || arg.includes('/') || /\.(ya?ml|json)$/i.test(arg) || existsSync(arg);
 }
 
-/** Run `class list`; returns the exit code (0, 1 on an API error, 2 on bad flags). */
+/** Run `class list`; returns the exit code (0; 1 on an API error; 2 on bad flags or an unreadable kubeconfig). */
 export async function classList(o: ListOptions, io: CommandIO): Promise<number> {
   const output = o.output ?? 'table';
   if (!['table', 'wide', 'yaml', 'json'].includes(output)) {
@@ -58,8 +58,14 @@ export async function classList(o: ListOptions, io: CommandIO): Promise<number> 
     return 2;
   }
   let client: Client | undefined;
+  let c: { client: Client; namespace: string };
   try {
-    const c = await planeClient(o, 'slipway-class-list');
+    c = await planeClient(o, 'slipway-class-list');
+  } catch (e) {
+    io.err(`error: ${oneLine(e)}\n`);
+    return 2;
+  }
+  try {
     client = c.client;
     const list = await client.list<ClusterClass>(CLUSTER_CLASS_KIND, o.allNamespaces ? {} : { namespace: c.namespace });
     if (output === 'yaml' || output === 'json') {
