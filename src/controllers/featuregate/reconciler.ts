@@ -7,7 +7,7 @@
  * became invalid later (a Feature removed, or its stability changed by an upgrade).
  */
 import { effectiveActivation, checkReference, intentOf, voidedWarning } from '../../api/core/policy.js';
-import { findReference } from '../../api/core/feature-active.js';
+import { findReference, readerFeatureSource, type FeatureSource } from '../../api/core/feature-active.js';
 import {
   FEATURE_GATE_CONDITIONS,
   FEATURE_GATE_KIND,
@@ -112,4 +112,14 @@ export function setupFeatureGateControllers(ctx: FeatureGateControllerContext): 
     watches: [{ type: FEATURE_GATE_KIND, map: allFeatures }],
   });
   return [gateController, featureController];
+}
+
+/**
+ * The feature source a controller uses to ask `featureActive`: Features and FeatureGates read from the manager's
+ * shared informers (registered here), so a check costs two cache reads.
+ */
+export function cachedFeatureSource(reader: CachedReader): FeatureSource {
+  reader.cache(FEATURE_KIND);
+  reader.cache(FEATURE_GATE_KIND);
+  return readerFeatureSource(reader);
 }
