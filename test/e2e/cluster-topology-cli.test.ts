@@ -163,11 +163,11 @@ spec:
       [['cluster', 'scale', 'alpha', '-n', NS], /^error: nothing to scale/],
       [['cluster', 'upgrade', 'alpha', '-n', NS], /^error: --kubernetes-version is required/],
     ];
-    for (const [args, pattern] of usage) {
-      const r = await run(args);
-      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
-      assert.match(r.stderr, pattern);
-    }
+    const results = await Promise.all(usage.map(([args]) => run(args)));
+    usage.forEach(([args, pattern], i) => {
+      assert.equal(results[i]!.code, 2, `${args.join(' ')}: ${results[i]!.stderr}`);
+      assert.match(results[i]!.stderr, pattern);
+    });
     await assert.rejects(get('x'), (e: unknown) => isNotFound(e));
 
     const again = await run(['cluster', 'create', 'alpha', '-n', NS]);
@@ -181,6 +181,13 @@ spec:
     assert.equal(refused.stderr.split('\n').filter(Boolean).length, 1, refused.stderr);
     assert.match(refused.stderr, /^error: .*spec\.clusterNetwork\.pods\.cidrBlocks.*not-a-cidr/);
     await assert.rejects(get('badnet'), (e: unknown) => isNotFound(e));
+
+    // the class's variable schema, enforced by the API's topology admission
+    const badVariable = await run(['cluster', 'create', 'badvar', '-n', NS, '--set', 'cni=flannel']);
+    assert.equal(badVariable.code, 1, badVariable.stderr);
+    assert.equal(badVariable.stderr.split('\n').filter(Boolean).length, 1, badVariable.stderr);
+    assert.match(badVariable.stderr, /^error: .*spec\.topology\.variables\[cni\].*flannel/);
+    await assert.rejects(get('badvar'), (e: unknown) => isNotFound(e));
 
     const missing = await run(['cluster', 'scale', 'ghost', '-n', NS, '--workers', '1']);
     assert.equal(missing.code, 1);
@@ -232,7 +239,7 @@ spec:
     let beta = await get('beta');
     assert.equal(beta.spec?.topology?.controlPlane?.replicas, 3);
     assert.deepEqual(beta.spec?.topology?.workers?.machineDeployments?.map((p) => [p.name, p.replicas]), [['md-0', 1], ['md-1', 0]]);
-    const before = beta.metadata?.resourceVersion;
+    const before = beta.spec?.topology;
 
     const unknown = await run(['cluster', 'scale', 'beta', '-n', NS, '--worker-pool', 'md-9=2']);
     assert.equal(unknown.code, 1);
@@ -241,7 +248,7 @@ spec:
     assert.equal(ambiguous.code, 1);
     assert.match(ambiguous.stderr, /^error: --workers 2: cluster team-a\/beta has 2 worker pools \(md-0, md-1\)/);
     beta = await get('beta');
-    assert.equal(beta.metadata?.resourceVersion, before);
+    assert.deepEqual(beta.spec?.topology, before, 'the topology is unchanged (controllers may write status meanwhile)');
 
     const one = await run(['cluster', 'scale', 'alpha', '-n', NS, '--workers', '5']);
     assert.equal(one.code, 0, one.stderr);
@@ -266,7 +273,7 @@ spec:
     const same = await run(['cluster', 'upgrade', 'alpha', '-n', NS, '--kubernetes-version', '1.32.0']);
     assert.equal(same.code, 0, same.stderr);
     assert.equal(same.stdout, 'cluster.cluster.x-k8s.io/alpha is already at v1.32.0\n');
-    assert.equal((await get('alpha')).metadata?.resourceVersion, alpha.metadata?.resourceVersion);
+    assert.deepEqual((await get('alpha')).spec?.topology, alpha.spec?.topology);
   });
 
   it('--wait prints plain progress lines without a terminal and times out with what it waited for', async () => {
@@ -285,6 +292,32 @@ spec:
     assert.equal(quiet.code, 1);
     assert.match(quiet.stderr, /^error: timed out after 1s waiting for every Machine to run v1\.32\.1 and be ready; last: /);
     assert.equal(quiet.stderr.split('\n').filter(Boolean).length, 1, quiet.stderr);
+  });
+
+  it('create --wait: the topology controller and the sim provider bring the cluster to Ready; its kubeconfig lists the Nodes', async () => {
+    const instant = 'simulation={provisioningSeconds: 0, provisioningJitterSeconds: 0, nodeReadySeconds: 0, clusterProvisioningSeconds: 0}';
+    const r = await run(['cluster', 'create', 'live', '-n', NS, '--set', instant, '--wait', '--timeout', '5m']);
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout, /^cluster\.cluster\.x-k8s\.io\/live created\n✓ cluster team-a\/live is Ready \(Ready: control plane 1\/1 ready, workers 1\/1 ready\)\n$/);
+    const steps = r.stderr.trimEnd().split('\n');
+    for (const l of steps) assert.match(l, /^team-a\/live: /);
+    assert.match(steps.at(-1)!, /^team-a\/live: Ready: control plane 1\/1 ready, workers 1\/1 ready$/);
+    assert.ok(steps.length >= 2, `progress went through steps before Ready: ${r.stderr}`);
+
+    const file = join(dir, 'live.kubeconfig');
+    const kcGet = await run(['cluster', 'kubeconfig', 'get', 'live', '-n', NS, '--export-file', file]);
+    assert.equal(kcGet.code, 0, kcGet.stderr);
+    const nodes = await new Promise<Run>((resolve) => {
+      execFile('kubectl', ['--kubeconfig', file, 'get', 'nodes', '-o', 'json'], { timeout: 60_000 }, (err, stdout, stderr) => resolve({ code: err ? 1 : 0, stdout, stderr }));
+    });
+    assert.equal(nodes.code, 0, nodes.stderr);
+    const items = (JSON.parse(nodes.stdout) as { items: { metadata: { labels?: Record<string, string> }; status?: { conditions?: { type: string; status: string }[] } }[] }).items;
+    assert.equal(items.length, 2);
+    assert.equal(items.filter((n) => n.metadata.labels?.['node-role.kubernetes.io/control-plane'] !== undefined).length, 1);
+    for (const n of items) assert.equal(n.status?.conditions?.find((c) => c.type === 'Ready')?.status, 'True');
+
+    const list = await run(['cluster', 'list', '-n', NS]);
+    assert.match(list.stdout, /\nlive +slipway-default +v\S+ +1\/1 +1\/1 +Provisioned +/);
   });
 
   it('delete refuses without --yes when stdin is not a terminal; --yes --wait waits until the Cluster is gone', async () => {
