@@ -5,7 +5,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startPlane, type TestPlane } from '../support/plane.js';
+import { eventually, startPlane, type TestPlane } from '../support/plane.js';
 import { loadDefaultClass, SHIPPED_CLASS_LABEL } from '../../src/classes/index.js';
 import { classExplainLive, classList } from '../../src/cli/commands/class.js';
 
@@ -54,6 +54,13 @@ describe('default ClusterClass on the plane', () => {
       assert.equal(live.metadata.labels[SHIPPED_CLASS_LABEL], 'slipway-default');
     }
     assert.equal(cc.spec.controlPlane.ref.name, shipped.clusterClass.spec!.controlPlane!.ref!.name);
+    // The plane's ClusterClass controller accepts it: variables published, references current.
+    const ready = await eventually(async () => {
+      const c = await get('clusterclass', 'slipway-default');
+      const cond = (type: string) => (c.status?.conditions ?? []).find((x: { type: string }) => x.type === type)?.status;
+      return cond('VariablesReady') === 'True' && cond('RefVersionsUpToDate') === 'True' ? c : undefined;
+    }, 20_000, 'slipway-default VariablesReady and RefVersionsUpToDate');
+    assert.deepEqual(ready.status.variables.map((v: { name: string }) => v.name).sort(), shipped.clusterClass.spec!.variables!.map((v) => v.name).sort());
   });
 
   it('slipway class list and class explain work on the live class', async () => {
