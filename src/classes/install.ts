@@ -2,8 +2,8 @@
  * Installing the shipped default class at plane start: server-side apply of its templates, then of the class, under
  * one field manager (so an upgrade rolls forward: fields a newer release no longer sets are dropped). Only objects
  * named by the shipped class are written; any other ClusterClass (a user's copy under another name) is left alone.
- * Templates of earlier releases (labelled as shipped, no longer named by the class) are deleted once no ClusterClass
- * in the namespace refers to them.
+ * Templates of earlier releases (labelled as shipped, no longer named by the class) are deleted once no ClusterClass,
+ * MachineDeployment, MachineSet or KubeadmControlPlane in the namespace refers to them.
  */
 import type { Logger } from 'pino';
 import { StatusError } from '../apimachinery/errors.js';
@@ -38,6 +38,13 @@ export function classTemplateRefs(cc: ClusterClass): ObjectReference[] {
   return refs.filter((r): r is ObjectReference => !!r?.kind && !!r.name);
 }
 
+/** The template references of a MachineDeployment, MachineSet (spec.template.spec) or KubeadmControlPlane. */
+function objectTemplateRefs(o: KubeObject): ObjectReference[] {
+  const spec = (o.spec ?? {}) as { template?: { spec?: { bootstrap?: { configRef?: ObjectReference }; infrastructureRef?: ObjectReference } }; machineTemplate?: { infrastructureRef?: ObjectReference } };
+  const refs = [spec.template?.spec?.bootstrap?.configRef, spec.template?.spec?.infrastructureRef, spec.machineTemplate?.infrastructureRef];
+  return refs.filter((r): r is ObjectReference => !!r?.kind && !!r.name);
+}
+
 const id = (o: KubeObject): string => `${o.kind}/${o.metadata?.name ?? ''}`;
 
 /** Apply `shipped` (default: the default class) to the plane's store. */
@@ -57,6 +64,16 @@ export async function installShippedClass(objects: ObjectStore, shipped: Shipped
   // Earlier releases' templates: shipped for this class, no longer named by it, and named by no ClusterClass.
   const classes = (await objects.list(resourceOf(objects, cc), namespace)).items as ClusterClass[];
   const referenced = new Set(classes.flatMap((c) => classTemplateRefs(c).map((r) => `${r.kind}/${r.name}`)));
+  // A MachineDeployment, MachineSet or KubeadmControlPlane made by hand may name a shipped template directly.
+  for (const [apiVersion, kind] of [
+    ['cluster.x-k8s.io/v1beta1', 'MachineDeployment'],
+    ['cluster.x-k8s.io/v1beta1', 'MachineSet'],
+    ['controlplane.cluster.x-k8s.io/v1beta1', 'KubeadmControlPlane'],
+  ] as const) {
+    for (const o of (await objects.list(resourceOf(objects, { apiVersion, kind }), namespace)).items) {
+      for (const r of objectTemplateRefs(o)) referenced.add(`${r.kind}/${r.name}`);
+    }
+  }
   const deleted: string[] = [];
   const kinds = new Map(shipped.templates.map((t) => [`${t.apiVersion}|${t.kind}`, t]));
   for (const t of kinds.values()) {

@@ -111,12 +111,38 @@ describe('default ClusterClass on the plane', () => {
     const r3 = await t.kubectl(['apply', '-f', '-'], { input: JSON.stringify(old) });
     assert.equal(r3.code, 0, r3.stderr);
 
+    // Another earlier template that a MachineDeployment made by hand still uses.
+    const used = structuredClone(shipped.templates.find((x) => x.kind === 'SimMachineTemplate')!);
+    used.metadata = { name: 'slipway-default-linux-11111111', namespace: 'default', labels: { [SHIPPED_CLASS_LABEL]: 'slipway-default' } };
+    const hand = {
+      apiVersion: 'cluster.x-k8s.io/v1beta1',
+      kind: 'MachineDeployment',
+      metadata: { name: 'hand-md', namespace: 'default' },
+      spec: {
+        clusterName: 'hand',
+        replicas: 0,
+        selector: { matchLabels: { pool: 'hand' } },
+        template: {
+          metadata: { labels: { pool: 'hand' } },
+          spec: {
+            clusterName: 'hand',
+            version: 'v1.31.2',
+            bootstrap: { dataSecretName: 'hand-bootstrap' },
+            infrastructureRef: { apiVersion: 'infrastructure.slipway.dev/v1alpha1', kind: 'SimMachineTemplate', name: 'slipway-default-linux-11111111' },
+          },
+        },
+      },
+    };
+    const r4 = await t.kubectl(['apply', '-f', '-'], { input: [JSON.stringify(used), JSON.stringify(hand)].join('\n') });
+    assert.equal(r4.code, 0, r4.stderr);
+
     await t.restart();
 
     const cc = await get('clusterclass', 'slipway-default');
     assert.equal(cc.spec.controlPlane.machineHealthCheck.maxUnhealthy, '100%', 'the shipped class is re-applied');
     const gone = await t.kubectl(['get', 'simmachinetemplate', 'slipway-default-linux-00000000', '-n', 'default']);
     assert.notEqual(gone.code, 0, 'an unreferenced template of an earlier release is deleted');
+    await get('simmachinetemplate', 'slipway-default-linux-11111111');
     const mine = await get('clusterclass', 'my-class');
     assert.equal(mine.spec.controlPlane.ref.name, shipped.clusterClass.spec!.controlPlane!.ref!.name);
     // The user's class still refers to the shipped templates: they stay.
