@@ -41,6 +41,20 @@ function slipway(args: string[], env: NodeJS.ProcessEnv = {}, input?: string): P
   });
 }
 
+/** The CLI on a pseudo-terminal (util-linux `script`), `input` typed at it; output is what the terminal showed. */
+function slipwayOnTerminal(args: string[], input: string, env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  const base = { ...process.env };
+  delete base.KUBECONFIG;
+  delete base.NO_COLOR;
+  const command = [process.execPath, '--import', 'tsx', RUNNER, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  return new Promise((resolve) => {
+    const child = execFile('script', ['-qec', command, '/dev/null'], { cwd: ROOT, timeout: 120_000, env: { ...base, ...env } }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+    child.stdin?.end(input);
+  });
+}
+
 describe('slipway cluster create|list|scale|upgrade|delete', () => {
   let t: TestPlane;
   let client: Client;
@@ -318,6 +332,26 @@ spec:
 
     const list = await run(['cluster', 'list', '-n', NS]);
     assert.match(list.stdout, /\nlive +slipway-default +v\S+ +1\/1 +1\/1 +Provisioned +/);
+  });
+
+  it('on a terminal: delete asks first, the wait shows a spinner (coloured unless NO_COLOR)', async () => {
+    const no = await slipwayOnTerminal(['cluster', 'delete', 'alpha', '-n', NS, '--kubeconfig', kc], 'n\n');
+    assert.equal(no.code, 1, no.stdout);
+    assert.match(no.stdout, /Delete cluster team-a\/alpha and its \d+ Machines?\? This cannot be undone\. \[y\/N\] /);
+    assert.match(no.stdout, /Not deleted\./);
+    await get('alpha');
+
+    const slow = await slipwayOnTerminal(['cluster', 'upgrade', 'frozen', '-n', NS, '--kubeconfig', kc, '--kubernetes-version', 'v1.32.2', '--wait', '--timeout', '1s'], '', { NO_COLOR: '1' });
+    assert.equal(slow.code, 1, slow.stdout);
+    assert.match(slow.stdout, /\r\x1b\[2K. team-a\/frozen: /, 'a spinner line repainted in place');
+    assert.doesNotMatch(slow.stdout, /\x1b\[3\dm/, 'no colours with NO_COLOR');
+    assert.match(slow.stdout, /error: timed out after 1s waiting for every Machine to run v1\.32\.2 and be ready/);
+
+    const yes = await slipwayOnTerminal(['cluster', 'delete', 'alpha', '-n', NS, '--kubeconfig', kc, '--wait', '--timeout', '2m'], 'y\n');
+    assert.equal(yes.code, 0, yes.stdout);
+    assert.match(yes.stdout, /\r\x1b\[2K\x1b\[36m.\x1b\[0m team-a\/alpha: /, 'a coloured spinner');
+    assert.match(yes.stdout, /\x1b\[32m✓\x1b\[0m cluster team-a\/alpha deleted/);
+    await assert.rejects(get('alpha'), (e: unknown) => isNotFound(e));
   });
 
   it('delete refuses without --yes when stdin is not a terminal; --yes --wait waits until the Cluster is gone', async () => {
