@@ -20,10 +20,8 @@
  *   BENCH_VERBOSE=1            echo the server's stderr
  *   BENCH_SERVER_NODE_ARGS     node flags of the server child (e.g. --cpu-prof)
  */
-import * as https from 'node:https';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { expect, httpsAgent, pool, type Target } from './support/http.js';
+import { countObjects, WatchCounter } from './support/fleet.js';
 import { cleanup, installCleanupHandlers, procCpuSeconds, procMemory, removeDir, sleep, startServer, tempDir, type ServerChild } from './support/procs.js';
 
 const VERSION = 'v1.31.2';
@@ -97,59 +95,8 @@ function clusterObjects(name: string): { path: string; obj: unknown }[] {
   ];
 }
 
-/** Counts Ready Clusters and MachineDeployments with a ready replica, from watch streams. */
-class ReadyCounter {
-  readonly clusters = new Map<string, boolean>();
-  readonly mds = new Map<string, boolean>();
-  private readonly reqs: { destroy(): void }[] = [];
-
-  constructor(private readonly t: Target) {}
-
-  watch(path: string, into: Map<string, boolean>, isReady: (o: Record<string, unknown>) => boolean): void {
-    const req = https.request({ host: this.t.url.hostname, port: this.t.url.port, path: `${path}?watch=1&allowWatchBookmarks=false`, agent: this.t.agent, headers: { accept: 'application/json' } }, (res) => {
-      let buf = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => {
-        buf += d;
-        let nl: number;
-        while ((nl = buf.indexOf('\n')) >= 0) {
-          const line = buf.slice(0, nl);
-          buf = buf.slice(nl + 1);
-          if (!line.trim()) continue;
-          const e = JSON.parse(line) as { type: string; object: Record<string, unknown> & { metadata: { name: string } } };
-          if (e.type === 'DELETED') into.delete(e.object.metadata.name);
-          else into.set(e.object.metadata.name, isReady(e.object));
-        }
-      });
-    });
-    req.end();
-    this.reqs.push(req);
-  }
-
-  ready(map: Map<string, boolean>): number {
-    let n = 0;
-    for (const v of map.values()) if (v) n++;
-    return n;
-  }
-
-  stop(): void {
-    for (const r of this.reqs) r.destroy();
-  }
-}
-
 const clusterReady = (o: Record<string, unknown>): boolean => ((o.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
 const mdReady = (o: Record<string, unknown>): boolean => (o.status as { readyReplicas?: number } | undefined)?.readyReplicas === 1;
-
-function countObjects(dataDir: string): { total: number; workload: number } {
-  const db = new Database(join(dataDir, 'state.db'), { readonly: true, fileMustExist: true });
-  try {
-    const total = (db.prepare('SELECT count(*) AS n FROM kv').get() as { n: number }).n;
-    const workload = (db.prepare("SELECT count(*) AS n FROM kv WHERE key >= '/clusters/' AND key < '/clusters0'").get() as { n: number }).n;
-    return { total, workload };
-  } finally {
-    db.close();
-  }
-}
 
 async function run(n: number): Promise<RunResult> {
   const dir = tempDir(`slipway-bench-fleet-${n}-`);
@@ -166,9 +113,9 @@ async function run(n: number): Promise<RunResult> {
   try {
     await post(t, '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
     for (const x of sharedTemplates()) await post(t, x.path, x.obj);
-    const counter = new ReadyCounter(t);
-    counter.watch(`/apis/cluster.x-k8s.io/v1beta1/namespaces/${NS}/clusters`, counter.clusters, clusterReady);
-    counter.watch(`/apis/cluster.x-k8s.io/v1beta1/namespaces/${NS}/machinedeployments`, counter.mds, mdReady);
+    const counter = new WatchCounter(t);
+    const clusters = counter.watch(`/apis/cluster.x-k8s.io/v1beta1/namespaces/${NS}/clusters`, clusterReady);
+    const mds = counter.watch(`/apis/cluster.x-k8s.io/v1beta1/namespaces/${NS}/machinedeployments`, mdReady);
     const cpu0 = procCpuSeconds(srv.pid);
     const t0 = performance.now();
     const createMs = await pool(n, CONCURRENCY, async (i) => {
@@ -177,8 +124,8 @@ async function run(n: number): Promise<RunResult> {
     log(`${n} clusters: objects created in ${(createMs / 1000).toFixed(1)} s`);
     let lastLog = 0;
     for (;;) {
-      const rc = counter.ready(counter.clusters);
-      const rm = counter.ready(counter.mds);
+      const rc = counter.ready(clusters);
+      const rm = counter.ready(mds);
       if (rc >= n && rm >= n) break;
       const el = performance.now() - t0;
       if (el > READY_TIMEOUT_MS) throw new Error(`not Ready after ${READY_TIMEOUT_MS / 1000} s: ${rc}/${n} Clusters, ${rm}/${n} MachineDeployments`);

@@ -30,12 +30,12 @@ export function httpAgent(maxSockets: number): http.Agent {
  * One request; resolves with the whole body (as a string) once it has been received.
  * With discardBody the body is only counted (`bytes`) and `body` is '' (no client-side copies).
  */
-export function request(t: Target, method: string, path: string, body?: string, timeoutMs = 60_000, discardBody = false): Promise<Response> {
+export function request(t: Target, method: string, path: string, body?: string, timeoutMs = 60_000, discardBody = false, contentType = 'application/json'): Promise<Response> {
   const mod = t.url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
     const headers: http.OutgoingHttpHeaders = { accept: 'application/json' };
     if (body !== undefined) {
-      headers['content-type'] = 'application/json';
+      headers['content-type'] = contentType;
       headers['content-length'] = Buffer.byteLength(body);
     }
     const t0 = performance.now();
@@ -57,8 +57,8 @@ export function request(t: Target, method: string, path: string, body?: string, 
 }
 
 /** Like request() but throws unless the status is one of `ok`. */
-export async function expect(t: Target, method: string, path: string, body: string | undefined, ok: number[], discardBody = false): Promise<Response> {
-  const r = await request(t, method, path, body, 60_000, discardBody);
+export async function expect(t: Target, method: string, path: string, body: string | undefined, ok: number[], discardBody = false, contentType?: string): Promise<Response> {
+  const r = await request(t, method, path, body, 60_000, discardBody, contentType);
   if (!ok.includes(r.status)) throw new Error(`${method} ${path}: HTTP ${r.status}: ${r.body.slice(0, 500)}`);
   return r;
 }

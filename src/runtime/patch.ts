@@ -146,7 +146,8 @@ export class PatchHelper<T extends KubeObject> {
         result = await this.client.patchStatus(type, key, { type: 'merge', body: sent.status }, writeOpts);
       }
     }
-    this.before = deepClone(result);
+    // Nothing sent: the snapshot already equals obj. Otherwise the written object becomes the snapshot.
+    if (sent.main || sent.status) this.before = deepClone(result);
     return { object: result, sent };
   }
 }

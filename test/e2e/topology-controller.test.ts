@@ -28,7 +28,6 @@ describe('topology controller (managed topologies on the sim provider)', () => {
     t = await startPlane();
     kb = kube(t);
     await kb.ok(['apply', '-f', '-'], testClassYaml());
-    await kb.ok(['patch', 'clusterclass', 'test-class', '--subresource=status', '--type=merge', '-p', '{"status":{"observedGeneration":1}}']); // TEMP until the ClusterClass controller lands
     await kb.ok(['apply', '-f', '-'], testClusterYaml({ name: 'topo', workers: [{ name: 'md-0', class: 'small', replicas: 2 }] }));
     await waitFor(kb, ['get', 'cluster', 'topo'], clusterReady, 90_000, 'Cluster topo Ready');
     await waitFor(kb, ['get', 'md', '-l', 'cluster.x-k8s.io/cluster-name=topo'], (l) => itemsOf<Obj>(l).length === 1 && itemsOf<Obj>(l)[0]!.status?.readyReplicas === 2, 60_000, 'workers ready');

@@ -311,7 +311,7 @@ export function setupClusterController(ctx: ControllerContext, opts: { workers?:
     name: CONTROLLER_NAME,
     for: CLUSTER_KIND,
     reconciler: r,
-    workers: opts.workers ?? 4,
+    workers: opts.workers ?? 10,
     watches: [
       { type: MACHINE_DEPLOYMENT_KIND, map: deletingOnly },
       { type: MACHINE_SET_KIND, map: deletingOnly },

@@ -570,7 +570,7 @@ export function setupKubeadmControlPlaneController(ctx: ControllerContext, opts:
     for: KUBEADM_CONTROL_PLANE_KIND,
     owns: [MACHINE_KIND],
     reconciler: new KubeadmControlPlaneReconciler(ctx),
-    workers: opts.workers ?? 4,
+    workers: opts.workers ?? 10,
     watches: [
       {
         type: CLUSTER_KIND,

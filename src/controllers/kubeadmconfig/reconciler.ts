@@ -554,7 +554,7 @@ export function setupKubeadmConfigController(ctx: ControllerContext, opts: Kubea
     name: CONTROLLER_NAME,
     for: KUBEADM_CONFIG_KIND,
     reconciler: new KubeadmConfigReconciler(ctx, opts),
-    workers: opts.workers ?? 8,
+    workers: opts.workers ?? 10,
     watches: [
       { type: MACHINE_KIND, map: machineConfigs },
       {

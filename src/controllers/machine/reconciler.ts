@@ -573,7 +573,7 @@ export function setupMachineController(ctx: ControllerContext, opts: { workers?:
     name: CONTROLLER_NAME,
     for: MACHINE_KIND,
     reconciler: new MachineReconciler(ctx),
-    workers: opts.workers ?? 8,
+    workers: opts.workers ?? 10,
     watches: [
       {
         // A Cluster changing (unpaused, infrastructure ready, deleted) → its Machines.

@@ -399,7 +399,7 @@ export function setupMachineDeploymentController(ctx: ControllerContext, opts: M
     for: MACHINE_DEPLOYMENT_KIND,
     owns: [MACHINE_SET_KIND],
     reconciler,
-    workers: opts.workers ?? 4,
+    workers: opts.workers ?? 10,
     watches: [
       { type: MACHINE_SET_KIND, map: (ms) => deploymentsForOrphan(deployments, ms) },
       { type: MACHINE_KIND, map: deploymentOfDeletingMachine },

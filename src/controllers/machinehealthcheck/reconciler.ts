@@ -237,7 +237,7 @@ export function setupMachineHealthCheckController(ctx: ControllerContext, opts: 
     name: CONTROLLER_NAME,
     for: MACHINE_HEALTH_CHECK_KIND,
     reconciler,
-    workers: opts.workers ?? 4,
+    workers: opts.workers ?? 10,
     watches: [
       { type: MACHINE_KIND, map: (m) => healthChecksOfMachine(mhcs.lister, m) },
       { type: CLUSTER_KIND, map: (c) => healthChecksOfCluster(mhcs.lister, c) },

@@ -393,7 +393,7 @@ export function setupMachineSetController(ctx: ControllerContext, opts: MachineS
     for: MACHINE_SET_KIND,
     owns: [MACHINE_KIND],
     reconciler,
-    workers: opts.workers ?? 8,
+    workers: opts.workers ?? 10,
     watches: [
       { type: MACHINE_KIND, map: (m) => machineSetsForOrphan(machineSets, m) },
       {

@@ -407,7 +407,7 @@ export function setupTopologyController(ctx: ControllerContext, opts: { workers?
     name: CONTROLLER_NAME,
     for: CLUSTER_KIND,
     reconciler: r,
-    workers: opts.workers ?? 4,
+    workers: opts.workers ?? 10,
     watches: [
       {
         type: CLUSTER_CLASS_KIND,

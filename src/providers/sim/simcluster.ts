@@ -97,7 +97,7 @@ export function setupSimClusterController(ctx: ControllerContext, deps: SimClust
     name: CONTROLLER_NAME,
     for: SIM_CLUSTER_KIND,
     reconciler: new SimClusterReconciler(ctx, deps),
-    workers: opts.workers ?? 4,
+    workers: opts.workers ?? 10,
     watches: [
       {
         type: CLUSTER_KIND,

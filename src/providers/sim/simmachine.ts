@@ -441,7 +441,7 @@ export function setupSimMachineController(ctx: ControllerContext, deps: SimMachi
     name: CONTROLLER_NAME,
     for: SIM_MACHINE_KIND,
     reconciler: new SimMachineReconciler(ctx, deps),
-    workers: opts.workers ?? 8,
+    workers: opts.workers ?? 10,
     watches: [
       {
         type: MACHINE_KIND,

@@ -1,0 +1,62 @@
+/** Fleet benchmarks' helpers: per-object readiness counted from watch streams, and the objects a plane stored. */
+import * as https from 'node:https';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Target } from './http.js';
+
+type Obj = Record<string, unknown> & { metadata: { name: string } };
+
+/** Watches collections and keeps, per object name, whether a predicate holds for its latest version. */
+export class WatchCounter {
+  private readonly reqs: { destroy(): void }[] = [];
+
+  constructor(private readonly t: Target) {}
+
+  /** Watch `path` (a collection URL); the returned map follows each object's predicate value. */
+  watch(path: string, pred: (o: Obj) => boolean): Map<string, boolean> {
+    const into = new Map<string, boolean>();
+    const req = https.request({ host: this.t.url.hostname, port: this.t.url.port, path: `${path}?watch=1&allowWatchBookmarks=false`, agent: this.t.agent, headers: { accept: 'application/json' } }, (res) => {
+      let buf = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => {
+        buf += d;
+        let nl: number;
+        while ((nl = buf.indexOf('\n')) >= 0) {
+          const line = buf.slice(0, nl);
+          buf = buf.slice(nl + 1);
+          if (!line.trim()) continue;
+          const e = JSON.parse(line) as { type: string; object: Obj };
+          if (e.type === 'DELETED') into.delete(e.object.metadata.name);
+          else into.set(e.object.metadata.name, pred(e.object));
+        }
+      });
+    });
+    req.end();
+    this.reqs.push(req);
+    return into;
+  }
+
+  /** How many objects of a watched map satisfy the predicate now. */
+  ready(map: Map<string, boolean>): number {
+    let n = 0;
+    for (const v of map.values()) if (v) n++;
+    return n;
+  }
+
+  stop(): void {
+    for (const r of this.reqs) r.destroy();
+  }
+}
+
+/** Keys in a plane's SQLite store: all, and those of workload clusters. */
+export function countObjects(dataDir: string): { total: number; workload: number } {
+  const db = new Database(join(dataDir, 'state.db'), { readonly: true, fileMustExist: true });
+  try {
+    const total = (db.prepare('SELECT count(*) AS n FROM kv').get() as { n: number }).n;
+    const workload = (db.prepare("SELECT count(*) AS n FROM kv WHERE key >= '/clusters/' AND key < '/clusters0'").get() as { n: number }).n;
+    return { total, workload };
+  } finally {
+    db.close();
+  }
+}
+
