@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
-import type { Cluster } from '../../src/api/cluster/types.js';
+import type { Cluster, Machine } from '../../src/api/cluster/types.js';
 import { loadDefaultClass } from '../../src/classes/default-class.js';
 import { isNotFound, kubeconfigClient, type Client } from '../../src/client/index.js';
 import { DEFAULT_KUBERNETES_VERSION } from '../../src/cli/cluster-spec.js';
@@ -308,7 +308,7 @@ spec:
     assert.equal(quiet.stderr.split('\n').filter(Boolean).length, 1, quiet.stderr);
   });
 
-  it('create --wait: the topology controller and the sim provider bring the cluster to Ready; its kubeconfig lists the Nodes', async () => {
+  it('create --wait: the topology controller and the sim provider bring the cluster to Ready; its kubeconfig lists the Nodes; upgrade --wait rolls every Machine', async () => {
     const instant = 'simulation={provisioningSeconds: 0, provisioningJitterSeconds: 0, nodeReadySeconds: 0, clusterProvisioningSeconds: 0}';
     const r = await run(['cluster', 'create', 'live', '-n', NS, '--set', instant, '--wait', '--timeout', '5m']);
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
@@ -332,6 +332,18 @@ spec:
 
     const list = await run(['cluster', 'list', '-n', NS]);
     assert.match(list.stdout, /\nlive +slipway-default +v\S+ +1\/1 +1\/1 +Provisioned +/);
+
+    // one minor up: --wait ends when every Machine runs it and is ready
+    const from = (await get('live')).spec!.topology!.version;
+    const [major, minor] = from.slice(1).split('.').map(Number);
+    const to = `v${major}.${minor! + 1}.0`;
+    const up = await run(['cluster', 'upgrade', 'live', '-n', NS, '--kubernetes-version', to, '--wait', '--timeout', '5m']);
+    assert.equal(up.code, 0, `${up.stdout}\n${up.stderr}`);
+    assert.equal(up.stdout.split('\n')[0], `cluster.cluster.x-k8s.io/live upgrading ${from} → ${to}`);
+    assert.match(up.stdout, new RegExp(`\n✓ cluster team-a/live upgraded to ${to.replace(/\./g, '\\.')} \\(${to.replace(/\./g, '\\.')} on 2/2 Machines \\(control plane 1/1\\), all ready\\)\n$`));
+    for (const l of up.stderr.trimEnd().split('\n')) assert.match(l, /^team-a\/live: /);
+    const machines = (await client.list({ apiVersion: 'cluster.x-k8s.io/v1beta1', kind: 'Machine' }, { namespace: NS, labelSelector: 'cluster.x-k8s.io/cluster-name=live' })).items as Machine[];
+    assert.deepEqual(machines.filter((m) => !m.metadata?.deletionTimestamp).map((m) => m.spec.version), [to, to]);
   });
 
   it('on a terminal: delete asks first, the wait shows a spinner (coloured unless NO_COLOR)', async () => {
