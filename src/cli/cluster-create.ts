@@ -3,36 +3,16 @@
  * create it through the API and optionally wait for it to be Ready.
  */
 import { readFileSync } from 'node:fs';
-import { stringify } from 'yaml';
 import { CLUSTER_CLASS_KIND, type Cluster } from '../api/cluster/types.js';
 import type { ClusterClass } from '../api/cluster/clusterclass.js';
 import { compareVersions, parseMajorMinorPatch } from '../api/cluster/validation.js';
-import { isNotFound, type Client, type KindRef } from '../client/index.js';
+import { isForbidden, isNotFound, type Client, type KindRef } from '../client/index.js';
 import { DocumentError, parseDocuments } from '../topology/documents.js';
 import { buildCluster, chosenClass, DEFAULT_CLASS, DEFAULT_CLASS_NAMESPACE, UsageError, type ClassFacts, type ClusterCreateFlags, type VariableSetting } from './cluster-spec.js';
-import { goalText, waitForCluster } from './cluster-wait.js';
+import { parseTimeout, waitAndReport, type WaitFlags } from './cluster-wait.js';
 import { connect, kubeconfigExists, type ConnectOptions } from './connect.js';
 import type { CommandIO } from './io.js';
-import { startProgress, type ProgressMode } from './progress.js';
-
-export const EXIT_OK = 0;
-export const EXIT_FAILED = 1;
-export const EXIT_USAGE = 2;
-
-/** How long --wait waits when --timeout is not given. */
-export const DEFAULT_WAIT_TIMEOUT = '30m';
-
-/** Options every waiting command shares. */
-export interface WaitFlags {
-  wait?: boolean;
-  /** Go duration text. */
-  timeout?: string;
-  /** Resolved by the caller from --no-progress and whether stderr is a terminal. */
-  progressMode?: ProgressMode;
-  color?: boolean;
-  /** Between two reads while waiting (tests make it short). */
-  pollMs?: number;
-}
+import { errorLine, EXIT_FAILED, EXIT_OK, EXIT_USAGE, printObject } from './output.js';
 
 export interface ClusterCreateOptions extends ConnectOptions, WaitFlags {
   class?: string;
@@ -46,31 +26,6 @@ export interface ClusterCreateOptions extends ConnectOptions, WaitFlags {
   /** true or "client": print without contacting the API for writes; "server": the API server's dry run. */
   dryRun?: boolean | string;
   output?: string;
-}
-
-/** A Go duration ("10m", "1h30m", "90s") in milliseconds. */
-export function parseTimeout(text: string | undefined): number {
-  const t = (text ?? DEFAULT_WAIT_TIMEOUT).trim();
-  const re = /(\d+(?:\.\d+)?)(h|ms|m|s)/gy;
-  let total = 0;
-  let matched = 0;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(t))) {
-    total += Number(m[1]) * { h: 3_600_000, m: 60_000, s: 1000, ms: 1 }[m[2] as 'h' | 'm' | 's' | 'ms'];
-    matched = re.lastIndex;
-  }
-  if (!t || matched !== t.length || total <= 0) throw new UsageError(`--timeout ${JSON.stringify(text)}: must be a positive duration such as 90s, 10m or 1h30m`);
-  return total;
-}
-
-/** One line for a failed API call: the server's message names the field. */
-export function errorLine(e: unknown): string {
-  const text = e instanceof Error ? e.message : String(e);
-  return text.split('\n')[0]!;
-}
-
-export function printObject(obj: unknown, output: string): string {
-  return output === 'json' ? `${JSON.stringify(obj, null, 2)}\n` : stringify(obj, { lineWidth: 0 });
 }
 
 function readBase(file: string, io: CommandIO): { base: Cluster; source: string } {
@@ -118,7 +73,8 @@ export async function lookUpClass(client: Client, className: string, clusterName
       const cc = await client.get(CLUSTER_CLASS_KIND as KindRef<ClusterClass>, { namespace: ns, name: className });
       return { classNamespace: ns === clusterNamespace ? undefined : ns, newestVersion: newestClassVersion(cc) };
     } catch (e) {
-      if (!isNotFound(e)) throw e;
+      // Not found, or not readable with these credentials: the API's admission judges the class.
+      if (!isNotFound(e) && !isForbidden(e)) throw e;
     }
   }
   return {};
@@ -188,27 +144,4 @@ export async function clusterCreate(name: string | undefined, o: ClusterCreateOp
   } finally {
     client?.close();
   }
-}
-
-/** Wait with progress; prints the outcome and returns the exit code. */
-export async function waitAndReport(client: Client, namespace: string, name: string, goal: Parameters<typeof waitForCluster>[3], o: WaitFlags, timeoutMs: number, io: CommandIO): Promise<number> {
-  const label = `${namespace}/${name}`;
-  const progress = startProgress({ mode: o.progressMode ?? 'lines', write: (t) => io.err(t), color: o.color, label });
-  let result;
-  try {
-    result = await waitForCluster(client, namespace, name, goal, { timeoutMs, progress, pollMs: o.pollMs });
-  } finally {
-    progress.stop();
-  }
-  if (result.done) {
-    const ok = o.color ? '\x1b[32m✓\x1b[0m' : '✓';
-    io.out(goal.kind === 'deleted' ? `${ok} cluster ${label} deleted\n` : `${ok} cluster ${label} ${goal.kind === 'version' ? `upgraded to ${goal.version}` : 'is Ready'} (${result.step})\n`);
-    return EXIT_OK;
-  }
-  if (result.failure) {
-    io.err(`error: cluster ${label} failed: ${result.failure}\n`);
-    return EXIT_FAILED;
-  }
-  io.err(`error: timed out after ${o.timeout ?? DEFAULT_WAIT_TIMEOUT} waiting for ${goalText(goal)}; last: ${result.step}\n`);
-  return EXIT_FAILED;
 }

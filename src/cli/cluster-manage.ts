@@ -6,11 +6,12 @@
 import { CLUSTER_KIND, CLUSTER_NAME_LABEL, MACHINE_KIND, type Cluster, type Machine } from '../api/cluster/types.js';
 import { isInvalid, isNotFound, type Client, type JsonPatchOperation, type KindRef } from '../client/index.js';
 import { clusterListTable } from './cluster-list.js';
-import { errorLine, EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseTimeout, printObject, waitAndReport, type WaitFlags } from './cluster-create.js';
 import { parseKubernetesVersion, parsePoolReplicas, parseReplicas, UsageError } from './cluster-spec.js';
 import { summarizeCluster } from './cluster-status.js';
+import { parseTimeout, waitAndReport, type WaitFlags } from './cluster-wait.js';
 import { connect, type ConnectOptions } from './connect.js';
 import type { CommandIO } from './io.js';
+import { errorLine, EXIT_FAILED, EXIT_OK, EXIT_USAGE, printObject } from './output.js';
 
 const CLUSTERS = CLUSTER_KIND as KindRef<Cluster>;
 const MACHINES = MACHINE_KIND as KindRef<Machine>;
