@@ -194,7 +194,7 @@ Examples:
   # the default class, one control-plane and one worker Machine, and wait until it is Ready
   slipway cluster create dev --wait
 
-  # three control-plane replicas, two pools, variables
+  # three control-plane replicas, two pools (windows workers need: slipway feature activate windows-workers), variables
   slipway cluster create prod -n team-a --control-plane-replicas 3 \\
       --worker-pool md-0=linux:3 --worker-pool win=windows:1 \\
       --set controlPlane.machine.numCPUs=4 --set cni=calico --set 'ntpServers=[time1.example.com]'
