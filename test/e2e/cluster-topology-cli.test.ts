@@ -107,6 +107,20 @@ describe('slipway cluster create|list|scale|upgrade|delete', () => {
       },
     });
     await assert.rejects(get('dev'), (e: unknown) => isNotFound(e));
+
+    // the API server's dry run: admission defaults and checks the Cluster, nothing is stored
+    const [server, refused] = await Promise.all([
+      run(['cluster', 'create', 'dev', '-n', NS, '--dry-run=server', '-o', 'yaml']),
+      run(['cluster', 'create', 'dev', '-n', NS, '--dry-run=server', '--set', 'cni=flannel']),
+    ]);
+    assert.equal(server.code, 0, server.stderr);
+    const echoed = parse(server.stdout) as Cluster;
+    assert.ok(echoed.metadata?.uid, 'the server filled in the object');
+    assert.ok((echoed.spec?.topology?.variables ?? []).some((v) => v.name === 'cni'), 'the class default for cni was added by admission');
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /^error: .*spec\.topology\.variables\[cni\].*flannel.*\n$/);
+    await assert.rejects(get('dev'), (e: unknown) => isNotFound(e));
+
     // without any management plane to reach, a client-side dry run still prints the object
     const offline = await slipway(['cluster', 'create', 'solo', '--dry-run', '-o', 'json'], { KUBECONFIG: join(dir, 'missing.kubeconfig') });
     assert.equal(offline.code, 0, offline.stderr);
