@@ -24,14 +24,23 @@ export function register(program: Command): void {
         format === 'text'
           ? pino({ name: 'slipway', level: o.logLevel }, readableLogStream((t) => process.stdout.write(t), !!process.stdout.isTTY && !process.env.NO_COLOR))
           : pino({ name: 'slipway', level: o.logLevel });
-      const plane = await ManagementPlane.start({ dataDir: resolve(o.dataDir), listen: o.listen, tokenFile: o.tokenAuthFile, podSecurityConfig: o.podSecurityConfig, storage: o.storage, logger });
-      const shutdown = (sig: string): void => {
-        plane.log.info({ signal: sig }, 'shutting down');
+      // Signals are handled from the start: one arriving while the plane starts stops it once it is up.
+      let plane: ManagementPlane | undefined;
+      let stopping = false;
+      const stop = (p: ManagementPlane): void => {
         const force = setTimeout(() => process.exit(1), 5000);
         force.unref();
-        void plane.stop().then(() => process.exit(0));
+        void p.stop().then(() => process.exit(0));
+      };
+      const shutdown = (sig: string): void => {
+        if (stopping) return;
+        stopping = true;
+        logger.info({ signal: sig }, 'shutting down');
+        if (plane) stop(plane);
       };
       process.once('SIGINT', () => shutdown('SIGINT'));
       process.once('SIGTERM', () => shutdown('SIGTERM'));
+      plane = await ManagementPlane.start({ dataDir: resolve(o.dataDir), listen: o.listen, tokenFile: o.tokenAuthFile, podSecurityConfig: o.podSecurityConfig, storage: o.storage, logger });
+      if (stopping) stop(plane);
     });
 }
