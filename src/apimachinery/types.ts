@@ -73,6 +73,47 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/**
+ * A deep copy of a JSON value with JSON's semantics (what `JSON.parse(JSON.stringify(v))` gives: undefined object
+ * members and functions dropped, undefined or functions in arrays become null, non-finite numbers become null,
+ * `toJSON` honoured), made by walking the value, several times faster than the text round trip.
+ */
 export function deepClone<T>(v: T): T {
-  return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
+  return v === undefined ? v : (cloneJsonValue(v) as T);
+}
+
+function cloneJsonValue(v: unknown): unknown {
+  if (v === null) return null;
+  switch (typeof v) {
+    case 'string':
+    case 'boolean':
+      return v;
+    case 'number':
+      return Number.isFinite(v) ? (v === 0 ? 0 : v) : null;
+    case 'object':
+      break;
+    default:
+      return undefined;
+  }
+  const o = v as { toJSON?: () => unknown };
+  if (typeof o.toJSON === 'function') return cloneJsonValue(o.toJSON());
+  if (Array.isArray(v)) {
+    const n = v.length;
+    const out = new Array<unknown>(n);
+    for (let i = 0; i < n; i++) {
+      const x = cloneJsonValue(v[i]);
+      out[i] = x === undefined ? null : x;
+    }
+    return out;
+  }
+  const out: Record<string, unknown> = {};
+  const src = v as Record<string, unknown>;
+  for (const k of Object.keys(src)) {
+    const x = cloneJsonValue(src[k]);
+    if (x === undefined) continue;
+    // A "__proto__" member is data in JSON (a ConfigMap key may be called that), not the prototype.
+    if (k === '__proto__') Object.defineProperty(out, k, { value: x, enumerable: true, writable: true, configurable: true });
+    else out[k] = x;
+  }
+  return out;
 }

@@ -121,13 +121,15 @@ function parseKubeconfigText(text: string, where: string): ParsedKubeconfig {
   };
 }
 
-/**
- * Whether a kubeconfig Secret's client certificates need renewal: any of them expires within `renewBeforeMs` of `now`
- * (default half a year, as upstream's NeedsClientCertRotation with ClientCertificateRenewalDuration).
- */
-export function kubeconfigNeedsRotation(secret: KubeObject, now: Date, renewBeforeMs = KUBECONFIG_RENEW_BEFORE_MS): boolean {
+/** Earliest client-certificate expiry of a kubeconfig Secret, per Secret object (cached objects are immutable). */
+const earliestExpiry = new WeakMap<KubeObject, number>();
+
+function clientCertificatesExpiry(secret: KubeObject): number {
+  const known = earliestExpiry.get(secret);
+  if (known !== undefined) return known;
   const where = `Secret ${secret.metadata?.namespace}/${secret.metadata?.name}`;
   const parsed = parseKubeconfigText(kubeconfigFromSecret(secret), where);
+  let earliest = Infinity;
   for (const c of parsed.clientCertificates) {
     let notAfter: number;
     try {
@@ -135,9 +137,18 @@ export function kubeconfigNeedsRotation(secret: KubeObject, now: Date, renewBefo
     } catch (e) {
       throw new Error(`${where}: client certificate of user "${c.user}" cannot be parsed: ${(e as Error).message}`);
     }
-    if (notAfter - now.getTime() < renewBeforeMs) return true;
+    earliest = Math.min(earliest, notAfter);
   }
-  return false;
+  earliestExpiry.set(secret, earliest);
+  return earliest;
+}
+
+/**
+ * Whether a kubeconfig Secret's client certificates need renewal: any of them expires within `renewBeforeMs` of `now`
+ * (default half a year, as upstream's NeedsClientCertRotation with ClientCertificateRenewalDuration).
+ */
+export function kubeconfigNeedsRotation(secret: KubeObject, now: Date, renewBeforeMs = KUBECONFIG_RENEW_BEFORE_MS): boolean {
+  return clientCertificatesExpiry(secret) - now.getTime() < renewBeforeMs;
 }
 
 /**

@@ -51,7 +51,12 @@ export class CachedReader implements Reader {
   async list<T extends KubeObject>(kind: { apiVersion: string; kind: string }, namespace: string | undefined, labels?: ParsedSelector): Promise<T[]> {
     const inf = this.informer(kind);
     let items: KubeObject[];
-    if (inf) items = namespace !== undefined ? inf.lister.list({ namespace }) : inf.lister.list();
+    const exact = labels ? equalityRequirement(labels) : undefined;
+    if (inf && exact) {
+      // Candidates from the cache's label index instead of a scan of the namespace.
+      items = inf.lister.withLabel(exact.key, exact.value);
+      if (namespace !== undefined) items = items.filter((o) => (o.metadata?.namespace ?? '') === namespace);
+    } else if (inf) items = namespace !== undefined ? inf.lister.list({ namespace }) : inf.lister.list();
     else items = (await this.client.list(kind, { namespace })).items;
     return (labels ? items.filter((o) => matchesLabels(labels, o.metadata?.labels)) : items) as T[];
   }
@@ -78,6 +83,15 @@ export function directReader(client: Client): Reader {
 /** A private copy of a (possibly shared) object, to change and patch. */
 export function mutable<T extends KubeObject>(obj: T): T {
   return deepClone(obj);
+}
+
+/** A `key=value` requirement of a selector (the first), which the cache's label index answers. */
+function equalityRequirement(selector: ParsedSelector): { key: string; value: string } | undefined {
+  if (selector.nothing) return undefined;
+  for (const r of selector.requirements) {
+    if ((r.operator === '=' || r.operator === '==' || (r.operator === 'in' && r.values.length === 1)) && r.values[0] !== undefined) return { key: r.key, value: r.values[0] };
+  }
+  return undefined;
 }
 
 function kindId(kind: { apiVersion: string; kind: string }): string {

@@ -354,9 +354,10 @@ export class TopologyReconciler {
     for (const ms of machineSets) machineRefs(ms);
 
     const unused: KubeObject[] = [];
+    const ofCluster = { requirements: [{ key: LABELS.clusterName, operator: '=' as const, values: [name] }] };
     for (const kind of kinds.values()) {
       this.cacheKind(kind);
-      const items = await this.ctx.reader.list(kind, namespace);
+      const items = await this.ctx.reader.list(kind, namespace, ofCluster);
       for (const t of items) {
         const labels = t.metadata?.labels ?? {};
         if (labels[LABELS.clusterName] !== name || labels[LABELS.topologyOwned] === undefined || t.metadata?.deletionTimestamp) continue;
@@ -415,7 +416,7 @@ export function setupTopologyController(ctx: ControllerContext, opts: { workers?
       },
       { type: MACHINE_DEPLOYMENT_KIND, map: topologyOwnedToCluster },
       // MachineSets hold old templates: their removal lets the topology's template collection go on.
-      { type: MACHINE_SET_KIND, map: topologyOwnedToCluster },
+      { type: MACHINE_SET_KIND, map: (o) => (o.metadata?.deletionTimestamp ? topologyOwnedToCluster(o) : []) },
     ],
   });
   return r;
