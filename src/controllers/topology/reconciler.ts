@@ -165,6 +165,10 @@ export class TopologyReconciler {
       sameTemplateSpec,
     });
 
+    if (desired.machinePools.length) {
+      const names = desired.machinePools.map((p) => p.topologyName).join(', ');
+      throw new TopologyError(`MachinePools are not served by this plane (no MachinePool kind): use machineDeployments instead of ${names}`, 'spec.topology.workers.machinePools', `Cluster ${namespace}/${cluster.metadata!.name}`);
+    }
     await this.writeInfrastructureCluster(rc, cluster, owner, desired, current);
     await this.writeControlPlane(rc, cluster, owner, desired, current);
     // The Cluster points at what the topology made (patched with the condition at the end).
