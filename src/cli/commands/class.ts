@@ -1,13 +1,12 @@
 import { Option, type Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
 import { stringify } from 'yaml';
 import { CLUSTER_CLASS_KIND } from '../../api/cluster/types.js';
 import { isNotFound, kubeconfigClient, type Client } from '../../client/index.js';
 import { DocumentError, parseDocuments } from '../../topology/documents.js';
 import { ExplainError, explainClass, explainData, isClusterClass, type ClusterClass } from '../../topology/index.js';
 import { printClassTable } from '../class-list.js';
+import { managementKubeconfig } from '../connect.js';
 import { processIO, type CommandIO } from '../io.js';
 
 export interface ExplainOptions {
@@ -30,14 +29,8 @@ export interface ListOptions extends PlaneOptions {
   now?: Date;
 }
 
-/** --kubeconfig, else the first file in $KUBECONFIG, else ~/.slipway/admin.kubeconfig (what `slipway server` writes). */
-function planeKubeconfig(flag: string | undefined): string {
-  if (flag) return flag;
-  return (process.env.KUBECONFIG ?? '').split(delimiter).find((p) => p.trim()) ?? join(homedir(), '.slipway', 'admin.kubeconfig');
-}
-
 async function planeClient(o: PlaneOptions, userAgent: string): Promise<{ client: Client; namespace: string }> {
-  const client = await kubeconfigClient(planeKubeconfig(o.kubeconfig), { context: o.context, userAgent });
+  const client = await kubeconfigClient(managementKubeconfig(o.kubeconfig), { context: o.context, userAgent });
   return { client, namespace: o.namespace || client.defaultNamespace };
 }
 
