@@ -3,13 +3,29 @@ import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { pino, type Level } from 'pino';
 import { kubeconfigClient } from '../../client/index.js';
+import { setupClusterApiControllers } from '../../controllers/index.js';
+import { ClusterCache } from '../../controllers/shared/cluster-cache.js';
+import { kubeconfigSecretConnector } from '../../controllers/shared/connectors.js';
+import { CachedReader } from '../../controllers/shared/reader.js';
 import { Manager, type ControllerSetup } from '../../runtime/manager.js';
+
+/** The Cluster API controllers against any API server: workload clusters are reached through `<cluster>-kubeconfig` Secrets. */
+const clusterApiControllers: ControllerSetup = {
+  name: 'cluster-api',
+  description: 'Cluster, Machine, MachineSet, MachineDeployment, MachineHealthCheck, KubeadmControlPlane, KubeadmConfig, ClusterClass and topology controllers',
+  setup(manager) {
+    const reader = new CachedReader(manager.client, manager.informers);
+    const clusterCache = new ClusterCache(kubeconfigSecretConnector(reader), { clock: manager.clock, logger: manager.log.child({ component: 'cluster-cache' }) });
+    setupClusterApiControllers({ manager, reader, clusterCache });
+  },
+};
 
 /**
  * Controller bundles built into Slipway. Each controller issue adds its setup here; `--controllers`
- * picks a subset by name and `--load` adds bundles from other modules.
+ * picks a subset by name and `--load` adds bundles from other modules. (The sim provider runs only inside the plane:
+ * its machines live in the plane's own logical clusters.)
  */
-export const BUILTIN_CONTROLLERS: ControllerSetup[] = [];
+export const BUILTIN_CONTROLLERS: ControllerSetup[] = [clusterApiControllers];
 
 interface Options {
   kubeconfig?: string;
@@ -70,7 +86,7 @@ export function register(program: Command): void {
     .description('run the controller manager against a Kubernetes API server (from a kubeconfig)')
     .option('--kubeconfig <file>', 'kubeconfig of the API server (default $KUBECONFIG)')
     .option('--context <name>', 'kubeconfig context to use (default: current-context)')
-    .option('--controllers <names>', 'comma-separated built-in controllers to run (default: all)')
+    .option('--controllers <names>', `comma-separated built-in controllers to run (default: all; built in: ${BUILTIN_CONTROLLERS.map((c) => c.name).join(', ')})`)
     .option('--load <module>', 'also run the controllers an ES module exports (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--metrics-bind-address <host:port>', 'serve /metrics, /healthz and /readyz here ("0" disables)', '127.0.0.1:8080')
     .option('--no-leader-elect', 'run controllers without taking the leader Lease first')
