@@ -4,7 +4,7 @@
  * 503 with Retry-After, a connection reset in the middle of a blob, a redirect of blob GETs to
  * another host (a storage backend), PATCH responses without a Range header.
  */
-import { createReadStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import * as http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +26,8 @@ describe('RegistryClient with a real registry behind a fault-injecting proxy', (
   let store: BlobStore;
   const servers: http.Server[] = [];
   let fault: Fault = () => false;
+  /** What a 'reset-after-half' fault waits for before it ends the connection. */
+  let beforeReset: () => Promise<void> = async () => undefined;
   const seen: { listener: string; method: string; url: string; auth: boolean; range?: string }[] = [];
   let proxyHost = '';
   let storageBase = '';
@@ -47,7 +49,9 @@ describe('RegistryClient with a real registry behind a fault-injecting proxy', (
           if (n > limit) {
             // Close (FIN, not RST) after half the body, so the half that was sent is delivered even on a
             // loaded machine; the client sees the connection end mid-blob.
-            if (!ur.destroyed) res.write(c.subarray(0, Math.max(0, c.length - (n - limit))), () => res.socket?.end());
+            // The client keeps what it has written to disk; end once some of the half has reached its file, so the
+            // resume it must make is seen whatever the machine's load.
+            if (!ur.destroyed) res.write(c.subarray(0, Math.max(0, c.length - (n - limit))), () => void beforeReset().then(() => res.socket?.end()));
             ur.destroy();
           } else res.write(c);
         });
@@ -114,6 +118,12 @@ describe('RegistryClient with a real registry behind a fault-injecting proxy', (
       assert.equal(await c.putManifest('t/retry', 'v1', img.bytes, img.mediaType), img.digest);
       assert.ok(failedPut && retries.some((r) => r.reason.includes('503')), JSON.stringify(retries));
       const out = join(dir, 'downloaded');
+      beforeReset = async () => {
+        for (let i = 0; i < 500; i++) {
+          if (existsSync(`${out}.partial`) && statSync(`${out}.partial`).size > 0) return;
+          await new Promise((r) => setTimeout(r, 10));
+        }
+      };
       await c.downloadBlob('t/retry', layer, out);
       assert.ok(readFileSync(out).equals(readFileSync(store.file(layer.digest))));
       const gets = seen.filter((s) => s.method === 'GET' && s.url.includes(layer.digest));
@@ -122,6 +132,7 @@ describe('RegistryClient with a real registry behind a fault-injecting proxy', (
       assert.ok(Number(/\d+/.exec(gets[1]!.range!)![0]) > 0);
     } finally {
       fault = () => false;
+      beforeReset = async () => undefined;
       c.close();
     }
   });
