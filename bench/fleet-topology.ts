@@ -19,7 +19,7 @@
  *   BENCH_TIMEOUT_MS           give up waiting after this long (default 20 min per phase)
  */
 import { expect, httpsAgent, pool, type Target } from './support/http.js';
-import { countObjects, WatchCounter } from './support/fleet.js';
+import { countObjects, FigureTable, round2, WatchCounter, type Obj } from './support/fleet.js';
 import { cleanup, installCleanupHandlers, procCpuSeconds, procMemory, removeDir, sleep, startServer, tempDir, type ServerChild } from './support/procs.js';
 
 const FROM = 'v1.31.2';
@@ -42,7 +42,6 @@ interface RunResult {
   upgradeCpuS: number;
 }
 
-type Obj = Record<string, unknown> & { metadata: { name: string; labels?: Record<string, string> } };
 
 const log = (m: string): void => void process.stderr.write(`[fleet-topology] ${m}\n`);
 
@@ -74,16 +73,8 @@ const st = (o: Obj): { version?: string; replicas?: number; readyReplicas?: numb
 
 /** Per cluster: whether its control plane and its workers satisfy a predicate (from watches of both kinds). */
 function perCluster(counter: WatchCounter, cp: (o: Obj) => boolean, md: (o: Obj) => boolean): { cps: Map<string, boolean>; mds: Map<string, boolean>; done(): number } {
-  const cps = new Map<string, boolean>();
-  const mds = new Map<string, boolean>();
-  counter.watch(`/apis/controlplane.cluster.x-k8s.io/v1beta1/namespaces/${NS}/kubeadmcontrolplanes`, (o) => {
-    cps.set(clusterOf(o), cp(o));
-    return false;
-  });
-  counter.watch(`/apis/cluster.x-k8s.io/v1beta1/namespaces/${NS}/machinedeployments`, (o) => {
-    mds.set(clusterOf(o), md(o));
-    return false;
-  });
+  const cps = counter.watch(`/apis/controlplane.cluster.x-k8s.io/v1beta1/namespaces/${NS}/kubeadmcontrolplanes`, cp, clusterOf);
+  const mds = counter.watch(`/apis/cluster.x-k8s.io/v1beta1/namespaces/${NS}/machinedeployments`, md, clusterOf);
   return {
     cps,
     mds,
@@ -194,27 +185,20 @@ async function main(): Promise<void> {
   for (const n of RUNS) results.push(await run(n));
   const main = results[results.length - 1]!;
   const big = main.clusters >= 1000;
-  const pass = (ok: boolean): string => (ok ? 'PASS' : 'FAIL');
-  const lines: string[][] = [['figure', ...results.map((r) => `${r.clusters} clusters`), `target (${main.clusters})`]];
-  const row = (figure: string, f: (r: RunResult) => string, targetText: string, ok?: boolean): void => {
-    lines.push([figure, ...results.map(f), big && ok !== undefined ? `${targetText} ${pass(ok)}` : big ? targetText : '']);
-  };
-  row('Clusters POSTed', (r) => `${r.clusters} in ${r.createSeconds.toFixed(1)} s`, '');
-  row('seconds until all Ready', (r) => r.secondsToReady.toFixed(1), '≤ 360', main.secondsToReady <= 360);
-  row(`seconds until all upgraded (${FROM} → ${TO})`, (r) => r.secondsToUpgrade.toFixed(1), '≤ 480', main.secondsToUpgrade <= 480);
-  row('server CPU: create / upgrade', (r) => `${r.readyCpuS.toFixed(0)} s / ${r.upgradeCpuS.toFixed(0)} s`, '');
-  row('server peak RSS (MiB)', (r) => r.rssMiB.toFixed(0), '≤ 2048', main.rssMiB <= 2048);
-  row('objects stored', (r) => String(r.objects), '');
-  const widths = lines[0]!.map((_, i) => Math.max(...lines.map((l) => String(l[i] ?? '').length)));
-  for (const l of lines) process.stdout.write(l.map((c, i) => String(c ?? '').padEnd(widths[i]!)).join('  ').trimEnd() + '\n');
+  const table = new FigureTable(results);
+  const target = (text: string): string => (big ? text : '');
+  const check = (ok: boolean): boolean | undefined => (big ? ok : undefined);
+  table.row('Clusters POSTed', (r) => `${r.clusters} in ${r.createSeconds.toFixed(1)} s`);
+  table.row('seconds until all Ready', (r) => r.secondsToReady.toFixed(1), target('≤ 360'), check(main.secondsToReady <= 360));
+  table.row(`seconds until all upgraded (${FROM} → ${TO})`, (r) => r.secondsToUpgrade.toFixed(1), target('≤ 480'), check(main.secondsToUpgrade <= 480));
+  table.row('server CPU: create / upgrade', (r) => `${r.readyCpuS.toFixed(0)} s / ${r.upgradeCpuS.toFixed(0)} s`);
+  table.row('server peak RSS (MiB)', (r) => r.rssMiB.toFixed(0), target('≤ 2048'), check(main.rssMiB <= 2048));
+  table.row('objects stored', (r) => String(r.objects));
+  table.print();
   const first = results[0]!;
-  const json: Record<string, unknown> = { bench: 'fleet-topology', clusters: main.clusters, seconds_to_ready: round(main.secondsToReady), seconds_to_upgrade: round(main.secondsToUpgrade), rss_mib: round(main.rssMiB) };
-  if (results.length > 1) Object.assign(json, { clusters_small: first.clusters, seconds_to_ready_small: round(first.secondsToReady), seconds_to_upgrade_small: round(first.secondsToUpgrade), rss_mib_small: round(first.rssMiB) });
+  const json: Record<string, unknown> = { bench: 'fleet-topology', clusters: main.clusters, seconds_to_ready: round2(main.secondsToReady), seconds_to_upgrade: round2(main.secondsToUpgrade), rss_mib: round2(main.rssMiB) };
+  if (results.length > 1) Object.assign(json, { clusters_small: first.clusters, seconds_to_ready_small: round2(first.secondsToReady), seconds_to_upgrade_small: round2(first.secondsToUpgrade), rss_mib_small: round2(first.rssMiB) });
   process.stdout.write(JSON.stringify(json) + '\n');
-}
-
-function round(x: number): number {
-  return Math.round(x * 100) / 100;
 }
 
 main()

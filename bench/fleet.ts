@@ -21,7 +21,7 @@
  *   BENCH_SERVER_NODE_ARGS     node flags of the server child (e.g. --cpu-prof)
  */
 import { expect, httpsAgent, pool, type Target } from './support/http.js';
-import { countObjects, WatchCounter } from './support/fleet.js';
+import { countObjects, FigureTable, round2, WatchCounter } from './support/fleet.js';
 import { cleanup, installCleanupHandlers, procCpuSeconds, procMemory, removeDir, sleep, startServer, tempDir, type ServerChild } from './support/procs.js';
 
 const VERSION = 'v1.31.2';
@@ -159,11 +159,8 @@ async function main(): Promise<void> {
   const results: RunResult[] = [];
   for (const n of RUNS) results.push(await run(n));
   const main = results[results.length - 1]!;
-  const pass = (ok: boolean): string => (ok ? 'PASS' : 'FAIL');
-  const lines: string[][] = [['figure', ...results.map((r) => `${r.clusters} clusters`), `target (${main.clusters})`]];
-  const row = (figure: string, f: (r: RunResult) => string, targetText: string, ok?: boolean): void => {
-    lines.push([figure, ...results.map(f), ok === undefined ? targetText : `${targetText} ${pass(ok)}`]);
-  };
+  const table = new FigureTable(results);
+  const row = table.row.bind(table);
   row('objects POSTed (4 per cluster)', (r) => `${r.clusters * 4} in ${r.createSeconds.toFixed(1)} s`, '');
   row('seconds until all Ready', (r) => r.secondsToReady.toFixed(1), main.clusters >= 1000 ? '≤ 300' : '', main.clusters >= 1000 ? main.secondsToReady <= 300 : undefined);
   row('clusters/s', (r) => r.clustersPerS.toFixed(2), '');
@@ -171,16 +168,11 @@ async function main(): Promise<void> {
   row('server peak RSS (MiB)', (r) => r.rssMiB.toFixed(0), main.clusters >= 1000 ? '≤ 1536' : '', main.clusters >= 1000 ? main.rssMiB <= 1536 : undefined);
   row('objects stored (workload clusters)', (r) => `${r.objects} (${r.workloadObjects})`, '');
   row(`idle CPU, % of a core (${IDLE_S} s)`, (r) => r.idleCpuPct.toFixed(1), main.clusters >= 1000 ? '≤ 5' : '', main.clusters >= 1000 ? main.idleCpuPct <= 5 : undefined);
-  const widths = lines[0]!.map((_, i) => Math.max(...lines.map((l) => String(l[i] ?? '').length)));
-  for (const l of lines) process.stdout.write(l.map((c, i) => String(c ?? '').padEnd(widths[i]!)).join('  ').trimEnd() + '\n');
+  table.print();
   const first = results[0]!;
-  const json: Record<string, unknown> = { bench: 'fleet', clusters: main.clusters, seconds_to_ready: round(main.secondsToReady), clusters_per_s: round(main.clustersPerS), rss_mib: round(main.rssMiB), objects: main.objects, idle_cpu_pct: round(main.idleCpuPct) };
-  if (results.length > 1) Object.assign(json, { clusters_small: first.clusters, seconds_to_ready_small: round(first.secondsToReady), clusters_per_s_small: round(first.clustersPerS), rss_mib_small: round(first.rssMiB), idle_cpu_pct_small: round(first.idleCpuPct) });
+  const json: Record<string, unknown> = { bench: 'fleet', clusters: main.clusters, seconds_to_ready: round2(main.secondsToReady), clusters_per_s: round2(main.clustersPerS), rss_mib: round2(main.rssMiB), objects: main.objects, idle_cpu_pct: round2(main.idleCpuPct) };
+  if (results.length > 1) Object.assign(json, { clusters_small: first.clusters, seconds_to_ready_small: round2(first.secondsToReady), clusters_per_s_small: round2(first.clustersPerS), rss_mib_small: round2(first.rssMiB), idle_cpu_pct_small: round2(first.idleCpuPct) });
   process.stdout.write(JSON.stringify(json) + '\n');
-}
-
-function round(x: number): number {
-  return Math.round(x * 100) / 100;
 }
 
 main()

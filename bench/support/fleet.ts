@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Target } from './http.js';
 
-type Obj = Record<string, unknown> & { metadata: { name: string } };
+export type Obj = Record<string, unknown> & { metadata: { name: string; labels?: Record<string, string> } };
 
 /** Watches collections and keeps, per object name, whether a predicate holds for its latest version. */
 export class WatchCounter {
@@ -12,8 +12,8 @@ export class WatchCounter {
 
   constructor(private readonly t: Target) {}
 
-  /** Watch `path` (a collection URL); the returned map follows each object's predicate value. */
-  watch(path: string, pred: (o: Obj) => boolean): Map<string, boolean> {
+  /** Watch `path` (a collection URL); the returned map follows each object's predicate value, by `keyOf` (its name). */
+  watch(path: string, pred: (o: Obj) => boolean, keyOf: (o: Obj) => string = (o) => o.metadata.name): Map<string, boolean> {
     const into = new Map<string, boolean>();
     const req = https.request({ host: this.t.url.hostname, port: this.t.url.port, path: `${path}?watch=1&allowWatchBookmarks=false`, agent: this.t.agent, headers: { accept: 'application/json' } }, (res) => {
       let buf = '';
@@ -26,8 +26,8 @@ export class WatchCounter {
           buf = buf.slice(nl + 1);
           if (!line.trim()) continue;
           const e = JSON.parse(line) as { type: string; object: Obj };
-          if (e.type === 'DELETED') into.delete(e.object.metadata.name);
-          else into.set(e.object.metadata.name, pred(e.object));
+          if (e.type === 'DELETED') into.delete(keyOf(e.object));
+          else into.set(keyOf(e.object), pred(e.object));
         }
       });
     });
@@ -60,3 +60,27 @@ export function countObjects(dataDir: string): { total: number; workload: number
   }
 }
 
+
+/** The figures table of a fleet benchmark: one column per run, then the target of the last run with PASS/FAIL. */
+export class FigureTable<R extends { clusters: number }> {
+  private readonly lines: string[][];
+
+  constructor(private readonly results: R[]) {
+    this.lines = [['figure', ...results.map((r) => `${r.clusters} clusters`), `target (${results[results.length - 1]!.clusters})`]];
+  }
+
+  /** A figure per run; `ok` (when given) marks the target PASS or FAIL. */
+  row(figure: string, value: (r: R) => string, target = '', ok?: boolean): void {
+    this.lines.push([figure, ...this.results.map(value), ok === undefined ? target : `${target} ${ok ? 'PASS' : 'FAIL'}`]);
+  }
+
+  print(): void {
+    const widths = this.lines[0]!.map((_, i) => Math.max(...this.lines.map((l) => (l[i] ?? '').length)));
+    for (const l of this.lines) process.stdout.write(l.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd() + '\n');
+  }
+}
+
+/** Two decimals, for the JSON line. */
+export function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}

@@ -27,7 +27,7 @@ import {
 } from '../../api/cluster/types.js';
 import { isPaused } from '../shared/cluster.js';
 import { mirrorReady } from '../shared/conditions.js';
-import type { ControllerContext } from '../shared/context.js';
+import { DEFAULT_CONTROLLER_WORKERS, type ControllerContext } from '../shared/context.js';
 import { externalFailure, getExternal, isExternalReady } from '../shared/external.js';
 import { lowestRequeue } from '../shared/result.js';
 
@@ -311,7 +311,7 @@ export function setupClusterController(ctx: ControllerContext, opts: { workers?:
     name: CONTROLLER_NAME,
     for: CLUSTER_KIND,
     reconciler: r,
-    workers: opts.workers ?? 10,
+    workers: opts.workers ?? DEFAULT_CONTROLLER_WORKERS,
     watches: [
       { type: MACHINE_DEPLOYMENT_KIND, map: deletingOnly },
       { type: MACHINE_SET_KIND, map: deletingOnly },

@@ -41,7 +41,7 @@ import {
 import { certificateOptionsFor, lookupOrGenerateCertificates, type CertificateSet } from '../shared/certificates.js';
 import { isPaused } from '../shared/cluster.js';
 import type { ClusterRef } from '../shared/cluster-cache.js';
-import type { ControllerContext } from '../shared/context.js';
+import { DEFAULT_CONTROLLER_WORKERS, type ControllerContext } from '../shared/context.js';
 import { durationMs } from '../shared/duration.js';
 import { getExternal } from '../shared/external.js';
 import { controlPlaneServer, kubeconfigNeedsRotation, kubeconfigSecret, kubeconfigSecretName, regenerateKubeconfig, renderClusterKubeconfig, KUBECONFIG_DATA_KEY } from '../shared/kubeconfig-secret.js';
@@ -289,7 +289,7 @@ export class KubeadmControlPlaneReconciler {
     const domain = domainForScaleUp(controlPlaneDomains(cluster.status?.failureDomains), s.machines.filter((m) => !s.outdated.has(m.metadata!.name!)));
     const inProgress = kcp.metadata?.annotations?.[REMEDIATION_IN_PROGRESS_ANNOTATION];
     const made = newControlPlaneMachine({ kcp, cluster, infraTemplate: template, init, failureDomain: domain, random: this.ctx.random, extraAnnotations: inProgress ? { [REMEDIATION_FOR_ANNOTATION]: inProgress } : undefined });
-    if (!init) await this.updateKubeadmConfigVersion(s);
+    if (!init) await this.syncKubeadmConfigMap(s);
     const created: KubeObject[] = [];
     try {
       created.push(await rc.client.create(made.infra));
@@ -313,7 +313,7 @@ export class KubeadmControlPlaneReconciler {
    * version, image repository and the components' extraArgs — since `kubeadm join --control-plane` reads it from
    * there (upstream updates the same fields during rollouts).
    */
-  private async updateKubeadmConfigVersion(s: Scope): Promise<void> {
+  private async syncKubeadmConfigMap(s: Scope): Promise<void> {
     const client = await this.ctx.clusterCache.client(s.ref);
     if (!client) return;
     let cm: KubeObject;
@@ -330,25 +330,14 @@ export class KubeadmControlPlaneReconciler {
     cc.kubernetesVersion = s.kcp.spec.version;
     const want = (s.kcp.spec.kubeadmConfigSpec?.clusterConfiguration ?? {}) as Record<string, unknown>;
     if (typeof want.imageRepository === 'string' && want.imageRepository) cc.imageRepository = want.imageRepository;
-    const component = (key: 'apiServer' | 'controllerManager' | 'scheduler'): void => {
-      const args = (want[key] as { extraArgs?: Record<string, string> } | undefined)?.extraArgs;
-      const cur = (cc[key] && typeof cc[key] === 'object' ? cc[key] : {}) as Record<string, unknown>;
-      if (args && Object.keys(args).length) cur.extraArgs = { ...args };
-      else delete cur.extraArgs;
-      if (Object.keys(cur).length) cc[key] = cur;
+    for (const key of ['apiServer', 'controllerManager', 'scheduler'] as const) {
+      const section = withExtraArgs(cc[key], (want[key] as { extraArgs?: Record<string, string> } | undefined)?.extraArgs);
+      if (section) cc[key] = section;
       else delete cc[key];
-    };
-    component('apiServer');
-    component('controllerManager');
-    component('scheduler');
-    const etcdArgs = (want.etcd as { local?: { extraArgs?: Record<string, string> } } | undefined)?.local?.extraArgs;
-    if (etcdArgs || (cc.etcd as { local?: unknown } | undefined)?.local) {
-      const etcd = (cc.etcd && typeof cc.etcd === 'object' ? cc.etcd : {}) as { local?: Record<string, unknown> };
-      const local = (etcd.local ??= {});
-      if (etcdArgs && Object.keys(etcdArgs).length) local.extraArgs = { ...etcdArgs };
-      else delete local.extraArgs;
-      cc.etcd = etcd;
     }
+    const etcd = (isPlainObject(cc.etcd) ? cc.etcd : {}) as { local?: unknown };
+    const etcdArgs = (want.etcd as { local?: { extraArgs?: Record<string, string> } } | undefined)?.local?.extraArgs;
+    if (etcdArgs || etcd.local) cc.etcd = { ...etcd, local: withExtraArgs(etcd.local, etcdArgs) ?? {} };
     if (JSON.stringify(cc) === before) return;
     await client.patch(CONFIGMAP_KIND, { namespace: 'kube-system', name: 'kubeadm-config' }, { type: 'merge', body: { data: { ClusterConfiguration: YAML.stringify(cc) } } });
   }
@@ -570,7 +559,7 @@ export function setupKubeadmControlPlaneController(ctx: ControllerContext, opts:
     for: KUBEADM_CONTROL_PLANE_KIND,
     owns: [MACHINE_KIND],
     reconciler: new KubeadmControlPlaneReconciler(ctx),
-    workers: opts.workers ?? 10,
+    workers: opts.workers ?? DEFAULT_CONTROLLER_WORKERS,
     watches: [
       {
         type: CLUSTER_KIND,
@@ -581,4 +570,12 @@ export function setupKubeadmControlPlaneController(ctx: ControllerContext, opts:
       },
     ],
   });
+}
+
+/** A ClusterConfiguration section with `extraArgs` set to `args` (removed when there are none); undefined when left empty. */
+function withExtraArgs(section: unknown, args: Record<string, string> | undefined): Record<string, unknown> | undefined {
+  const out: Record<string, unknown> = { ...(isPlainObject(section) ? section : {}) };
+  if (args && Object.keys(args).length) out.extraArgs = { ...args };
+  else delete out.extraArgs;
+  return Object.keys(out).length ? out : undefined;
 }

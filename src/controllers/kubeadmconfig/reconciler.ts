@@ -38,7 +38,7 @@ import {
 } from '../shared/certificates.js';
 import { isPaused } from '../shared/cluster.js';
 import type { ClusterRef } from '../shared/cluster-cache.js';
-import type { ControllerContext } from '../shared/context.js';
+import { DEFAULT_CONTROLLER_WORKERS, type ControllerContext } from '../shared/context.js';
 import { createBootstrapToken, DEFAULT_TOKEN_TTL_MS, extendBootstrapToken, getBootstrapTokenSecret, tokenExpiration } from './bootstrap-token.js';
 import { acquireInitLock, releaseInitLock } from './init-lock.js';
 import { renderBootstrapData } from './render.js';
@@ -554,7 +554,7 @@ export function setupKubeadmConfigController(ctx: ControllerContext, opts: Kubea
     name: CONTROLLER_NAME,
     for: KUBEADM_CONFIG_KIND,
     reconciler: new KubeadmConfigReconciler(ctx, opts),
-    workers: opts.workers ?? 10,
+    workers: opts.workers ?? DEFAULT_CONTROLLER_WORKERS,
     watches: [
       { type: MACHINE_KIND, map: machineConfigs },
       {

@@ -39,7 +39,7 @@ import {
 import { getClusterOf, isPaused } from '../shared/cluster.js';
 import type { ClusterRef } from '../shared/cluster-cache.js';
 import { mirrorReady } from '../shared/conditions.js';
-import type { ControllerContext } from '../shared/context.js';
+import { DEFAULT_CONTROLLER_WORKERS, type ControllerContext } from '../shared/context.js';
 import { durationMs } from '../shared/duration.js';
 import { externalFailure, getExternal, isExternalReady } from '../shared/external.js';
 import { lowestRequeue } from '../shared/result.js';
@@ -573,7 +573,7 @@ export function setupMachineController(ctx: ControllerContext, opts: { workers?:
     name: CONTROLLER_NAME,
     for: MACHINE_KIND,
     reconciler: new MachineReconciler(ctx),
-    workers: opts.workers ?? 10,
+    workers: opts.workers ?? DEFAULT_CONTROLLER_WORKERS,
     watches: [
       {
         // A Cluster changing (unpaused, infrastructure ready, deleted) → its Machines.

@@ -35,7 +35,7 @@ import {
   type MachineSet,
 } from '../../api/cluster/types.js';
 import { getClusterOf, isPaused, onClusterUnpaused } from '../shared/cluster.js';
-import type { ControllerContext } from '../shared/context.js';
+import { DEFAULT_CONTROLLER_WORKERS, type ControllerContext } from '../shared/context.js';
 import { CacheExpectations } from '../shared/expectations.js';
 import { adoptOrphan } from '../shared/adopt.js';
 import { getExternal } from '../shared/external.js';
@@ -50,7 +50,7 @@ export const CONTROLLER_NAME = 'machinedeployment';
 const CACHE_WAIT_MS = 1_000;
 
 export interface MachineDeploymentControllerOptions {
-  /** Concurrent reconciles (default 4). */
+  /** Concurrent reconciles (default DEFAULT_CONTROLLER_WORKERS). */
   workers?: number;
 }
 
@@ -399,7 +399,7 @@ export function setupMachineDeploymentController(ctx: ControllerContext, opts: M
     for: MACHINE_DEPLOYMENT_KIND,
     owns: [MACHINE_SET_KIND],
     reconciler,
-    workers: opts.workers ?? 10,
+    workers: opts.workers ?? DEFAULT_CONTROLLER_WORKERS,
     watches: [
       { type: MACHINE_SET_KIND, map: (ms) => deploymentsForOrphan(deployments, ms) },
       { type: MACHINE_KIND, map: deploymentOfDeletingMachine },

@@ -28,7 +28,7 @@ import {
 } from '../../api/cluster/types.js';
 import { hasPausedAnnotation, isPaused } from '../shared/cluster.js';
 import type { ClusterRef } from '../shared/cluster-cache.js';
-import type { ControllerContext } from '../shared/context.js';
+import { DEFAULT_CONTROLLER_WORKERS, type ControllerContext } from '../shared/context.js';
 import { mutable } from '../shared/reader.js';
 import { checkTargets, nodeStartupTimeoutMs, type HealthCheckTarget } from './health.js';
 import { decideRemediation } from './remediation-allowed.js';
@@ -218,7 +218,7 @@ export class MachineHealthCheckReconciler {
 }
 
 export interface MachineHealthCheckControllerOptions {
-  /** Concurrent reconciles (default 4). */
+  /** Concurrent reconciles (default DEFAULT_CONTROLLER_WORKERS). */
   workers?: number;
 }
 
@@ -237,7 +237,7 @@ export function setupMachineHealthCheckController(ctx: ControllerContext, opts: 
     name: CONTROLLER_NAME,
     for: MACHINE_HEALTH_CHECK_KIND,
     reconciler,
-    workers: opts.workers ?? 10,
+    workers: opts.workers ?? DEFAULT_CONTROLLER_WORKERS,
     watches: [
       { type: MACHINE_KIND, map: (m) => healthChecksOfMachine(mhcs.lister, m) },
       { type: CLUSTER_KIND, map: (c) => healthChecksOfCluster(mhcs.lister, c) },

@@ -35,7 +35,7 @@ import {
   type ObjectReference,
 } from '../../api/cluster/types.js';
 import { getClusterOf, isPaused, onClusterUnpaused } from '../shared/cluster.js';
-import type { ControllerContext } from '../shared/context.js';
+import { DEFAULT_CONTROLLER_WORKERS, type ControllerContext } from '../shared/context.js';
 import { CacheExpectations } from '../shared/expectations.js';
 import { adoptOrphan } from '../shared/adopt.js';
 import { cloneFromTemplate, ownerReferenceTo } from '../shared/external.js';
@@ -52,7 +52,7 @@ export const CONTROLLER_NAME = 'machineset';
 const CACHE_WAIT_MS = 1_000;
 
 export interface MachineSetControllerOptions {
-  /** Concurrent reconciles (default 8). */
+  /** Concurrent reconciles (default DEFAULT_CONTROLLER_WORKERS). */
   workers?: number;
 }
 
@@ -393,7 +393,7 @@ export function setupMachineSetController(ctx: ControllerContext, opts: MachineS
     for: MACHINE_SET_KIND,
     owns: [MACHINE_KIND],
     reconciler,
-    workers: opts.workers ?? 10,
+    workers: opts.workers ?? DEFAULT_CONTROLLER_WORKERS,
     watches: [
       { type: MACHINE_KIND, map: (m) => machineSetsForOrphan(machineSets, m) },
       {

@@ -5,6 +5,7 @@
  * a template whose stored hash matches the desired spec's needs no rotation.
  */
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../../apimachinery/patch/index.js';
 import { isPlainObject, type KubeObject } from '../../apimachinery/types.js';
 import type { Client } from '../../client/types.js';
 
@@ -13,18 +14,9 @@ export const TOPOLOGY_FIELD_MANAGER = 'capi-topology';
 /** Hash of the desired content last applied to an object (spec, labels, annotations). */
 export const APPLIED_HASH_ANNOTATION = 'topology.slipway.dev/applied-hash';
 
-function stable(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(stable).join(',')}]`;
-  if (isPlainObject(v)) {
-    const keys = Object.keys(v).filter((k) => v[k] !== undefined).sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${stable(v[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(v ?? null);
-}
-
 /** A short, key-order independent hash of a JSON value. */
 export function contentHash(v: unknown): string {
-  return createHash('sha256').update(stable(v)).digest('hex').slice(0, 16);
+  return createHash('sha256').update(canonicalJson(v)).digest('hex').slice(0, 16);
 }
 
 /** The hash of what the controller applies for `desired`: its spec, labels and annotations (without the hash). */

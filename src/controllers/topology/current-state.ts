@@ -1,6 +1,7 @@
 /** The objects that exist for a managed topology, read through the controller's cached reader (upstream current_state.go). */
 import type { KubeObject } from '../../apimachinery/types.js';
 import { LABELS, type CurrentState } from '../../topology/index.js';
+import { getPath } from '../../topology/objects.js';
 import { MACHINE_HEALTH_CHECK_KIND, type Cluster, type ObjectReference } from '../../api/cluster/types.js';
 import type { Reader } from '../shared/reader.js';
 
@@ -13,9 +14,7 @@ export interface TopologyObjects {
 }
 
 function refOf(o: KubeObject | undefined, path: string[]): ObjectReference | undefined {
-  let v: unknown = o;
-  for (const p of path) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[p] : undefined;
-  return v && typeof v === 'object' ? (v as ObjectReference) : undefined;
+  return getPath(o, path) as ObjectReference | undefined;
 }
 
 async function getRef(reader: Reader, ref: ObjectReference | undefined, namespace: string): Promise<KubeObject | undefined> {

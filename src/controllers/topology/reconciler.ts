@@ -35,7 +35,7 @@ import {
   type ObjectReference,
 } from '../../api/cluster/types.js';
 import { isPaused } from '../shared/cluster.js';
-import type { ControllerContext } from '../shared/context.js';
+import { DEFAULT_CONTROLLER_WORKERS, type ControllerContext } from '../shared/context.js';
 import { CacheExpectations } from '../shared/expectations.js';
 import { mutable } from '../shared/reader.js';
 import { applyObject, sameTemplateSpec, stampHash, upToDate } from './apply.js';
@@ -169,7 +169,7 @@ export class TopologyReconciler {
       const names = desired.machinePools.map((p) => p.topologyName).join(', ');
       throw new TopologyError(`MachinePools are not served by this plane (no MachinePool kind): use machineDeployments instead of ${names}`, 'spec.topology.workers.machinePools', `Cluster ${namespace}/${cluster.metadata!.name}`);
     }
-    await this.writeInfrastructureCluster(rc, cluster, owner, desired, current);
+    await this.write(rc, cluster, current.state.infrastructureCluster, desired.infrastructureCluster);
     await this.writeControlPlane(rc, cluster, owner, desired, current);
     // The Cluster points at what the topology made (patched with the condition at the end).
     cluster.spec!.infrastructureRef = desired.cluster.spec!.infrastructureRef;
@@ -215,21 +215,13 @@ export class TopologyReconciler {
     for (const ref of refs) {
       if (!ref.apiVersion || !ref.kind || !ref.name) continue;
       const kind = { apiVersion: ref.apiVersion, kind: ref.kind };
-      this.cacheKind(kind);
+      this.ctx.reader.cache(kind);
       const ns = ref.namespace || classNamespace;
       const t = await this.ctx.reader.get(kind, ns, ref.name);
       if (t) out.set(refKey(ref, classNamespace), t);
     }
     return out;
   }
-
-  private cacheKind(kind: { apiVersion: string; kind: string }): void {
-    const id = `${kind.apiVersion}|${kind.kind}`;
-    if (this.cachedKinds.has(id)) return;
-    this.cachedKinds.add(id);
-    this.ctx.reader.cache(kind);
-  }
-  private readonly cachedKinds = new Set<string>();
 
   private machineDeploymentsOf(namespace: string, cluster: string): KubeObject[] {
     return this.ctx.manager.informers.for(MACHINE_DEPLOYMENT_KIND).cache.byIndex(BY_CLUSTER_INDEX, `${namespace}/${cluster}`);
@@ -240,17 +232,11 @@ export class TopologyReconciler {
     const ref = cc.spec?.controlPlane?.ref;
     if (!ref?.apiVersion || !ref.kind) return;
     const kind = { apiVersion: ref.apiVersion, kind: ref.kind.replace(/Template$/, '') };
-    const id = `${kind.apiVersion}|${kind.kind}`;
-    if (this.watchedControlPlaneKinds.has(id)) return;
-    this.watchedControlPlaneKinds.add(id);
+    // Controller.watchKind and reader.cache do nothing for a kind they already have.
     const controller = this.ctx.manager.controllerList.find((c) => c.name === CONTROLLER_NAME);
-    await controller?.watchKind(kind, (o) => {
-      const name = o.metadata?.labels?.[LABELS.clusterName];
-      return name && o.metadata?.labels?.[LABELS.topologyOwned] !== undefined ? [{ namespace: o.metadata?.namespace, name }] : [];
-    });
-    this.cacheKind(kind);
+    await controller?.watchKind(kind, topologyOwnedToCluster);
+    this.ctx.reader.cache(kind);
   }
-  private readonly watchedControlPlaneKinds = new Set<string>();
 
   // ---- writes ------------------------------------------------------------------------------------------
 
@@ -275,10 +261,6 @@ export class TopologyReconciler {
     } catch (e) {
       if (!isNotFound(e)) throw e;
     }
-  }
-
-  private async writeInfrastructureCluster(rc: ReconcileContext, cluster: Cluster, _owner: string, desired: DesiredState, current: TopologyObjects): Promise<void> {
-    await this.write(rc, cluster, current.state.infrastructureCluster, desired.infrastructureCluster);
   }
 
   private async writeControlPlane(rc: ReconcileContext, cluster: Cluster, owner: string, desired: DesiredState, current: TopologyObjects): Promise<void> {
@@ -360,7 +342,7 @@ export class TopologyReconciler {
     const unused: KubeObject[] = [];
     const ofCluster = { requirements: [{ key: LABELS.clusterName, operator: '=' as const, values: [name] }] };
     for (const kind of kinds.values()) {
-      this.cacheKind(kind);
+      this.ctx.reader.cache(kind);
       const items = await this.ctx.reader.list(kind, namespace, ofCluster);
       for (const t of items) {
         const labels = t.metadata?.labels ?? {};
@@ -378,6 +360,12 @@ export class TopologyReconciler {
 
 function refKey(ref: TopologyRef, namespace: string): string {
   return `${ref.kind}|${ref.namespace || namespace}|${ref.name}`;
+}
+
+/** An object the topology owns → its Cluster. */
+function topologyOwnedToCluster(o: KubeObject): Request[] {
+  const name = o.metadata?.labels?.[LABELS.clusterName];
+  return name && o.metadata?.labels?.[LABELS.topologyOwned] !== undefined ? [{ namespace: o.metadata?.namespace, name }] : [];
 }
 
 function byClusterIndex(o: KubeObject): string[] {
@@ -404,15 +392,11 @@ export function setupTopologyController(ctx: ControllerContext, opts: { workers?
     const inf = ctx.reader.cache(kind);
     if (!inf.cache.hasIndex(BY_CLUSTER_INDEX)) inf.addIndexers({ [BY_CLUSTER_INDEX]: byClusterIndex });
   }
-  const topologyOwnedToCluster = (o: KubeObject): Request[] => {
-    const name = o.metadata?.labels?.[LABELS.clusterName];
-    return name && o.metadata?.labels?.[LABELS.topologyOwned] !== undefined ? [{ namespace: o.metadata?.namespace, name }] : [];
-  };
   ctx.manager.add({
     name: CONTROLLER_NAME,
     for: CLUSTER_KIND,
     reconciler: r,
-    workers: opts.workers ?? 10,
+    workers: opts.workers ?? DEFAULT_CONTROLLER_WORKERS,
     watches: [
       {
         type: CLUSTER_CLASS_KIND,

@@ -13,7 +13,7 @@ import type { ReconcileContext, Request, Result } from '../../runtime/reconciler
 import { CLUSTER_KIND, CLUSTER_NAME_LABEL, TLS_SERVER_NAME_ANNOTATION, type Cluster, type FailureDomainSpec } from '../../api/cluster/types.js';
 import { SIM_CLUSTER_FINALIZER, SIM_CLUSTER_KIND, SIM_CONDITIONS, SIM_REASONS, type SimCluster } from '../../api/infrastructure/types.js';
 import { isPaused } from '../../controllers/shared/cluster.js';
-import type { ControllerContext } from '../../controllers/shared/context.js';
+import { DEFAULT_CONTROLLER_WORKERS, type ControllerContext } from '../../controllers/shared/context.js';
 
 export const CONTROLLER_NAME = 'simcluster';
 
@@ -97,7 +97,7 @@ export function setupSimClusterController(ctx: ControllerContext, deps: SimClust
     name: CONTROLLER_NAME,
     for: SIM_CLUSTER_KIND,
     reconciler: new SimClusterReconciler(ctx, deps),
-    workers: opts.workers ?? 10,
+    workers: opts.workers ?? DEFAULT_CONTROLLER_WORKERS,
     watches: [
       {
         type: CLUSTER_KIND,

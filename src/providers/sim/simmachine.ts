@@ -19,7 +19,7 @@ import type { ReconcileContext, Request, Result } from '../../runtime/reconciler
 import { CLUSTER_KIND, CLUSTER_NAME_LABEL, CONDITIONS, CONTROL_PLANE_LABEL, MACHINE_KIND, type Cluster, type Machine } from '../../api/cluster/types.js';
 import { SIM_ANNOTATIONS, SIM_CONDITIONS, SIM_MACHINE_FINALIZER, SIM_MACHINE_KIND, SIM_REASONS, type SimMachine } from '../../api/infrastructure/types.js';
 import { isPaused } from '../../controllers/shared/cluster.js';
-import type { ControllerContext } from '../../controllers/shared/context.js';
+import { DEFAULT_CONTROLLER_WORKERS, type ControllerContext } from '../../controllers/shared/context.js';
 import type { BootFacts } from './boot-facts.js';
 import { readBootFacts } from './bootstrap-reader.js';
 import { argsToMap } from '../../controllers/kubeadmconfig/kubeadm-api.js';
@@ -441,7 +441,7 @@ export function setupSimMachineController(ctx: ControllerContext, deps: SimMachi
     name: CONTROLLER_NAME,
     for: SIM_MACHINE_KIND,
     reconciler: new SimMachineReconciler(ctx, deps),
-    workers: opts.workers ?? 10,
+    workers: opts.workers ?? DEFAULT_CONTROLLER_WORKERS,
     watches: [
       {
         type: MACHINE_KIND,
