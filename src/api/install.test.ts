@@ -20,6 +20,7 @@ test('names, scale subresources and printer columns as upstream', () => {
     ['Machine', 'machines', ['ma'], ['Cluster', 'NodeName', 'ProviderID', 'Phase', 'Age', 'Version'], false],
     ['MachineSet', 'machinesets', ['ms'], ['Cluster', 'Desired', 'Replicas', 'Ready', 'Available', 'Age', 'Version'], true],
     ['MachineDeployment', 'machinedeployments', ['md'], ['Cluster', 'Desired', 'Replicas', 'Ready', 'Updated', 'Unavailable', 'Phase', 'Age', 'Version'], true],
+    ['MachinePool', 'machinepools', ['mp'], ['Cluster', 'Desired', 'Replicas', 'Phase', 'Age', 'Version'], true],
     ['MachineHealthCheck', 'machinehealthchecks', ['mhc', 'mhcs'], ['Cluster', 'ExpectedMachines', 'MaxUnhealthy', 'CurrentHealthy', 'Age'], false],
     ['ClusterClass', 'clusterclasses', ['cc'], ['Age'], false],
     ['KubeadmControlPlane', 'kubeadmcontrolplanes', ['kcp'], ['Cluster', 'Initialized', 'API Server Available', 'Desired', 'Replicas', 'Ready', 'Updated', 'Unavailable', 'Age', 'Version'], true],
@@ -30,6 +31,8 @@ test('names, scale subresources and printer columns as upstream', () => {
     ['SimClusterTemplate', 'simclustertemplates', undefined, ['Age'], false],
     ['SimMachine', 'simmachines', undefined, ['Cluster', 'Ready', 'ProviderID', 'Node', 'Reason', 'Age', 'Message'], false],
     ['SimMachineTemplate', 'simmachinetemplates', undefined, ['Age'], false],
+    ['SimMachinePool', 'simmachinepools', undefined, ['Cluster', 'Ready', 'Replicas', 'Reason', 'Age', 'Message'], false],
+    ['SimMachinePoolTemplate', 'simmachinepooltemplates', undefined, ['Age'], false],
   ];
   assert.equal(byKind.size, want.length);
   for (const [kind, plural, shortNames, columns, scale] of want) {
@@ -40,7 +43,9 @@ test('names, scale subresources and printer columns as upstream', () => {
     assert.deepEqual(crd.spec.names.categories, ['cluster-api'], kind);
     assert.deepEqual(crd.spec.versions[0]!.additionalPrinterColumns!.map((c) => c.name), columns, kind);
     assert.equal(!!crd.spec.versions[0]!.subresources?.scale, scale, kind);
-    if (scale) assert.deepEqual(crd.spec.versions[0]!.subresources!.scale, { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas', labelSelectorPath: '.status.selector' });
+    // MachinePools have no selector (upstream's scale subresource has none for them either).
+    const selector = kind === 'MachinePool' ? {} : { labelSelectorPath: '.status.selector' };
+    if (scale) assert.deepEqual(crd.spec.versions[0]!.subresources!.scale, { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas', ...selector });
   }
 });
 

@@ -190,6 +190,7 @@ describe('Cluster API kinds with kubectl', () => {
       ['machines', 'ma', 'Machine'],
       ['machinesets', 'ms', 'MachineSet'],
       ['machinedeployments', 'md', 'MachineDeployment'],
+      ['machinepools', 'mp', 'MachinePool'],
       ['machinehealthchecks', 'mhc,mhcs', 'MachineHealthCheck'],
       ['clusterclasses', 'cc', 'ClusterClass'],
       ['kubeadmcontrolplanes', 'kcp', 'KubeadmControlPlane'],
@@ -200,6 +201,8 @@ describe('Cluster API kinds with kubectl', () => {
       ['simclustertemplates', '', 'SimClusterTemplate'],
       ['simmachines', '', 'SimMachine'],
       ['simmachinetemplates', '', 'SimMachineTemplate'],
+      ['simmachinepools', '', 'SimMachinePool'],
+      ['simmachinepooltemplates', '', 'SimMachinePoolTemplate'],
     ]) {
       assert.match(resources, new RegExp(`^${plural}\\s+${shortNames ? `${shortNames}\\s+` : ''}\\S+/v1\\w+\\s+true\\s+${kind}$`, 'm'), `${plural} in\n${resources}`);
     }
@@ -348,9 +351,48 @@ spec:
     assert.match((await t.kubectl(['get', 'mhc', 'bad-range'])).stderr, /NotFound|not found/);
   });
 
+  it('MachinePool: upstream defaults, the scale subresource, refusals naming the field', async () => {
+    const pool = (name: string, extra = '', bootstrap = 'configRef: {apiVersion: bootstrap.cluster.x-k8s.io/v1beta1, kind: KubeadmConfig, name: pool-boot}') => `apiVersion: cluster.x-k8s.io/v1beta1
+kind: MachinePool
+metadata:
+  name: ${name}
+  namespace: default
+spec:
+  clusterName: ${CLUSTER}
+  template:
+    spec:
+      bootstrap: {${bootstrap}}
+      infrastructureRef: {apiVersion: infrastructure.slipway.dev/v1alpha1, kind: SimMachinePool, name: pool-infra}
+      version: "1.30.2"
+${extra}`;
+    await ok(['apply', '-f', '-'], pool('pool-a'));
+    const got = parse(await ok(['get', 'mp', 'pool-a', '-o', 'yaml'])) as { metadata: { labels: Record<string, string> }; spec: { replicas: number; template: { spec: Record<string, unknown> } } };
+    assert.equal(got.spec.replicas, 1);
+    assert.equal(got.metadata.labels['cluster.x-k8s.io/cluster-name'], CLUSTER);
+    assert.equal(got.spec.template.spec.version, 'v1.30.2');
+    assert.equal(got.spec.template.spec.clusterName, CLUSTER);
+    assert.equal(got.spec.template.spec.nodeDeletionTimeout, '10s');
+    assert.equal((got.spec.template.spec.bootstrap as { configRef: { namespace: string } }).configRef.namespace, 'default');
+    await ok(['scale', 'mp', 'pool-a', '--replicas=4']);
+    assert.equal(await ok(['get', 'mp', 'pool-a', '-o', 'jsonpath={.spec.replicas}']), '4');
+    assert.deepEqual(await header('mp'), ['NAME', 'CLUSTER', 'REPLICAS', 'PHASE', 'AGE', 'VERSION']);
+
+    const noBootstrap = await t.kubectl(['apply', '-f', '-'], { input: pool('pool-b', '', '') });
+    assert.notEqual(noBootstrap.code, 0);
+    assert.match(noBootstrap.stderr, /spec\.template\.spec\.bootstrap: Required value: expected either spec\.template\.spec\.bootstrap\.dataSecretName or spec\.template\.spec\.bootstrap\.configRef to be populated/);
+    const badVersion = await t.kubectl(['apply', '-f', '-'], { input: pool('pool-c').replace('"1.30.2"', '"1.x"') });
+    assert.notEqual(badVersion.code, 0);
+    assert.match(badVersion.stderr, /spec\.template\.spec\.version: Invalid value: "v1\.x"/);
+    const moved = await t.kubectl(['patch', 'mp', 'pool-a', '--type=merge', '-p', '{"spec":{"clusterName":"other"}}']);
+    assert.notEqual(moved.code, 0);
+    assert.match(moved.stderr, /spec\.clusterName: Forbidden: field is immutable/);
+    assert.match((await t.kubectl(['get', 'mp', 'pool-b'])).stderr, /not found/);
+    await ok(['delete', 'mp', 'pool-a']);
+  });
+
   it('keeps serving the kinds across a restart without rewriting their CRDs', async () => {
     const crdVersions = await ok(['get', 'crd', '-l', 'cluster.x-k8s.io/provider', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.metadata.resourceVersion}{"\\n"}{end}']);
-    assert.equal(crdVersions.trim().split('\n').length, 14);
+    assert.equal(crdVersions.trim().split('\n').length, 17);
     await t.restart();
     assert.equal(await ok(['get', 'crd', '-l', 'cluster.x-k8s.io/provider', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.metadata.resourceVersion}{"\\n"}{end}']), crdVersions);
     assert.match(await ok(['get', 'md', `${CLUSTER}-md-0`, '-o', 'jsonpath={.spec.replicas}']), /^3$/);

@@ -8,8 +8,9 @@ import { clusterClassStrategy } from './clusterclass-strategy.js';
 import { machineStrategy } from './machine-strategy.js';
 import { machineDeploymentStrategy } from './machinedeployment-strategy.js';
 import { machineHealthCheckStrategy } from './machinehealthcheck-strategy.js';
+import { machinePoolStrategy } from './machinepool-strategy.js';
 import { machineSetStrategy } from './machineset-strategy.js';
-import { clusterSchema, machineDeploymentSchema, machineHealthCheckSchema, machineSchema, machineSetSchema } from './schema.js';
+import { clusterSchema, machineDeploymentSchema, machineHealthCheckSchema, machinePoolSchema, machineSchema, machineSetSchema } from './schema.js';
 
 /** Labels upstream's core provider puts on its CRDs (provider name and the contract version served). */
 export const CORE_CRD_LABELS = { 'cluster.x-k8s.io/provider': 'cluster-api', 'cluster.x-k8s.io/v1beta1': 'v1beta1' };
@@ -97,6 +98,22 @@ export function clusterKinds(): KindDefinition[] {
         column('Version', 'string', '.spec.template.spec.version', 'Kubernetes version of the Machines.'),
       ],
       strategy: machineDeploymentStrategy,
+    }),
+    definition({
+      kind: 'MachinePool',
+      plural: 'machinepools',
+      shortNames: ['mp'],
+      schema: machinePoolSchema(),
+      subresources: { status: true, scale: { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas' } },
+      printerColumns: [
+        clusterColumn,
+        column('Desired', 'integer', '.spec.replicas', 'Desired number of instances.', 10),
+        column('Replicas', 'string', '.status.replicas', 'Instances the infrastructure reports.'),
+        column('Phase', 'string', '.status.phase', 'Phase: Pending, Provisioning, Provisioned, Running, ScalingUp, ScalingDown, Scaling, Deleting or Failed.'),
+        AGE_COLUMN,
+        column('Version', 'string', '.spec.template.spec.version', 'Kubernetes version of the instances.'),
+      ],
+      strategy: machinePoolStrategy,
     }),
     definition({
       kind: 'MachineHealthCheck',

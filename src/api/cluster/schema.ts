@@ -218,3 +218,37 @@ export function machineHealthCheckSchema(): JSONSchemaProps {
     ),
   });
 }
+
+export function machinePoolSchema(): JSONSchemaProps {
+  return kindRoot('A group of identical machines that one infrastructure object (e.g. a SimMachinePool) provides and scales.', {
+    spec: object(
+      {
+        clusterName: text('Name of the Cluster the pool belongs to.', 1, 63),
+        failureDomains: strings('Failure domains the pool\'s instances may be placed in.', 100, { minLength: 1, maxLength: 256 }),
+        minReadySeconds: int32('Seconds a Node must be Ready before it counts as available. Default 0.'),
+        providerIDList: strings('Provider IDs of the pool\'s instances, copied from the infrastructure machine pool.', 10000, { minLength: 1, maxLength: 512 }),
+        replicas: int32('Desired number of instances. Default 1 (or the autoscaler min-size annotation).'),
+        template: machineTemplateSpec('What every instance of the pool is: its bootstrap config, infrastructure and version.'),
+      },
+      'Desired state of the MachinePool.',
+      { required: ['clusterName', 'template'] },
+    ),
+    status: object(
+      {
+        availableReplicas: int32('Instances whose Node has been Ready, at the pool\'s version, for at least minReadySeconds.'),
+        bootstrapReady: bool('Whether the bootstrap data is ready.'),
+        conditions: conditions(),
+        failureMessage: failureMessage('pool'),
+        failureReason: failureReason('pool'),
+        infrastructureReady: bool('Whether the infrastructure machine pool is ready.'),
+        nodeRefs: arrayOf(objectReference('A Node of the pool in the workload cluster.'), 'The Nodes of the pool\'s instances.', { maxItems: 10000 }),
+        observedGeneration: observedGeneration(),
+        phase: oneOf(['Pending', 'Provisioning', 'Provisioned', 'Running', 'ScalingUp', 'ScalingDown', 'Scaling', 'Deleting', 'Failed', 'Unknown'], 'Pending, Provisioning, Provisioned, Running, ScalingUp, ScalingDown, Scaling, Deleting, Failed or Unknown.'),
+        readyReplicas: int32('Instances whose Node is Ready.'),
+        replicas: int32('Instances the infrastructure machine pool reports.'),
+        unavailableReplicas: int32('Instances still needed for the pool to reach its desired available count.'),
+      },
+      'Observed state of the MachinePool.',
+    ),
+  });
+}

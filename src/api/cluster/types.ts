@@ -50,6 +50,7 @@ export const CLUSTER_FINALIZER = 'cluster.cluster.x-k8s.io';
 export const MACHINE_FINALIZER = 'machine.cluster.x-k8s.io';
 export const MACHINE_SET_FINALIZER = 'cluster.x-k8s.io/machineset';
 export const MACHINE_DEPLOYMENT_FINALIZER = 'cluster.x-k8s.io/machinedeployment';
+export const MACHINE_POOL_FINALIZER = 'machinepool.cluster.x-k8s.io';
 
 /** Secret type of every Cluster API-owned Secret (certificates, kubeconfig, bootstrap data). */
 export const CLUSTER_SECRET_TYPE = 'cluster.x-k8s.io/secret';
@@ -76,6 +77,8 @@ export const CONDITIONS = {
   machinesReady: 'MachinesReady',
   resized: 'Resized',
   topologyReconciled: 'TopologyReconciled',
+  /** MachinePool: every desired replica has a Ready Node. */
+  replicasReady: 'ReplicasReady',
 } as const;
 
 export const REASONS = {
@@ -123,6 +126,7 @@ export const REASONS = {
 export type ClusterPhase = 'Pending' | 'Provisioning' | 'Provisioned' | 'Deleting' | 'Failed' | 'Unknown';
 export type MachinePhase = 'Pending' | 'Provisioning' | 'Provisioned' | 'Running' | 'Deleting' | 'Deleted' | 'Failed' | 'Unknown';
 export type MachineDeploymentPhase = 'ScalingUp' | 'ScalingDown' | 'Running' | 'Failed' | 'Unknown';
+export type MachinePoolPhase = 'Pending' | 'Provisioning' | 'Provisioned' | 'Running' | 'ScalingUp' | 'ScalingDown' | 'Scaling' | 'Deleting' | 'Failed' | 'Unknown';
 
 // ---- shared shapes --------------------------------------------------------------------------------
 
@@ -369,6 +373,39 @@ export interface MachineDeployment extends KubeObject {
   status?: MachineDeploymentStatus;
 }
 
+// ---- MachinePool (upstream's experimental kind: one infrastructure object for many instances) -------
+
+export interface MachinePoolSpec {
+  clusterName: string;
+  replicas?: number;
+  template: MachineTemplateSpec;
+  minReadySeconds?: number;
+  /** Provider IDs of the pool's instances, copied from the infrastructure machine pool. */
+  providerIDList?: string[];
+  failureDomains?: string[];
+}
+
+export interface MachinePoolStatus {
+  nodeRefs?: ObjectReference[];
+  replicas?: number;
+  readyReplicas?: number;
+  availableReplicas?: number;
+  unavailableReplicas?: number;
+  failureReason?: string;
+  failureMessage?: string;
+  phase?: MachinePoolPhase;
+  bootstrapReady?: boolean;
+  infrastructureReady?: boolean;
+  observedGeneration?: number;
+  conditions?: Condition[];
+}
+
+export interface MachinePool extends KubeObject {
+  metadata?: ObjectMeta;
+  spec: MachinePoolSpec;
+  status?: MachinePoolStatus;
+}
+
 // ---- MachineHealthCheck ---------------------------------------------------------------------------
 
 export interface UnhealthyNodeCondition {
@@ -410,6 +447,7 @@ export const CLUSTER_KIND = { apiVersion: 'cluster.x-k8s.io/v1beta1', kind: 'Clu
 export const MACHINE_KIND = { apiVersion: 'cluster.x-k8s.io/v1beta1', kind: 'Machine' } as const;
 export const MACHINE_SET_KIND = { apiVersion: 'cluster.x-k8s.io/v1beta1', kind: 'MachineSet' } as const;
 export const MACHINE_DEPLOYMENT_KIND = { apiVersion: 'cluster.x-k8s.io/v1beta1', kind: 'MachineDeployment' } as const;
+export const MACHINE_POOL_KIND = { apiVersion: 'cluster.x-k8s.io/v1beta1', kind: 'MachinePool' } as const;
 export const MACHINE_HEALTH_CHECK_KIND = { apiVersion: 'cluster.x-k8s.io/v1beta1', kind: 'MachineHealthCheck' } as const;
 export const CLUSTER_CLASS_KIND = { apiVersion: 'cluster.x-k8s.io/v1beta1', kind: 'ClusterClass' } as const;
 

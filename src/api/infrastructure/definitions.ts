@@ -5,7 +5,7 @@
 import type { PrinterColumn } from '../../apiserver/resource-info.js';
 import type { KindStrategy } from '../../apiserver/strategy.js';
 import { AGE_COLUMN, type KindDefinition } from '../kind-definition.js';
-import { simClusterSchema, simClusterTemplateSchema, simMachineSchema, simMachineTemplateSchema } from './schema.js';
+import { simClusterSchema, simClusterTemplateSchema, simMachinePoolSchema, simMachinePoolTemplateSchema, simMachineSchema, simMachineTemplateSchema } from './schema.js';
 import { INFRASTRUCTURE_GROUP } from './types.js';
 
 /** Labels of the sim CRDs: the provider name and the Cluster API contract version it implements. */
@@ -74,6 +74,31 @@ export function infrastructureKinds(): KindDefinition[] {
       plural: 'simmachinetemplates',
       singular: 'simmachinetemplate',
       schema: simMachineTemplateSchema(),
+      subresources: { status: false },
+      printerColumns: [AGE_COLUMN],
+    },
+    {
+      ...base,
+      kind: 'SimMachinePool',
+      plural: 'simmachinepools',
+      singular: 'simmachinepool',
+      schema: simMachinePoolSchema(),
+      subresources: { status: true },
+      printerColumns: [
+        clusterLabelColumn,
+        readyColumn,
+        { name: 'Replicas', type: 'integer', jsonPath: '.status.replicas', description: 'Instances that exist.' },
+        reasonColumn,
+        AGE_COLUMN,
+        messageColumn,
+      ],
+    },
+    {
+      ...base,
+      kind: 'SimMachinePoolTemplate',
+      plural: 'simmachinepooltemplates',
+      singular: 'simmachinepooltemplate',
+      schema: simMachinePoolTemplateSchema(),
       subresources: { status: false },
       printerColumns: [AGE_COLUMN],
     },

@@ -19,6 +19,7 @@ import {
   text,
   time,
   arrayOf,
+  strings,
 } from '../cluster/schema-kit.js';
 
 function seconds(description: string): JSONSchemaProps {
@@ -36,32 +37,49 @@ function simClusterSpec(description: string): JSONSchemaProps {
   );
 }
 
+/** The size, image and simulation knobs of a sim machine (SimMachine spec and SimMachinePool instance template). */
+function simMachineKnobs(): Record<string, JSONSchemaProps> {
+  return {
+    behaviour: object(
+      {
+        nodeReadySeconds: seconds('Seconds from boot until the Node reports Ready (default 2).'),
+        provisioningJitterSeconds: seconds('Up to this many seconds added at random to the boot time (default 4).'),
+        provisioningSeconds: seconds('Seconds the machine takes to boot (default 8).'),
+      },
+      'How long the simulated machine takes.',
+    ),
+    diskGiB: int32('Disk size in GiB, shown as the Node\'s ephemeral-storage capacity (default 20).', { minimum: 1 }),
+    failure: object(
+      {
+        nodeNotReady: bool('The Node turns NotReady after boot.'),
+        provisioning: str('Provisioning fails with this message (reason CreateError).'),
+        vanish: bool('The machine disappears after boot, taking its Node with it.'),
+      },
+      'Failures to inject; the sim.slipway.dev/* annotations do the same at run time.',
+    ),
+    image: str('Operating system image shown as the Node\'s osImage.'),
+    memoryMiB: int32('Memory in MiB, shown as the Node\'s memory capacity (default 4096).', { minimum: 1 }),
+    numCPUs: int32('Number of CPUs, shown as the Node\'s cpu capacity (default 2).', { minimum: 1 }),
+    os: oneOf(['linux', 'windows'], 'Operating system of the machine (default linux).'),
+  };
+}
+
 function simMachineSpec(description: string): JSONSchemaProps {
   return object(
     {
-      behaviour: object(
-        {
-          nodeReadySeconds: seconds('Seconds from boot until the Node reports Ready (default 2).'),
-          provisioningJitterSeconds: seconds('Up to this many seconds added at random to the boot time (default 4).'),
-          provisioningSeconds: seconds('Seconds the machine takes to boot (default 8).'),
-        },
-        'How long the simulated machine takes.',
-      ),
-      diskGiB: int32('Disk size in GiB, shown as the Node\'s ephemeral-storage capacity (default 20).', { minimum: 1 }),
-      failure: object(
-        {
-          nodeNotReady: bool('The Node turns NotReady after boot.'),
-          provisioning: str('Provisioning fails with this message (reason CreateError).'),
-          vanish: bool('The machine disappears after boot, taking its Node with it.'),
-        },
-        'Failures to inject; the sim.slipway.dev/* annotations do the same at run time.',
-      ),
+      ...simMachineKnobs(),
       failureDomain: str('Failure domain the machine is in (copied from the Machine).'),
-      image: str('Operating system image shown as the Node\'s osImage.'),
-      memoryMiB: int32('Memory in MiB, shown as the Node\'s memory capacity (default 4096).', { minimum: 1 }),
-      numCPUs: int32('Number of CPUs, shown as the Node\'s cpu capacity (default 2).', { minimum: 1 }),
-      os: oneOf(['linux', 'windows'], 'Operating system of the machine (default linux).'),
       providerID: str('sim://<namespace>/<name>; set by the provider.'),
+    },
+    description,
+  );
+}
+
+function simMachinePoolSpec(description: string): JSONSchemaProps {
+  return object(
+    {
+      providerIDList: strings('Provider IDs of the pool\'s instances (sim://<namespace>/<instance>); set by the provider.', 10000),
+      template: object(simMachineKnobs(), 'What every instance of the pool is: size, image and simulation knobs.'),
     },
     description,
   );
@@ -147,5 +165,46 @@ export function simMachineSchema(): JSONSchemaProps {
 export function simMachineTemplateSchema(): JSONSchemaProps {
   return kindRoot('A template of SimMachines, cloned once per Machine.', {
     spec: template('Desired state of the SimMachineTemplate.', simMachineSpec('The spec of the SimMachines made from the template.')),
+  });
+}
+
+export function simMachinePoolSchema(): JSONSchemaProps {
+  return kindRoot('A pool of simulated VMs for a MachinePool: boots as many instances as the pool wants and registers their Nodes.', {
+    spec: simMachinePoolSpec('Desired state of the SimMachinePool.'),
+    status: object(
+      {
+        conditions: conditions(),
+        failureMessage: str('Human-readable description of a terminal problem.'),
+        failureReason: str('Machine-readable reason of a terminal problem, e.g. CreateError.'),
+        instances: arrayOf(
+          object(
+            {
+              addresses: machineAddresses('Addresses of the instance.'),
+              bootedAt: time('When the instance finished booting.'),
+              failureDomain: str('Failure domain the instance is in.'),
+              instanceName: text('Name of the instance (and of its Node).', 1, 253),
+              nodeName: str('The Node the instance registered as.'),
+              providerID: str('sim://<namespace>/<instance>.'),
+              provisioningStartedAt: time('When the instance started booting.'),
+              ready: bool('Whether the instance has booted and registered its Node.'),
+              version: str('Kubernetes version the instance runs.'),
+            },
+            'One instance of the pool.',
+            { required: ['instanceName', 'providerID', 'ready'] },
+          ),
+          'The pool\'s instances.',
+        ),
+        observedGeneration: { type: 'integer', format: 'int64', description: 'The metadata.generation the provider last acted on.' },
+        ready: bool('Whether the pool\'s infrastructure is ready (its first instances booted).'),
+        replicas: int32('Instances that exist.'),
+      },
+      'Observed state of the SimMachinePool.',
+    ),
+  });
+}
+
+export function simMachinePoolTemplateSchema(): JSONSchemaProps {
+  return kindRoot('A template of SimMachinePools, used by ClusterClasses for MachinePool classes.', {
+    spec: template('Desired state of the SimMachinePoolTemplate.', simMachinePoolSpec('The spec of the SimMachinePools made from the template.')),
   });
 }

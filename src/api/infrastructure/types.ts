@@ -14,8 +14,12 @@ export const SIM_CLUSTER_TEMPLATE_KIND = { apiVersion: INFRASTRUCTURE_API_VERSIO
 export const SIM_MACHINE_KIND = { apiVersion: INFRASTRUCTURE_API_VERSION, kind: 'SimMachine' } as const;
 export const SIM_MACHINE_TEMPLATE_KIND = { apiVersion: INFRASTRUCTURE_API_VERSION, kind: 'SimMachineTemplate' } as const;
 
+export const SIM_MACHINE_POOL_KIND = { apiVersion: INFRASTRUCTURE_API_VERSION, kind: 'SimMachinePool' } as const;
+export const SIM_MACHINE_POOL_TEMPLATE_KIND = { apiVersion: INFRASTRUCTURE_API_VERSION, kind: 'SimMachinePoolTemplate' } as const;
+
 export const SIM_CLUSTER_FINALIZER = 'simcluster.infrastructure.slipway.dev';
 export const SIM_MACHINE_FINALIZER = 'simmachine.infrastructure.slipway.dev';
+export const SIM_MACHINE_POOL_FINALIZER = 'simmachinepool.infrastructure.slipway.dev';
 
 /** Chaos annotations on a SimMachine (they win over spec.failure). */
 export const SIM_ANNOTATIONS = {
@@ -31,6 +35,8 @@ export const SIM_CONDITIONS = {
   vmProvisioned: 'VMProvisioned',
   bootstrapExecSucceeded: 'BootstrapExecSucceeded',
   loadBalancerAvailable: 'LoadBalancerAvailable',
+  /** SimMachinePool: every desired instance has booted at the pool's version. */
+  replicasReady: 'ReplicasReady',
 } as const;
 
 export const SIM_REASONS = {
@@ -142,4 +148,59 @@ export interface SimMachine extends KubeObject {
 export interface SimMachineTemplate extends KubeObject {
   metadata?: ObjectMeta;
   spec: { template: { metadata?: TemplateMeta; spec?: SimMachineSpec } };
+}
+
+/** What every instance of a SimMachinePool is (a SimMachine spec without the per-machine fields). */
+export interface SimMachinePoolInstanceTemplate {
+  numCPUs?: number;
+  memoryMiB?: number;
+  diskGiB?: number;
+  os?: 'linux' | 'windows';
+  image?: string;
+  behaviour?: SimBehaviour;
+  failure?: SimFailure;
+}
+
+export interface SimMachinePoolSpec {
+  /** Provider IDs of the instances (`sim://<namespace>/<instance>`); set by the provider. */
+  providerIDList?: string[];
+  template?: SimMachinePoolInstanceTemplate;
+}
+
+/** One instance (VM) of a SimMachinePool. */
+export interface SimMachinePoolInstance {
+  instanceName: string;
+  providerID: string;
+  /** Kubernetes version the instance boots (the MachinePool's version when it was made). */
+  version?: string;
+  /** Failure domain the instance landed in. */
+  failureDomain?: string;
+  /** Whether it has booted and its Node registered. */
+  ready: boolean;
+  nodeName?: string;
+  addresses?: MachineAddress[];
+  provisioningStartedAt?: string;
+  bootedAt?: string;
+}
+
+export interface SimMachinePoolStatus {
+  ready?: boolean;
+  /** Instances that exist (booting, running or outdated). */
+  replicas?: number;
+  instances?: SimMachinePoolInstance[];
+  failureReason?: string;
+  failureMessage?: string;
+  observedGeneration?: number;
+  conditions?: Condition[];
+}
+
+export interface SimMachinePool extends KubeObject {
+  metadata?: ObjectMeta;
+  spec?: SimMachinePoolSpec;
+  status?: SimMachinePoolStatus;
+}
+
+export interface SimMachinePoolTemplate extends KubeObject {
+  metadata?: ObjectMeta;
+  spec: { template: { metadata?: TemplateMeta; spec?: SimMachinePoolSpec } };
 }
