@@ -6,6 +6,7 @@ import { setupKubeadmConfigController } from './kubeadmconfig/reconciler.js';
 import { setupMachineController } from './machine/reconciler.js';
 import { setupMachineDeploymentController } from './machinedeployment/reconciler.js';
 import { setupMachineHealthCheckController } from './machinehealthcheck/reconciler.js';
+import { setupMachinePoolController } from './machinepool/reconciler.js';
 import { setupMachineSetController } from './machineset/reconciler.js';
 import type { ControllerContext } from './shared/context.js';
 import { setupTopologyController } from './topology/reconciler.js';
@@ -18,17 +19,19 @@ export {
   setupMachineController,
   setupMachineDeploymentController,
   setupMachineHealthCheckController,
+  setupMachinePoolController,
   setupMachineSetController,
   setupTopologyController,
 };
 
-/** Every core Cluster API controller: Cluster, Machine, MachineSet, MachineDeployment, MachineHealthCheck, KubeadmControlPlane, KubeadmConfig. */
+/** Every core Cluster API controller: Cluster, Machine, MachineSet, MachineDeployment, MachinePool, MachineHealthCheck, KubeadmControlPlane, KubeadmConfig. */
 export function setupClusterApiControllers(ctx: ControllerContext): void {
   setupClusterController(ctx);
   setupClusterClassController(ctx);
   setupMachineController(ctx);
   setupMachineSetController(ctx);
   setupMachineDeploymentController(ctx);
+  setupMachinePoolController(ctx);
   setupKubeadmControlPlaneController(ctx);
   setupMachineHealthCheckController(ctx);
   setupKubeadmConfigController(ctx);

@@ -204,15 +204,15 @@ export function conditionOf(obj: { status?: { conditions?: Cond[] } }, type: str
   return obj.status?.conditions?.find((c) => c.type === type);
 }
 
-/** Wait until `kubectl get <what> -o json` satisfies pred; returns the object. */
-export async function waitFor<T = Record<string, unknown>>(kb: Kube, what: string[], pred: (o: T) => boolean, timeoutMs = 60_000, label = what.join(' ')): Promise<T> {
+/** Wait until `kubectl get <what> -o json` satisfies pred (which may itself look elsewhere, async); returns the object. */
+export async function waitFor<T = Record<string, unknown>>(kb: Kube, what: string[], pred: (o: T) => boolean | Promise<boolean>, timeoutMs = 60_000, label = what.join(' ')): Promise<T> {
   let last: T | undefined;
   try {
     return await eventually(async () => {
       const r = await kb.k([...what, '-o', 'json']);
       if (r.code !== 0) return undefined;
       last = JSON.parse(r.stdout) as T;
-      return pred(last) ? last : undefined;
+      return (await pred(last)) ? last : undefined;
     }, timeoutMs, label);
   } catch (e) {
     throw new Error(`${(e as Error).message}\nlast seen: ${JSON.stringify(last, null, 1)?.slice(0, 4000)}`);

@@ -16,6 +16,7 @@ import {
   CONDITIONS,
   CONTROL_PLANE_LABEL,
   MACHINE_DEPLOYMENT_KIND,
+  MACHINE_POOL_KIND,
   MACHINE_KIND,
   MACHINE_SET_KIND,
   REASONS,
@@ -200,14 +201,15 @@ export class ClusterReconciler {
     const name = cluster.metadata!.name!;
     const uid = cluster.metadata!.uid!;
     const byLabel = { requirements: [{ key: CLUSTER_NAME_LABEL, operator: '=' as const, values: [name] }] };
-    const [mds, mss, machines] = await Promise.all([
+    const [pools, mds, mss, machines] = await Promise.all([
+      this.ctx.reader.list(MACHINE_POOL_KIND, ns, byLabel),
       this.ctx.reader.list(MACHINE_DEPLOYMENT_KIND, ns, byLabel),
       this.ctx.reader.list(MACHINE_SET_KIND, ns, byLabel),
       this.ctx.reader.list(MACHINE_KIND, ns, byLabel),
     ]);
     // Control-plane Machines belong to the control plane provider when there is one.
     const workers = machines.filter((m) => !(cluster.spec?.controlPlaneRef && m.metadata?.labels?.[CONTROL_PLANE_LABEL] !== undefined));
-    const descendants = [...mds, ...mss, ...workers];
+    const descendants = [...pools, ...mds, ...mss, ...workers];
     const owned = descendants.filter((o) => (o.metadata?.ownerReferences ?? []).some((r) => r.uid === uid));
     for (const child of owned) {
       if (isBeingDeleted(child)) continue;
@@ -300,6 +302,7 @@ export function setupClusterController(ctx: ControllerContext, opts: { workers?:
       return [spec?.infrastructureRef, spec?.controlPlaneRef].filter((x): x is ObjectReference => !!x?.kind && !!x.name).map((x) => `${x.kind}/${x.namespace || c.metadata?.namespace}/${x.name}`);
     },
   });
+  ctx.reader.cache(MACHINE_POOL_KIND);
   ctx.reader.cache(MACHINE_DEPLOYMENT_KIND);
   ctx.reader.cache(MACHINE_SET_KIND);
   ctx.reader.cache(MACHINE_KIND);
@@ -313,6 +316,7 @@ export function setupClusterController(ctx: ControllerContext, opts: { workers?:
     reconciler: r,
     workers: opts.workers ?? DEFAULT_CONTROLLER_WORKERS,
     watches: [
+      { type: MACHINE_POOL_KIND, map: deletingOnly },
       { type: MACHINE_DEPLOYMENT_KIND, map: deletingOnly },
       { type: MACHINE_SET_KIND, map: deletingOnly },
       { type: MACHINE_KIND, map: deletingOnly },

@@ -1,10 +1,12 @@
-/** The embedded `sim` infrastructure provider: SimCluster and SimMachine controllers and the kubelets of booted machines. */
+/** The embedded `sim` infrastructure provider: SimCluster, SimMachine and SimMachinePool controllers and the kubelets of booted machines. */
 import type { Logger } from 'pino';
 import type { LogicalClusterHost } from '../../apiserver/logical-clusters.js';
 import type { ControllerContext } from '../../controllers/shared/context.js';
 import { KubeletFleet } from './kubelet-fleet.js';
 import { setupSimClusterController } from './simcluster.js';
+import { KeyedMutex } from './keyed-mutex.js';
 import { setupSimMachineController } from './simmachine.js';
+import { setupSimMachinePoolController } from './simmachinepool.js';
 
 export interface SimProviderOptions {
   host: LogicalClusterHost;
@@ -24,6 +26,8 @@ export interface SimProvider {
 export function setupSimProvider(ctx: ControllerContext, opts: SimProviderOptions): SimProvider {
   const fleet = new KubeletFleet({ host: opts.host, clock: ctx.manager.clock, log: opts.log, renewMs: opts.leaseRenewMs });
   setupSimClusterController(ctx, { host: opts.host, endpoint: opts.endpoint, log: opts.log });
-  setupSimMachineController(ctx, { host: opts.host, fleet, endpoint: opts.endpoint, log: opts.log }, { workers: opts.workers });
+  const nodeLock = new KeyedMutex();
+  setupSimMachineController(ctx, { host: opts.host, fleet, endpoint: opts.endpoint, log: opts.log, nodeLock }, { workers: opts.workers });
+  setupSimMachinePoolController(ctx, { host: opts.host, fleet, nodeLock }, { workers: opts.workers });
   return { fleet, stop: () => fleet.stop() };
 }

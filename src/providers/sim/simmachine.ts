@@ -24,12 +24,12 @@ import type { BootFacts } from './boot-facts.js';
 import { readBootFacts } from './bootstrap-reader.js';
 import { argsToMap } from '../../controllers/kubeadmconfig/kubeadm-api.js';
 import YAML from 'yaml';
-import { KeyedMutex } from './keyed-mutex.js';
+import type { KeyedMutex } from './keyed-mutex.js';
+import { joinBlocker, registerNode } from './node-registration.js';
 import type { KubeletFleet } from './kubelet-fleet.js';
-import { buildClusterInfo, buildKubeadmConfigMap, buildNode, buildStaticPod, CONTROL_PLANE_COMPONENTS, machineAddress, nodeConditions, podCIDR, unknownNodeConditions } from './node.js';
+import { buildClusterInfo, buildKubeadmConfigMap, buildStaticPod, CONTROL_PLANE_COMPONENTS, nodeConditions, unknownNodeConditions } from './node.js';
 
 export const CONTROLLER_NAME = 'simmachine';
-const NODE_INDEX_ANNOTATION = 'sim.slipway.dev/node-index';
 const PROVIDER_ID_PREFIX = 'sim://';
 const JOIN_RETRY_MS = 2_000;
 
@@ -39,6 +39,8 @@ export interface SimMachineDeps {
   /** The plane's address as workload clusters' endpoint host:port. */
   endpoint: { host: string; port: number };
   log: Logger;
+  /** Serializes Node registration per workload cluster (node indexes are allocated under it), shared with SimMachinePools. */
+  nodeLock: KeyedMutex;
 }
 
 interface Scope {
@@ -49,8 +51,6 @@ interface Scope {
 }
 
 export class SimMachineReconciler {
-  private readonly mutex = new KeyedMutex();
-
   constructor(
     private readonly ctx: ControllerContext,
     private readonly deps: SimMachineDeps,
@@ -223,19 +223,8 @@ export class SimMachineReconciler {
       const caPem = (ca?.data as Record<string, string> | undefined)?.['tls.crt'];
       if (caPem) await createIfMissing(objects, buildClusterInfo(Buffer.from(caPem, 'base64').toString('utf8'), `https://${endpointText}`));
     } else if (facts.mode === 'join') {
-      if (!(await host.isRunning(ref))) return { retry: 'kubeadm join: the control plane is not reachable yet; retrying' };
-      if (facts.joinToken) {
-        const id = facts.joinToken.split('.')[0]!;
-        const objects = host.objects(ref);
-        const secrets = objects.registry.get('', 'v1', 'secrets')!;
-        const token = await objects.tryGet(secrets, 'kube-system', `bootstrap-token-${id}`);
-        if (!token) return { retry: `kubeadm join: bootstrap token "${id}" is not known to the cluster (Secret kube-system/bootstrap-token-${id} not found); retrying` };
-        const expiration = (token.data as Record<string, string> | undefined)?.expiration;
-        if (expiration) {
-          const at = Date.parse(Buffer.from(expiration, 'base64').toString('utf8'));
-          if (Number.isFinite(at) && at < rc.clock.nowMs()) return { retry: `kubeadm join: bootstrap token "${id}" expired at ${new Date(at).toISOString()}; retrying` };
-        }
-      }
+      const blocker = await joinBlocker(host, ref, facts, rc.clock.nowMs());
+      if (blocker) return { retry: blocker };
     } else if (!(await host.isRunning(ref))) {
       return { retry: 'the bootstrap data runs no kubeadm command and the cluster has no API server yet' };
     }
@@ -267,42 +256,22 @@ export class SimMachineReconciler {
 
   /** The kubelet registers the Node; the machine takes the lowest free node index of its cluster (address, pod CIDR). */
   private async registerNode(rc: ReconcileContext, s: Scope, facts: BootFacts, ready: boolean): Promise<{ node: KubeObject; ip: string }> {
-    const objects = this.deps.host.objects(s.ref);
-    const nodes = objects.registry.get('', 'v1', 'nodes')!;
-    const name = this.nodeName(s);
-    return this.mutex.run(`${s.ref.namespace}/${s.ref.name}`, async () => {
-      const existing = await objects.tryGet(nodes, undefined, name);
-      const all = (await objects.list(nodes, undefined)).items;
-      let index: number;
-      const mine = existing ? Number(existing.metadata?.annotations?.[NODE_INDEX_ANNOTATION]) : NaN;
-      if (Number.isInteger(mine)) index = mine;
-      else {
-        const used = new Set(all.map((n) => Number(n.metadata?.annotations?.[NODE_INDEX_ANNOTATION])).filter(Number.isInteger));
-        index = 0;
-        while (used.has(index)) index++;
-      }
-      const ip = machineAddress(`${s.ref.namespace}/${s.ref.name}`, index);
-      const spec = s.sm.spec ?? {};
-      const node = buildNode({
-        name,
-        providerID: spec.providerID!,
-        os: spec.os ?? 'linux',
-        image: spec.image,
-        numCPUs: spec.numCPUs ?? 2,
-        memoryMiB: spec.memoryMiB ?? 4096,
-        diskGiB: spec.diskGiB ?? 20,
-        kubeletVersion: versionOf(s, facts),
-        internalIP: ip,
-        podCIDR: podCIDR(s.cluster.spec?.clusterNetwork?.pods?.cidrBlocks?.[0], index),
-        failureDomain: spec.failureDomain,
-        facts,
-        ready,
-        now: rfc3339(rc.clock.now()),
-      });
-      node.metadata!.annotations![NODE_INDEX_ANNOTATION] = String(index);
-      if (existing) return { node: existing, ip };
-      const created = await objects.create(nodes, undefined, node, { fieldManager: 'kubelet' });
-      return { node: created.object, ip };
+    const spec = s.sm.spec ?? {};
+    return registerNode(this.deps.host, this.deps.nodeLock, {
+      ref: s.ref,
+      name: this.nodeName(s),
+      providerID: spec.providerID!,
+      os: spec.os,
+      image: spec.image,
+      numCPUs: spec.numCPUs,
+      memoryMiB: spec.memoryMiB,
+      diskGiB: spec.diskGiB,
+      failureDomain: spec.failureDomain,
+      kubeletVersion: versionOf(s, facts),
+      podNetwork: s.cluster.spec?.clusterNetwork?.pods?.cidrBlocks?.[0],
+      facts,
+      ready,
+      now: rfc3339(rc.clock.now()),
     });
   }
 
