@@ -335,7 +335,11 @@ export function computeDesiredState(
         current: current.machineDeployments?.[t.name]?.object,
         deferUpgrade: t.metadata?.annotations?.[ANNOTATIONS.deferUpgrade] !== undefined || t.metadata?.annotations?.[ANNOTATIONS.holdUpgradeSequence] !== undefined,
       })),
-      ...mpTopologies.map((t) => ({ name: `pool/${t.name}`, current: current.machinePools?.[t.name]?.object })),
+      ...mpTopologies.map((t) => ({
+        name: `pool/${t.name}`,
+        current: current.machinePools?.[t.name]?.object,
+        deferUpgrade: t.metadata?.annotations?.[ANNOTATIONS.deferUpgrade] !== undefined || t.metadata?.annotations?.[ANNOTATIONS.holdUpgradeSequence] !== undefined,
+      })),
     ],
   });
 

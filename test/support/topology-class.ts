@@ -1,7 +1,8 @@
 /**
  * A small ClusterClass on the sim provider for topology-controller tests (independent of the shipped default class):
  * variables `apiServerExtraArgs` (into the control plane's ClusterConfiguration) and `workerLabels` (kubelet
- * node-labels of workers, so a change rotates the worker bootstrap template), worker classes `small` and `large`.
+ * node-labels of workers, so a change rotates the worker bootstrap template), worker classes `small` and `large`, and
+ * a MachinePool class `pool` (a KubeadmConfigTemplate and a SimMachinePoolTemplate).
  */
 export function testClassYaml(name = 'test-class', namespace = 'default'): string {
   const boot = `behaviour:
@@ -72,6 +73,35 @@ spec:
             extraArgs:
               audit-log-maxage: "30"
 ${worker('small', 2)}${worker('large', 8)}---
+apiVersion: infrastructure.slipway.dev/v1alpha1
+kind: SimMachinePoolTemplate
+metadata:
+  name: ${name}-pool
+  namespace: ${namespace}
+spec:
+  template:
+    spec:
+      template:
+        numCPUs: 4
+        memoryMiB: 4096
+        behaviour:
+          provisioningSeconds: 0
+          provisioningJitterSeconds: 0
+          nodeReadySeconds: 0
+---
+apiVersion: bootstrap.cluster.x-k8s.io/v1beta1
+kind: KubeadmConfigTemplate
+metadata:
+  name: ${name}-pool
+  namespace: ${namespace}
+spec:
+  template:
+    spec:
+      joinConfiguration:
+        nodeRegistration:
+          kubeletExtraArgs:
+            node-labels: "pool-class=pool"
+---
 apiVersion: cluster.x-k8s.io/v1beta1
 kind: ClusterClass
 metadata:
@@ -111,7 +141,20 @@ ${['small', 'large']
             name: ${name}-${cls}
 `,
   )
-  .join('')}  variables:
+  .join('')}    machinePools:
+    - class: pool
+      template:
+        bootstrap:
+          ref:
+            apiVersion: bootstrap.cluster.x-k8s.io/v1beta1
+            kind: KubeadmConfigTemplate
+            name: ${name}-pool
+        infrastructure:
+          ref:
+            apiVersion: infrastructure.slipway.dev/v1alpha1
+            kind: SimMachinePoolTemplate
+            name: ${name}-pool
+  variables:
   - name: apiServerExtraArgs
     required: false
     schema:
@@ -179,7 +222,7 @@ ${['small', 'large']
 }
 
 /** A Cluster of the test class. */
-export function testClusterYaml(o: { name: string; version?: string; cp?: number; workers?: { name: string; class: string; replicas: number }[]; variables?: string; cls?: string }): string {
+export function testClusterYaml(o: { name: string; version?: string; cp?: number; workers?: { name: string; class: string; replicas: number }[]; pools?: { name: string; replicas: number }[]; variables?: string; cls?: string }): string {
   const workers = o.workers ?? [{ name: 'md-0', class: 'small', replicas: 1 }];
   return `apiVersion: cluster.x-k8s.io/v1beta1
 kind: Cluster
@@ -199,5 +242,7 @@ spec:
       replicas: ${o.cp ?? 1}
     workers:
       machineDeployments:
-${workers.map((w) => `      - name: ${w.name}\n        class: ${w.class}\n        replicas: ${w.replicas}\n`).join('')}${o.variables ? `    variables:\n${o.variables}` : ''}`;
+${workers.map((w) => `      - name: ${w.name}\n        class: ${w.class}\n        replicas: ${w.replicas}\n`).join('')}${
+    o.pools?.length ? `      machinePools:\n${o.pools.map((p) => `      - name: ${p.name}\n        class: pool\n        replicas: ${p.replicas}\n`).join('')}` : ''
+  }${o.variables ? `    variables:\n${o.variables}` : ''}`;
 }

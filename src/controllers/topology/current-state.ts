@@ -9,6 +9,8 @@ export interface TopologyObjects {
   state: CurrentState;
   /** Current MachineDeployments by topology name (also those the topology no longer lists). */
   machineDeployments: Map<string, KubeObject>;
+  /** Current MachinePools by topology name (also those the topology no longer lists). */
+  machinePools: Map<string, KubeObject>;
   /** Current MachineHealthChecks by name. */
   healthChecks: Map<string, KubeObject>;
 }
@@ -22,8 +24,11 @@ async function getRef(reader: Reader, ref: ObjectReference | undefined, namespac
   return reader.get({ apiVersion: ref.apiVersion, kind: ref.kind }, ref.namespace || namespace, ref.name);
 }
 
-/** Read the current state of `cluster`'s topology; `machineDeploymentsOf` lists the Cluster's MachineDeployments. */
-export async function readCurrentState(reader: Reader, cluster: Cluster, machineDeploymentsOf: (namespace: string, cluster: string) => KubeObject[]): Promise<TopologyObjects> {
+/** Lists a Cluster's objects of one kind (from an informer index). */
+export type ClusterObjects = (namespace: string, cluster: string) => KubeObject[];
+
+/** Read the current state of `cluster`'s topology from its MachineDeployments and MachinePools and what they refer to. */
+export async function readCurrentState(reader: Reader, cluster: Cluster, machineDeploymentsOf: ClusterObjects, machinePoolsOf: ClusterObjects): Promise<TopologyObjects> {
   const namespace = cluster.metadata?.namespace ?? 'default';
   const name = cluster.metadata?.name ?? '';
   const state: CurrentState = {};
@@ -43,11 +48,23 @@ export async function readCurrentState(reader: Reader, cluster: Cluster, machine
       infrastructureMachineTemplate: await getRef(reader, refOf(md, ['spec', 'template', 'spec', 'infrastructureRef']), namespace),
     };
   }
+  const machinePools = new Map<string, KubeObject>();
+  for (const mp of machinePoolsOf(namespace, name)) {
+    const labels = mp.metadata?.labels ?? {};
+    const topologyName = labels[LABELS.poolName];
+    if (labels[LABELS.topologyOwned] === undefined || !topologyName || mp.metadata?.deletionTimestamp) continue;
+    machinePools.set(topologyName, mp);
+    (state.machinePools ??= {})[topologyName] = {
+      object: mp,
+      bootstrapObject: await getRef(reader, refOf(mp, ['spec', 'template', 'spec', 'bootstrap', 'configRef']), namespace),
+      infrastructureMachinePool: await getRef(reader, refOf(mp, ['spec', 'template', 'spec', 'infrastructureRef']), namespace),
+    };
+  }
   const healthChecks = new Map<string, KubeObject>();
   const checkNames = [cp?.metadata?.name, ...[...machineDeployments.values()].map((m) => m.metadata?.name)].filter((n): n is string => !!n);
   for (const n of checkNames) {
     const mhc = await reader.get(MACHINE_HEALTH_CHECK_KIND, namespace, n);
     if (mhc && mhc.metadata?.labels?.[LABELS.topologyOwned] !== undefined) healthChecks.set(n, mhc);
   }
-  return { state, machineDeployments, healthChecks };
+  return { state, machineDeployments, machinePools, healthChecks };
 }

@@ -30,6 +30,7 @@ import {
   CONDITIONS,
   MACHINE_DEPLOYMENT_KIND,
   MACHINE_HEALTH_CHECK_KIND,
+  MACHINE_POOL_KIND,
   MACHINE_SET_KIND,
   type Cluster,
   type ObjectReference,
@@ -158,35 +159,39 @@ export class TopologyReconciler {
     }
 
     const templates = await this.classTemplates(clusterClass, classNamespace);
-    const current = await readCurrentState(this.ctx.reader, cluster, (ns, name) => this.machineDeploymentsOf(ns, name));
+    const current = await readCurrentState(
+      this.ctx.reader,
+      cluster,
+      (ns, name) => this.byCluster(MACHINE_DEPLOYMENT_KIND, ns, name),
+      (ns, name) => this.byCluster(MACHINE_POOL_KIND, ns, name),
+    );
     await this.watchControlPlaneKind(clusterClass);
     const desired = computeDesiredState(clusterClass, cluster, (ref, ns) => templates.get(refKey(ref, ns)), current.state, {
       random: this.ctx.random,
       sameTemplateSpec,
     });
 
-    if (desired.machinePools.length) {
-      const names = desired.machinePools.map((p) => p.topologyName).join(', ');
-      throw new TopologyError(`MachinePools are not served by this plane (no MachinePool kind): use machineDeployments instead of ${names}`, 'spec.topology.workers.machinePools', `Cluster ${namespace}/${cluster.metadata!.name}`);
-    }
     await this.write(rc, cluster, current.state.infrastructureCluster, desired.infrastructureCluster);
     await this.writeControlPlane(rc, cluster, owner, desired, current);
     // The Cluster points at what the topology made (patched with the condition at the end).
     cluster.spec!.infrastructureRef = desired.cluster.spec!.infrastructureRef;
     cluster.spec!.controlPlaneRef = desired.cluster.spec!.controlPlaneRef;
     await this.writeMachineDeployments(rc, cluster, owner, desired, current);
+    await this.writeMachinePools(rc, cluster, owner, desired, current);
     await this.collectTemplates(rc, cluster, desired, current);
 
-    const deferred = new Set(
-      (topology.workers?.machineDeployments ?? [])
-        .filter((t) => t.metadata?.annotations?.[ANNOTATIONS.deferUpgrade] !== undefined || t.metadata?.annotations?.[ANNOTATIONS.holdUpgradeSequence] !== undefined)
-        .map((t) => t.name),
-    );
+    const deferredBy = (t: { metadata?: { annotations?: Record<string, string> } }): boolean =>
+      t.metadata?.annotations?.[ANNOTATIONS.deferUpgrade] !== undefined || t.metadata?.annotations?.[ANNOTATIONS.holdUpgradeSequence] !== undefined;
+    const deferred = new Set([
+      ...(topology.workers?.machineDeployments ?? []).filter(deferredBy).map((t) => t.name),
+      ...(topology.workers?.machinePools ?? []).filter(deferredBy).map((t) => `pool/${t.name}`),
+    ]);
     const cond = topologyCondition({
       version: topology.version,
       controlPlane: current.state.controlPlane?.object ?? desired.controlPlane.object,
       versions: desired.versions,
       machineDeploymentNames: Object.fromEntries(desired.machineDeployments.map((m) => [m.topologyName, m.object.metadata?.name ?? m.topologyName])),
+      machinePoolNames: Object.fromEntries(desired.machinePools.map((m) => [m.topologyName, m.object.metadata?.name ?? m.topologyName])),
       deferred,
     });
     if (cond.status === 'True') setCondition(cluster, { type: CONDITIONS.topologyReconciled, status: 'True' }, rc.clock);
@@ -223,8 +228,8 @@ export class TopologyReconciler {
     return out;
   }
 
-  private machineDeploymentsOf(namespace: string, cluster: string): KubeObject[] {
-    return this.ctx.manager.informers.for(MACHINE_DEPLOYMENT_KIND).cache.byIndex(BY_CLUSTER_INDEX, `${namespace}/${cluster}`);
+  private byCluster(kind: { apiVersion: string; kind: string }, namespace: string, cluster: string): KubeObject[] {
+    return this.ctx.manager.informers.for(kind).cache.byIndex(BY_CLUSTER_INDEX, `${namespace}/${cluster}`);
   }
 
   /** Control-plane objects' status changes move upgrades on: watch the class's control-plane kind. */
@@ -302,6 +307,30 @@ export class TopologyReconciler {
       if (check) await this.remove(rc, cluster, check);
       await this.remove(rc, cluster, md);
       this.expectations.expectDeletion(owner, mdInformer, md);
+    }
+  }
+
+  /**
+   * MachinePools with their bootstrap config and infrastructure machine pool: created before the pool, updated in
+   * place (they are objects, not templates); a pool dropped from the topology is deleted (its controller deletes
+   * its bootstrap config and infrastructure).
+   */
+  private async writeMachinePools(rc: ReconcileContext, cluster: Cluster, owner: string, desired: DesiredState, current: TopologyObjects): Promise<void> {
+    const mpInformer = this.ctx.manager.informers.for(MACHINE_POOL_KIND);
+    const wanted = new Set<string>();
+    for (const mp of desired.machinePools) {
+      wanted.add(mp.topologyName);
+      const cur = current.state.machinePools?.[mp.topologyName];
+      if (!cur && mp.version.pendingCreate) continue;
+      await this.write(rc, cluster, cur?.bootstrapObject, mp.bootstrapObject);
+      await this.write(rc, cluster, cur?.infrastructureMachinePool, mp.infrastructureMachinePool);
+      const written = await this.write(rc, cluster, cur?.object, mp.object, { versionPath: 'md' });
+      if (written) this.expectations.expectWrite(owner, mpInformer, written);
+    }
+    for (const [topologyName, mp] of current.machinePools) {
+      if (wanted.has(topologyName)) continue;
+      await this.remove(rc, cluster, mp);
+      this.expectations.expectDeletion(owner, mpInformer, mp);
     }
   }
 
@@ -388,7 +417,7 @@ export function setupTopologyController(ctx: ControllerContext, opts: { workers?
   }
   ctx.reader.cache(CLUSTER_CLASS_KIND);
   ctx.reader.cache(MACHINE_HEALTH_CHECK_KIND);
-  for (const kind of [MACHINE_DEPLOYMENT_KIND, MACHINE_SET_KIND]) {
+  for (const kind of [MACHINE_DEPLOYMENT_KIND, MACHINE_SET_KIND, MACHINE_POOL_KIND]) {
     const inf = ctx.reader.cache(kind);
     if (!inf.cache.hasIndex(BY_CLUSTER_INDEX)) inf.addIndexers({ [BY_CLUSTER_INDEX]: byClusterIndex });
   }
@@ -403,6 +432,7 @@ export function setupTopologyController(ctx: ControllerContext, opts: { workers?
         map: (cc) => clusters.cache.byIndex(CLASS_INDEX, `${cc.metadata?.namespace ?? ''}/${cc.metadata?.name ?? ''}`).map((c) => ({ namespace: c.metadata?.namespace, name: c.metadata!.name! })),
       },
       { type: MACHINE_DEPLOYMENT_KIND, map: topologyOwnedToCluster },
+      { type: MACHINE_POOL_KIND, map: topologyOwnedToCluster },
       // MachineSets hold old templates: their removal lets the topology's template collection go on.
       { type: MACHINE_SET_KIND, map: (o) => (o.metadata?.deletionTimestamp ? topologyOwnedToCluster(o) : []) },
     ],

@@ -13,6 +13,9 @@ export const TOPOLOGY_REASONS = {
   machineDeploymentsCreatePending: 'MachineDeploymentsCreatePending',
   machineDeploymentsUpgradePending: 'MachineDeploymentsUpgradePending',
   machineDeploymentsUpgradeDeferred: 'MachineDeploymentsUpgradeDeferred',
+  machinePoolsCreatePending: 'MachinePoolsCreatePending',
+  machinePoolsUpgradePending: 'MachinePoolsUpgradePending',
+  machinePoolsUpgradeDeferred: 'MachinePoolsUpgradeDeferred',
 } as const;
 
 export interface TopologyConditionInput {
@@ -22,7 +25,9 @@ export interface TopologyConditionInput {
   versions: VersionPlan;
   /** MachineDeployment object names by topology name (for messages). */
   machineDeploymentNames: Record<string, string>;
-  /** Topology names whose upgrade is deferred by annotation. */
+  /** MachinePool object names by topology name (for messages). */
+  machinePoolNames?: Record<string, string>;
+  /** Topology names whose upgrade is deferred by annotation (MachinePools as `pool/<name>`). */
   deferred: Set<string>;
 }
 
@@ -67,31 +72,40 @@ export function topologyCondition(input: TopologyConditionInput): TopologyCondit
     lines.push(`${cpName} pending upgrade to version ${versions.controlPlaneUpgradePlan.join(', ')}${why}`);
   }
 
-  const upgrading: string[] = [];
-  const pending: string[] = [];
-  const deferred: string[] = [];
-  const createPending: string[] = [];
-  for (const [topologyName, w] of Object.entries(versions.workers)) {
-    if (topologyName.startsWith('pool/')) continue;
-    const name = input.machineDeploymentNames[topologyName] ?? topologyName;
-    if (w.pendingCreate) createPending.push(topologyName);
-    else if (w.upgrading) upgrading.push(name);
-    else if (w.pendingUpgrade) (input.deferred.has(topologyName) ? deferred : pending).push(name);
+  for (const pools of [false, true]) {
+    const kind = pools ? 'MachinePool' : 'MachineDeployment';
+    const kinds = `${kind}s`;
+    const names = (pools ? input.machinePoolNames : input.machineDeploymentNames) ?? {};
+    const upgrading: string[] = [];
+    const pending: string[] = [];
+    const deferred: string[] = [];
+    const createPending: string[] = [];
+    for (const [key, w] of Object.entries(versions.workers)) {
+      if (key.startsWith('pool/') !== pools) continue;
+      const topologyName = pools ? key.slice('pool/'.length) : key;
+      const name = names[topologyName] ?? topologyName;
+      if (w.pendingCreate) createPending.push(topologyName);
+      else if (w.upgrading) upgrading.push(name);
+      else if (w.pendingUpgrade) (input.deferred.has(key) ? deferred : pending).push(name);
+    }
+    const r = pools
+      ? { upgrade: TOPOLOGY_REASONS.machinePoolsUpgradePending, deferred: TOPOLOGY_REASONS.machinePoolsUpgradeDeferred, create: TOPOLOGY_REASONS.machinePoolsCreatePending }
+      : { upgrade: TOPOLOGY_REASONS.machineDeploymentsUpgradePending, deferred: TOPOLOGY_REASONS.machineDeploymentsUpgradeDeferred, create: TOPOLOGY_REASONS.machineDeploymentsCreatePending };
+    if (upgrading.length) lines.push(`${nameList(kind, kinds, upgrading)} upgrading to version ${versions.workersUpgradePlan[0] ?? input.version}`);
+    if (pending.length) {
+      lines.push(`${nameList(kind, kinds, pending)} pending upgrade to version ${(versions.workersUpgradePlan.length ? versions.workersUpgradePlan : [input.version]).join(', ')}`);
+      reason ??= r.upgrade;
+    }
+    if (deferred.length) {
+      lines.push(`${nameList(kind, kinds, deferred)} upgrade to version ${input.version} deferred using defer-upgrade or hold-upgrade-sequence annotations`);
+      reason ??= r.deferred;
+    }
+    if (createPending.length) {
+      lines.push(`${nameList(kind, kinds, createPending)} creation deferred while control plane upgrade is in progress`);
+      reason ??= r.create;
+    }
+    if (upgrading.length) reason ??= r.upgrade;
   }
-  if (upgrading.length) lines.push(`${nameList('MachineDeployment', 'MachineDeployments', upgrading)} upgrading to version ${versions.workersUpgradePlan[0] ?? input.version}`);
-  if (pending.length) {
-    lines.push(`${nameList('MachineDeployment', 'MachineDeployments', pending)} pending upgrade to version ${(versions.workersUpgradePlan.length ? versions.workersUpgradePlan : [input.version]).join(', ')}`);
-    reason ??= TOPOLOGY_REASONS.machineDeploymentsUpgradePending;
-  }
-  if (deferred.length) {
-    lines.push(`${nameList('MachineDeployment', 'MachineDeployments', deferred)} upgrade to version ${input.version} deferred using defer-upgrade or hold-upgrade-sequence annotations`);
-    reason ??= TOPOLOGY_REASONS.machineDeploymentsUpgradeDeferred;
-  }
-  if (createPending.length) {
-    lines.push(`${nameList('MachineDeployment', 'MachineDeployments', createPending)} creation deferred while control plane upgrade is in progress`);
-    reason ??= TOPOLOGY_REASONS.machineDeploymentsCreatePending;
-  }
-  if (upgrading.length) reason ??= TOPOLOGY_REASONS.machineDeploymentsUpgradePending;
   if (!reason) return { status: 'True' };
   return { status: 'False', reason, message: [`Cluster is upgrading to ${input.version}`, ...lines.map((l) => `  * ${l}`)].join('\n') };
 }
