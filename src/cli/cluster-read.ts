@@ -1,6 +1,6 @@
 /**
  * Reads one Cluster and the objects of its tree through the API (a Client), the way `clusterctl describe cluster`
- * discovers them: the objects the Cluster's refs name, and the Machines, MachineSets and MachineDeployments
+ * discovers them: the objects the Cluster's refs name, and the Machines, MachineSets, MachineDeployments and MachinePools
  * labelled `cluster.x-k8s.io/cluster-name=<name>` in its namespace, and what each Machine references.
  */
 import type { KubeObject } from '../apimachinery/types.js';
@@ -8,11 +8,13 @@ import {
   CLUSTER_KIND,
   CLUSTER_NAME_LABEL,
   MACHINE_DEPLOYMENT_KIND,
+  MACHINE_POOL_KIND,
   MACHINE_KIND,
   MACHINE_SET_KIND,
   type Cluster,
   type Machine,
   type MachineDeployment,
+  type MachinePool,
   type MachineSet,
 } from '../api/cluster/types.js';
 import { isNotFound, type Client, type KindRef } from '../client/index.js';
@@ -90,13 +92,14 @@ export async function readClusterObjects(client: Client, namespace: string, name
     );
   }
   const selector = `${CLUSTER_NAME_LABEL}=${name}`;
-  const [infrastructure, controlPlane, machines, machineSets, machineDeployments] = await Promise.all([
+  const [infrastructure, controlPlane, machines, machineSets, machineDeployments, machinePools] = await Promise.all([
     getOptional(client, cluster.spec?.infrastructureRef, namespace),
     getOptional(client, cluster.spec?.controlPlaneRef, namespace),
     listOptional(client, MACHINE_KIND as KindRef<Machine>, namespace, selector),
     listOptional(client, MACHINE_SET_KIND as KindRef<MachineSet>, namespace, selector),
     listOptional(client, MACHINE_DEPLOYMENT_KIND as KindRef<MachineDeployment>, namespace, selector),
+    listOptional(client, MACHINE_POOL_KIND as KindRef<MachinePool>, namespace, selector),
   ]);
   const machineProviders = await readMachineProviders(client, namespace, selector, machines);
-  return { cluster, infrastructure, controlPlane, machines, machineSets, machineDeployments, machineProviders };
+  return { cluster, infrastructure, controlPlane, machines, machineSets, machineDeployments, machinePools, machineProviders };
 }

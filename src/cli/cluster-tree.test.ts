@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../apimachinery/types.js';
-import type { Cluster, Condition, Machine, MachineDeployment, MachineSet } from '../api/cluster/types.js';
+import type { Cluster, Condition, Machine, MachineDeployment, MachinePool, MachineSet } from '../api/cluster/types.js';
 import { buildClusterTree, clusterTreeObjects, parseShowConditions, providerKey, rowName, ShowConditionsError, type ClusterObjects, type TreeNode } from './cluster-tree.js';
 
 const NS = 'default';
@@ -210,6 +210,19 @@ describe('buildClusterTree', () => {
       '      MachineSet/dev-md-0-abc12 [True]',
       '        2 Machines... [True]',
       '        Machine/dev-md-0-abc12-z [False]',
+    ]);
+  });
+
+  it('a MachinePool is one row under Workers, with its conditions when asked', () => {
+    const objs = fixture();
+    const pool = { apiVersion: 'cluster.x-k8s.io/v1beta1', kind: 'MachinePool', metadata: meta('dev-mp-0'), spec: { clusterName: 'dev', template: { spec: { clusterName: 'dev', bootstrap: {}, infrastructureRef: {} } } }, status: { conditions: [READY, cond('ReplicasReady', 'False', { severity: 'Info', reason: 'WaitingForReplicasReady' })] } } as unknown as MachinePool;
+    objs.machinePools = [pool];
+    assert.deepEqual(outline(buildClusterTree(objs, { showConditions: 'MachinePool' })).slice(4), [
+      '  Workers',
+      '    MachineDeployment/dev-md-0 [False]',
+      '      2 Machines... [True]',
+      '      Machine/dev-md-0-abc12-z [False]',
+      '    MachinePool/dev-mp-0 [True] {ReplicasReady}',
     ]);
   });
 

@@ -1,11 +1,11 @@
 /**
  * The object tree of one Cluster, as `clusterctl describe cluster` shows it (v1beta1 conditions): the Cluster, its
  * infrastructure, its control plane with the control-plane Machines, and "Workers" with each MachineDeployment and
- * its Machines. Pure: it takes the objects already read from the API and decides which rows exist, their order,
+ * its Machines, and each MachinePool. Pure: it takes the objects already read from the API and decides which rows exist, their order,
  * which Machines fold into one group row and which conditions each row lists. cluster-tree-print.ts draws it.
  */
 import { isPlainObject, parseApiVersion, type KubeObject } from '../apimachinery/types.js';
-import { CONTROL_PLANE_LABEL, type Cluster, type Condition, type Machine, type MachineDeployment, type MachineSet } from '../api/cluster/types.js';
+import { CONTROL_PLANE_LABEL, type Cluster, type Condition, type Machine, type MachineDeployment, type MachinePool, type MachineSet } from '../api/cluster/types.js';
 
 /** Everything the tree is built from, as read from the API server. */
 export interface ClusterObjects {
@@ -18,6 +18,8 @@ export interface ClusterObjects {
   machines: Machine[];
   machineSets: MachineSet[];
   machineDeployments: MachineDeployment[];
+  /** MachinePools labelled with the cluster's name (absent where the server does not serve them). */
+  machinePools?: MachinePool[];
   /** Infrastructure machines and bootstrap configs the Machines reference, keyed by `providerKey`. */
   machineProviders: ReadonlyMap<string, KubeObject>;
 }
@@ -282,6 +284,8 @@ class Builder {
       }
       workers.children.push(row);
     }
+    // A MachinePool's instances are Nodes, not Machines: the pool is one row.
+    for (const mp of this.objs.machinePools ?? []) workers.children.push(this.objectRow(mp));
     // MachineSets no MachineDeployment controls (created on their own) are workers too.
     const deploymentUids = new Set(machineDeployments.map((md) => md.metadata?.uid).filter(Boolean));
     for (const ms of machineSets) {
