@@ -3,7 +3,8 @@
  * patches of `spec.topology` (a JSON patch whose `test` ops guard the pool it changes, or a merge patch of one
  * field), never a read-modify-write of the whole object.
  */
-import { CLUSTER_KIND, CLUSTER_NAME_LABEL, MACHINE_KIND, type Cluster, type Machine } from '../api/cluster/types.js';
+import { CLUSTER_KIND, CLUSTER_NAME_LABEL, MACHINE_KIND, MACHINE_POOL_KIND, type Cluster, type Machine, type MachinePool } from '../api/cluster/types.js';
+import { listOptional } from './cluster-read.js';
 import { isInvalid, isNotFound, type Client, type JsonPatchOperation, type KindRef } from '../client/index.js';
 import { clusterListTable } from './cluster-list.js';
 import { parseKubernetesVersion, parsePoolReplicas, parseReplicas, UsageError } from './cluster-spec.js';
@@ -88,8 +89,9 @@ export async function clusterList(o: ClusterListOptions, io: CommandIO): Promise
       const key = `${m.metadata?.namespace}/${m.metadata?.labels?.[CLUSTER_NAME_LABEL]}`;
       byCluster.set(key, [...(byCluster.get(key) ?? []), m]);
     }
+    const pools = await listOptional(client, MACHINE_POOL_KIND as KindRef<MachinePool>, ns, CLUSTER_NAME_LABEL);
     const sorted = [...clusters].sort((a, b) => (a.metadata?.namespace ?? '').localeCompare(b.metadata?.namespace ?? '') || (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
-    const summaries = sorted.map((c) => summarizeCluster(c, byCluster.get(`${c.metadata?.namespace}/${c.metadata?.name}`) ?? []));
+    const summaries = sorted.map((c) => summarizeCluster(c, byCluster.get(`${c.metadata?.namespace}/${c.metadata?.name}`) ?? [], pools));
     io.out(clusterListTable(summaries, { wide: output === 'wide', allNamespaces: o.allNamespaces, now: o.now ?? new Date() }));
     return EXIT_OK;
   });

@@ -41,7 +41,8 @@ async function getOptional(client: Client, ref: Ref | undefined, namespace: stri
   }
 }
 
-async function listOptional<T extends KubeObject>(client: Client, kind: KindRef<T>, namespace: string, labelSelector: string): Promise<T[]> {
+/** A labelled list, empty when the server does not serve the kind. */
+export async function listOptional<T extends KubeObject>(client: Client, kind: KindRef<T>, namespace: string | undefined, labelSelector: string): Promise<T[]> {
   try {
     return (await client.list(kind, { namespace, labelSelector })).items;
   } catch (e) {

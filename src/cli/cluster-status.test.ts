@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Cluster, Condition, Machine } from '../api/cluster/types.js';
+import type { Cluster, Condition, Machine, MachinePool } from '../api/cluster/types.js';
 import { clusterListTable } from './cluster-list.js';
 import { summarizeCluster, waitState } from './cluster-status.js';
 import { progressMode, startProgress } from './progress.js';
@@ -59,6 +59,28 @@ describe('cluster status', () => {
     assert.deepEqual(s.workers, { desired: 3, current: 2, ready: 1 });
     assert.deepEqual(s.pools.map((p) => [p.name, p.ready, p.current, p.desired]), [['md-0', 1, 2, 2], ['md-1', 0, 0, 1]]);
     assert.equal(s.machinesDeleting, 1);
+  });
+
+  it('MachinePools of the topology count as worker pools from their status; a version wait needs their instances available', () => {
+    const c = cluster({ ready: true, version: 'v1.32.0' });
+    c.spec!.topology!.workers!.machinePools = [{ class: 'pool', name: 'mp-0', replicas: 3 }];
+    const pool = (o: { replicas: number; ready: number; available: number; version: string }): MachinePool => ({
+      apiVersion: 'cluster.x-k8s.io/v1beta1',
+      kind: 'MachinePool',
+      metadata: { name: 'dev-mp-0-abcde', namespace: 'ns', labels: { 'cluster.x-k8s.io/cluster-name': 'dev', 'topology.cluster.x-k8s.io/pool-name': 'mp-0' } },
+      spec: { clusterName: 'dev', replicas: 3, template: { spec: { clusterName: 'dev', bootstrap: {}, infrastructureRef: {}, version: o.version } } },
+      status: { replicas: o.replicas, readyReplicas: o.ready, availableReplicas: o.available },
+    });
+    const machines = [machine('cp', { cp: true, version: 'v1.32.0' }), machine('a', { version: 'v1.32.0' }), machine('b', { version: 'v1.32.0' })];
+    const s = summarizeCluster(c, machines, [pool({ replicas: 3, ready: 2, available: 2, version: 'v1.32.0' })]);
+    assert.deepEqual(s.pools.map((p) => [p.name, p.class, p.ready, p.current, p.desired]), [['md-0', 'linux', 2, 2, 2], ['mp-0', 'pool', 2, 3, 3]]);
+    assert.deepEqual(s.workers, { desired: 5, current: 5, ready: 4 });
+    assert.equal(waitState({ kind: 'ready' }, c, machines, [pool({ replicas: 3, ready: 2, available: 2, version: 'v1.32.0' })]).done, false);
+    assert.equal(waitState({ kind: 'ready' }, c, machines, [pool({ replicas: 3, ready: 3, available: 3, version: 'v1.32.0' })]).done, true);
+    const upgrading = waitState({ kind: 'version', version: 'v1.32.0' }, c, machines, [pool({ replicas: 3, ready: 3, available: 1, version: 'v1.32.0' })]);
+    assert.equal(upgrading.done, false);
+    assert.match(upgrading.step, /v1\.32\.0 on 4\/6 Machines/);
+    assert.equal(waitState({ kind: 'version', version: 'v1.32.0' }, c, machines, [pool({ replicas: 3, ready: 3, available: 3, version: 'v1.32.0' })]).done, true);
   });
 
   it('ready goal: done only when Ready and every wanted Machine is ready, with the step naming what is missing', () => {

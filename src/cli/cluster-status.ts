@@ -1,10 +1,11 @@
 /**
  * What a user asks of a cluster while it changes: how many control-plane and worker Machines are ready out of how
- * many wanted, which versions they run, and the step the cluster is at. Pure: computed from the Cluster and its
- * Machines (as read through the API); `cluster list` prints it and `--wait` watches it.
+ * many wanted, which versions they run, and the step the cluster is at. Pure: computed from the Cluster, its
+ * Machines and its MachinePools (as read through the API); `cluster list` prints it and `--wait` watches it. A
+ * MachinePool's instances count as workers (from its status: replicas, readyReplicas, availableReplicas).
  */
 import { LABELS } from '../api/cluster/clusterclass.js';
-import { CONDITIONS, CONTROL_PLANE_LABEL, MACHINE_DEPLOYMENT_NAME_LABEL, type Cluster, type Condition, type Machine } from '../api/cluster/types.js';
+import { CLUSTER_NAME_LABEL, CONDITIONS, CONTROL_PLANE_LABEL, MACHINE_DEPLOYMENT_NAME_LABEL, type Cluster, type Condition, type Machine, type MachinePool } from '../api/cluster/types.js';
 
 export interface ReplicaCount {
   /** Wanted (from the topology); undefined when the Cluster has no topology saying so. */
@@ -31,7 +32,7 @@ export interface ClusterSummary {
   controlPlane: ReplicaCount;
   workers: ReplicaCount;
   pools: PoolSummary[];
-  /** How many existing Machines run each version. */
+  /** How many existing Machines (and MachinePool instances) run each version ('' where not known yet). */
   machineVersions: Record<string, number>;
   /** Machines being deleted. */
   machinesDeleting: number;
@@ -52,8 +53,12 @@ function count(machines: Machine[], desired: number | undefined): ReplicaCount {
   return { desired, current: machines.length, ready: machines.filter(isReady).length };
 }
 
-/** The summary of one Cluster; `machines` are those labelled with its name (others are ignored). */
-export function summarizeCluster(cluster: Cluster, machines: Machine[]): ClusterSummary {
+function poolCount(mp: MachinePool | undefined, desired: number | undefined): ReplicaCount {
+  return { desired, current: mp?.status?.replicas ?? 0, ready: mp?.status?.readyReplicas ?? 0 };
+}
+
+/** The summary of one Cluster; `machines` and `machinePools` are those labelled with its name (others are ignored). */
+export function summarizeCluster(cluster: Cluster, machines: Machine[], machinePools: MachinePool[] = []): ClusterSummary {
   const name = cluster.metadata?.name ?? '';
   const namespace = cluster.metadata?.namespace ?? '';
   const own = machines.filter((m) => m.metadata?.labels?.[LABELS.clusterName] === name && (m.metadata?.namespace ?? '') === namespace);
@@ -68,11 +73,23 @@ export function summarizeCluster(cluster: Cluster, machines: Machine[]): Cluster
     const names = [...new Set(workerMachines.map(poolOf))].sort();
     for (const n of names) pools.push({ name: n, ...count(workerMachines.filter((m) => poolOf(m) === n), undefined) });
   }
+  const ownPools = machinePools.filter((mp) => mp.metadata?.labels?.[CLUSTER_NAME_LABEL] === name && (mp.metadata?.namespace ?? '') === namespace && !mp.metadata?.deletionTimestamp);
+  const poolByTopology = new Map(ownPools.map((mp) => [mp.metadata?.labels?.[LABELS.poolName] ?? '', mp]));
+  const mpTopologies = topology?.workers?.machinePools ?? [];
+  for (const p of mpTopologies) pools.push({ name: p.name, class: p.class, ...poolCount(poolByTopology.get(p.name), p.replicas ?? 1) });
+  if (!topology) for (const mp of ownPools) pools.push({ name: mp.metadata?.name ?? '', ...poolCount(mp, undefined) });
+  const poolWorkers = pools.slice(poolTopologies.length).reduce((c, p) => ({ current: c.current + p.current, ready: c.ready + p.ready }), { current: 0, ready: 0 });
   const workersDesired = topology ? pools.reduce((s, p) => s + (p.desired ?? 0), 0) : undefined;
   const machineVersions: Record<string, number> = {};
-  for (const m of live) {
-    const v = m.spec?.version ?? '';
-    machineVersions[v] = (machineVersions[v] ?? 0) + 1;
+  const addVersion = (v: string, n: number): void => {
+    if (n > 0) machineVersions[v] = (machineVersions[v] ?? 0) + n;
+  };
+  for (const m of live) addVersion(m.spec?.version ?? '', 1);
+  for (const mp of ownPools) {
+    // Available instances run the pool's version; the others may not yet.
+    const available = Math.min(mp.status?.availableReplicas ?? 0, mp.status?.replicas ?? 0);
+    addVersion(mp.spec?.template?.spec?.version ?? '', available);
+    addVersion('', (mp.status?.replicas ?? 0) - available);
   }
   const readyCondition = conditionOf(cluster, CONDITIONS.ready);
   return {
@@ -84,7 +101,7 @@ export function summarizeCluster(cluster: Cluster, machines: Machine[]): Cluster
     ready: readyCondition?.status === 'True',
     deleting: !!cluster.metadata?.deletionTimestamp,
     controlPlane: count(cpMachines, topology ? (topology.controlPlane?.replicas ?? 1) : undefined),
-    workers: count(workerMachines, workersDesired),
+    workers: { ...count(workerMachines, workersDesired), current: workerMachines.length + poolWorkers.current, ready: workerMachines.filter(isReady).length + poolWorkers.ready },
     pools,
     machineVersions,
     machinesDeleting: own.length - live.length,
@@ -137,9 +154,9 @@ function oneLine(text: string): string {
  * Ready: the Ready condition is True and every wanted Machine is ready. Version: additionally every Machine runs the
  * version. Deleted: the Cluster is gone.
  */
-export function waitState(goal: WaitGoal, cluster: Cluster | undefined, machines: Machine[]): WaitState {
+export function waitState(goal: WaitGoal, cluster: Cluster | undefined, machines: Machine[], machinePools: MachinePool[] = []): WaitState {
   if (!cluster) return goal.kind === 'deleted' ? { done: true, step: 'deleted' } : { done: false, step: 'waiting for the Cluster to exist' };
-  const s = summarizeCluster(cluster, machines);
+  const s = summarizeCluster(cluster, machines, machinePools);
   if (goal.kind === 'deleted') {
     const left = s.controlPlane.current + s.workers.current + s.machinesDeleting;
     return { done: false, step: s.deleting ? `deleting: ${left} Machine${left === 1 ? '' : 's'} left` : 'waiting for deletion to start' };

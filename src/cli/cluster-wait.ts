@@ -2,7 +2,8 @@
  * `--wait`: read the Cluster and its Machines through the API until the goal is reached or the deadline passes,
  * reporting each step.
  */
-import { CLUSTER_KIND, CLUSTER_NAME_LABEL, MACHINE_KIND, type Cluster, type Machine } from '../api/cluster/types.js';
+import { CLUSTER_KIND, CLUSTER_NAME_LABEL, MACHINE_KIND, MACHINE_POOL_KIND, type Cluster, type Machine, type MachinePool } from '../api/cluster/types.js';
+import { listOptional } from './cluster-read.js';
 import { isNotFound, type Client, type KindRef } from '../client/index.js';
 import { durationMs } from '../controllers/shared/duration.js';
 import { UsageError } from './cluster-spec.js';
@@ -56,8 +57,10 @@ async function readState(client: Client, namespace: string, name: string, goal: 
   } catch (e) {
     if (!isNotFound(e)) throw e;
   }
-  const machines = cluster ? (await client.list(MACHINE_KIND as KindRef<Machine>, { namespace, labelSelector: `${CLUSTER_NAME_LABEL}=${name}` })).items : [];
-  return waitState(goal, cluster, machines);
+  const selector = `${CLUSTER_NAME_LABEL}=${name}`;
+  const machines = cluster ? (await client.list(MACHINE_KIND as KindRef<Machine>, { namespace, labelSelector: selector })).items : [];
+  const pools = cluster ? await listOptional(client, MACHINE_POOL_KIND as KindRef<MachinePool>, namespace, selector) : [];
+  return waitState(goal, cluster, machines, pools);
 }
 
 /** Wait until `goal`; resolves with the last state (timedOut when the deadline passed first). */
