@@ -339,7 +339,7 @@ describe('toTable: built-in kinds', () => {
     );
     assert.deepEqual(builtinTableColumns('', 'Pod')?.map((c) => [c.name, c.priority]), [['Name', 0], ['Ready', 0], ['Status', 0], ['Restarts', 0], ['Age', 0], ['IP', 1], ['Node', 1], ['Nominated Node', 1], ['Readiness Gates', 1]]);
     assert.deepEqual(builtinTableColumns('', 'Node')?.map((c) => c.name), ['Name', 'Status', 'Roles', 'Age', 'Version', 'Internal-IP', 'External-IP', 'OS-Image', 'Kernel-Version', 'Container-Runtime']);
-    assert.equal(builtinTableColumns('', 'Service'), undefined);
+    assert.equal(builtinTableColumns('', 'PodTemplate'), undefined);
     assert.equal(builtinTableColumns('example.com', 'Widget'), undefined);
   });
 });

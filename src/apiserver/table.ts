@@ -16,19 +16,37 @@ import type { KubeObject } from '../apimachinery/types.js';
 import { apiVersionOf, isPlainObject } from '../apimachinery/types.js';
 import { compileJsonPath, evaluateJsonPath, type JsonPathProgram } from '../apimachinery/jsonpath.js';
 import type { PrinterColumn, ResourceInfo } from './resource-info.js';
+import {
+  ageColumn,
+  ageSince,
+  col,
+  count,
+  CREATION_DESCRIPTION,
+  created,
+  createdAtRFC3339,
+  defaultTablePrinter,
+  get,
+  humanDuration,
+  NAME_DESCRIPTION,
+  nameColumn,
+  nameOf,
+  parseTimestamp,
+  s,
+  ZERO_TIME,
+  type TableCell,
+  type TableColumnDefinition,
+  type TablePrinter,
+} from './table-cells.js';
+import { APPS_PRINTERS } from './table-printers-apps.js';
+import { BATCH_PRINTERS } from './table-printers-batch.js';
+import { CORE_PRINTERS } from './table-printers-core.js';
+import { NETWORKING_PRINTERS } from './table-printers-networking.js';
+import { POLICY_PRINTERS } from './table-printers-policy.js';
+import { RBAC_PRINTERS } from './table-printers-rbac.js';
+import { STORAGE_PRINTERS } from './table-printers-storage.js';
 
-export interface TableColumnDefinition {
-  name: string;
-  /** OpenAPI type: string, integer, number, boolean, date. */
-  type: string;
-  /** OpenAPI format, e.g. "name" for the object-name column. */
-  format: string;
-  description: string;
-  /** 0 = shown by default; >0 = only with `kubectl get -o wide`. */
-  priority: number;
-}
-
-export type TableCell = string | number | boolean | null;
+export { ageSince, defaultTablePrinter, humanDuration, parseTimestamp };
+export type { TableCell, TableColumnDefinition, TablePrinter };
 
 export interface PartialObjectMetadata {
   apiVersion: 'meta.k8s.io/v1';
@@ -67,105 +85,6 @@ export interface ToTableOptions {
   /** metav1.TableOptions.noHeaders: omit columnDefinitions. */
   noHeaders?: boolean;
 }
-
-/** A built-in kind's printer: its columns and how a row's cells are computed. */
-export interface TablePrinter {
-  readonly columns: readonly TableColumnDefinition[];
-  cells(obj: KubeObject, now: Date): TableCell[];
-}
-
-// ---------------------------------------------------------------------------------------------
-// HumanDuration
-// ---------------------------------------------------------------------------------------------
-
-/**
- * k8s.io/apimachinery/pkg/util/duration.HumanDuration: succinct, limited precision
- * ("0s", "119s", "2m", "9m59s", "10m", "179m", "3h", "7h59m", "8h", "47h", "2d", "7d23h", "8d", "729d", "2y", "2y1d", "8y").
- * Up to 1s in the future reads as "0s"; further in the future is "<invalid>".
- */
-export function humanDuration(ms: number): string {
-  const seconds = Math.trunc(ms / 1000);
-  if (seconds < -1) return '<invalid>';
-  if (seconds < 0) return '0s';
-  if (seconds < 60 * 2) return `${seconds}s`;
-  const minutes = Math.trunc(ms / 60_000);
-  if (minutes < 10) {
-    const s = seconds % 60;
-    return s === 0 ? `${minutes}m` : `${minutes}m${s}s`;
-  }
-  if (minutes < 60 * 3) return `${minutes}m`;
-  const hours = Math.trunc(ms / 3_600_000);
-  if (hours < 8) {
-    const m = minutes % 60;
-    return m === 0 ? `${hours}h` : `${hours}h${m}m`;
-  }
-  if (hours < 48) return `${hours}h`;
-  if (hours < 24 * 8) {
-    const h = hours % 24;
-    return h === 0 ? `${Math.trunc(hours / 24)}d` : `${Math.trunc(hours / 24)}d${h}h`;
-  }
-  if (hours < 24 * 365 * 2) return `${Math.trunc(hours / 24)}d`;
-  const years = Math.trunc(hours / 24 / 365);
-  if (hours < 24 * 365 * 8) {
-    const dy = Math.trunc(hours / 24) % 365;
-    return dy === 0 ? `${years}y` : `${years}y${dy}d`;
-  }
-  return `${years}y`;
-}
-
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
-
-/** Parse an RFC 3339 timestamp as metav1.Time does; undefined when malformed. */
-export function parseTimestamp(s: string): Date | undefined {
-  if (!RFC3339.test(s)) return undefined;
-  const t = Date.parse(s);
-  return Number.isNaN(t) ? undefined : new Date(t);
-}
-
-/** translateTimestampSince: "<unknown>" for a missing/zero time, else HumanDuration(now - t). */
-export function ageSince(timestamp: unknown, now: Date): string {
-  if (typeof timestamp !== 'string' || timestamp === '' || timestamp === 'null') return '<unknown>';
-  const t = parseTimestamp(timestamp);
-  if (!t || t.getTime() === ZERO_TIME) return '<unknown>';
-  return humanDuration(now.getTime() - t.getTime());
-}
-
-/** Go's zero time.Time (0001-01-01T00:00:00Z); Date.UTC would map year 1 to 1901. */
-const ZERO_TIME = ((): number => {
-  const d = new Date(0);
-  d.setUTCFullYear(1, 0, 1);
-  return d.getTime();
-})();
-
-// ---------------------------------------------------------------------------------------------
-// Column definitions
-// ---------------------------------------------------------------------------------------------
-
-const NAME_DESCRIPTION =
-  'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names';
-const CREATION_DESCRIPTION =
-  'CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata';
-
-function col(name: string, type: string, description: string, extra: { format?: string; priority?: number } = {}): TableColumnDefinition {
-  return { name, type, format: extra.format ?? '', description, priority: extra.priority ?? 0 };
-}
-
-const nameColumn = (): TableColumnDefinition => col('Name', 'string', NAME_DESCRIPTION, { format: 'name' });
-const ageColumn = (): TableColumnDefinition => col('Age', 'string', CREATION_DESCRIPTION);
-
-function get(obj: unknown, ...path: string[]): unknown {
-  let cur = obj;
-  for (const p of path) {
-    if (!isPlainObject(cur)) return undefined;
-    cur = cur[p];
-  }
-  return cur;
-}
-
-const s = (v: unknown): string => (typeof v === 'string' ? v : '');
-const count = (v: unknown): number => (Array.isArray(v) ? v.length : isPlainObject(v) ? Object.keys(v).length : 0);
-const nameOf = (o: KubeObject): string => o.metadata?.name ?? '';
-const created = (o: KubeObject, now: Date): string => ageSince(o.metadata?.creationTimestamp, now);
 
 /** core/v1 Event row (printEvent, wide form). */
 function eventCells(o: KubeObject, now: Date): TableCell[] {
@@ -324,13 +243,14 @@ const BUILTIN_PRINTERS: Record<string, TablePrinter> = {
     columns: [nameColumn(), col('Created At', 'date', CREATION_DESCRIPTION)],
     cells: (o) => [nameOf(o), createdAtRFC3339(o)],
   },
+  ...CORE_PRINTERS,
+  ...STORAGE_PRINTERS,
+  ...APPS_PRINTERS,
+  ...BATCH_PRINTERS,
+  ...NETWORKING_PRINTERS,
+  ...POLICY_PRINTERS,
+  ...RBAC_PRINTERS,
 };
-
-/** The default convertor's "Created At" cell: creation time in UTC, RFC 3339, second precision. */
-function createdAtRFC3339(o: KubeObject): string {
-  const t = typeof o.metadata?.creationTimestamp === 'string' ? parseTimestamp(o.metadata.creationTimestamp) : undefined;
-  return (t ?? new Date(ZERO_TIME)).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 /** kube's printer for a built-in kind (keyed by group and kind; core group is ""), if Slipway knows it. */
 export function builtinTablePrinter(group: string, kind: string): TablePrinter | undefined {
@@ -341,12 +261,6 @@ export function builtinTablePrinter(group: string, kind: string): TablePrinter |
 export function builtinTableColumns(group: string, kind: string): TableColumnDefinition[] | undefined {
   return builtinTablePrinter(group, kind)?.columns.map((c) => ({ ...c }));
 }
-
-/** rest.NewDefaultTableConvertor: Name, Created At. */
-export const defaultTablePrinter: TablePrinter = {
-  columns: [nameColumn(), col('Created At', 'date', CREATION_DESCRIPTION)],
-  cells: (o) => [nameOf(o), createdAtRFC3339(o)],
-};
 
 /** The column a CRD gets when it declares no additionalPrinterColumns. */
 export const DEFAULT_CRD_PRINTER_COLUMNS: readonly PrinterColumn[] = Object.freeze([
