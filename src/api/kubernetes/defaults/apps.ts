@@ -44,9 +44,13 @@ export function defaultStatefulSet(statefulSet: Obj): void {
     strategy['type'] = 'RollingUpdate';
     defaultValue(strategy, 'rollingUpdate', {});
   }
-  // Only a rollingUpdate the user (or the line above) provided gets a partition.
+  // Only a rollingUpdate the user (or the line above) provided gets a partition and, with the
+  // MaxUnavailableStatefulSet gate (beta and on by default since 1.35), maxUnavailable 1.
   const rollingUpdate = child(strategy, 'rollingUpdate');
-  if (strategy['type'] === 'RollingUpdate' && rollingUpdate) defaultValue(rollingUpdate, 'partition', 0);
+  if (strategy['type'] === 'RollingUpdate' && rollingUpdate) {
+    defaultValue(rollingUpdate, 'partition', 0);
+    defaultValue(rollingUpdate, 'maxUnavailable', 1);
+  }
   const retention = ensureChild(spec, 'persistentVolumeClaimRetentionPolicy');
   defaultString(retention, 'whenDeleted', 'Retain');
   defaultString(retention, 'whenScaled', 'Retain');
