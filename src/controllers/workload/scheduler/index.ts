@@ -1,0 +1,10 @@
+/** The simulated kube-scheduler's pure core: snapshot, filters, scores and schedulePod. */
+export { ClusterSnapshot, NodeInfo, NodeOverlay, type SnapshotView } from './snapshot.js';
+export { schedulePod, runFilters, preFilter, scoreNodes, type ScheduleInput, type ScheduleOptions, type ScheduleResult, type Scheduled, type Unschedulable, type CycleState } from './schedule.js';
+export { fitErrorMessage, reasonHistogram, sortedReasons, NO_NODES_AVAILABLE } from './fit-error.js';
+export { newPodInfo, podKey, type PodInfo } from './pod-info.js';
+export { podRequests, nodeAllocatable, resourcesFromList, DEFAULT_MILLI_CPU_REQUEST, DEFAULT_MEMORY_REQUEST, type Resources } from './resources.js';
+export { parseQuantity, milliValue, wholeValue, QuantityError } from './quantity.js';
+export { toleratesTaint, findUntoleratedTaint } from './taints.js';
+export { podMatchesNodeSelectorAndAffinity, nodeSelectorTermMatches } from './node-affinity.js';
+export type * from './types.js';
