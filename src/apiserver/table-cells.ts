@@ -19,10 +19,13 @@ export interface TableColumnDefinition {
 
 export type TableCell = string | number | boolean | null;
 
-/** A built-in kind's printer: its columns and how a row's cells are computed (always the wide form). */
+/**
+ * A built-in kind's printer: its columns and how a row's cells are computed (always the wide form).
+ * `list` is the whole list when a list is converted (kube's printXList), absent for a single object.
+ */
 export interface TablePrinter {
   readonly columns: readonly TableColumnDefinition[];
-  cells(obj: KubeObject, now: Date): TableCell[];
+  cells(obj: KubeObject, now: Date, list?: readonly KubeObject[]): TableCell[];
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -54,6 +54,7 @@ export function jobStatus(o: KubeObject): string {
   if (o.metadata?.deletionTimestamp) return 'Terminating';
   if (hasJobCondition(o, 'Suspended')) return 'Suspended';
   if (hasJobCondition(o, 'FailureTarget')) return 'FailureTarget';
+  if (hasJobCondition(o, 'SuccessCriteriaMet')) return 'SuccessCriteriaMet';
   return 'Running';
 }
 

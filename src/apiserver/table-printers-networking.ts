@@ -52,7 +52,8 @@ function ingressClassCells(o: KubeObject, now: Date): TableCell[] {
     const group = get(p, 'apiGroup');
     parameters = `${s(get(p, 'kind'))}${typeof group === 'string' ? `.${group}` : ''}/${s(get(p, 'name'))}`;
   }
-  return [nameOf(o), s(get(o, 'spec', 'controller')), parameters, created(o, now)];
+  const isDefault = o.metadata?.annotations?.['ingressclass.kubernetes.io/is-default-class'] === 'true';
+  return [isDefault ? `${nameOf(o)} (default)` : nameOf(o), s(get(o, 'spec', 'controller')), parameters, created(o, now)];
 }
 
 export const NETWORKING_PRINTERS: Record<string, TablePrinter> = {

@@ -3,7 +3,7 @@
  * StorageClass, as kube-apiserver's (printPersistentVolume, printPersistentVolumeClaim, printStorageClass).
  */
 import type { KubeObject } from '../apimachinery/types.js';
-import { ageColumn, col, created, get, nameColumn, nameOf, s, type TableCell, type TablePrinter } from './table-cells.js';
+import { ageColumn, col, created, get, nameColumn, nameOf, parseTimestamp, s, ZERO_TIME, type TableCell, type TablePrinter } from './table-cells.js';
 import { FIELD_DOCS } from './table-field-docs.js';
 import { formatQuantity } from './table-quantity.js';
 
@@ -68,9 +68,32 @@ function persistentVolumeClaimCells(o: KubeObject, now: Date): TableCell[] {
   ];
 }
 
-function storageClassCells(o: KubeObject, now: Date): TableCell[] {
-  const annotations = o.metadata?.annotations ?? {};
-  const isDefault = DEFAULT_CLASS_ANNOTATIONS.some((a) => annotations[a] === 'true');
+const hasDefaultAnnotation = (o: KubeObject): boolean => DEFAULT_CLASS_ANNOTATIONS.some((a) => o.metadata?.annotations?.[a] === 'true');
+const createdMs = (o: KubeObject): number => (typeof o.metadata?.creationTimestamp === 'string' ? (parseTimestamp(o.metadata.creationTimestamp)?.getTime() ?? ZERO_TIME) : ZERO_TIME);
+
+/**
+ * The effective default class of a list: of those annotated as default, the most recently created
+ * (on a tie, the first name in order); "" when none is.
+ */
+export function effectiveDefaultStorageClass(list: readonly KubeObject[]): string {
+  let best: KubeObject | undefined;
+  for (const o of list) {
+    if (!hasDefaultAnnotation(o)) continue;
+    if (!best || createdMs(o) > createdMs(best) || (createdMs(o) === createdMs(best) && nameOf(o) < nameOf(best))) best = o;
+  }
+  return best ? nameOf(best) : '';
+}
+
+const effectiveDefaults = new WeakMap<readonly KubeObject[], string>();
+
+function storageClassCells(o: KubeObject, now: Date, list?: readonly KubeObject[]): TableCell[] {
+  // Only a list marks its effective default; a single class is printed without the marker.
+  let isDefault = false;
+  if (list) {
+    let name = effectiveDefaults.get(list);
+    if (name === undefined) effectiveDefaults.set(list, (name = effectiveDefaultStorageClass(list)));
+    isDefault = name !== '' && nameOf(o) === name;
+  }
   const reclaimPolicy = typeof o['reclaimPolicy'] === 'string' ? o['reclaimPolicy'] : 'Delete';
   const bindingMode = typeof o['volumeBindingMode'] === 'string' ? o['volumeBindingMode'] : 'Immediate';
   return [isDefault ? `${nameOf(o)} (default)` : nameOf(o), s(o['provisioner']), reclaimPolicy, bindingMode, o['allowVolumeExpansion'] === true, created(o, now)];

@@ -84,6 +84,11 @@ export interface ToTableOptions {
   now?: Date;
   /** metav1.TableOptions.noHeaders: omit columnDefinitions. */
   noHeaders?: boolean;
+  /**
+   * The objects are one object (a GET or a watch event), not a list. A few printers differ: a list
+   * marks only its effective default StorageClass "(default)", a single StorageClass never.
+   */
+  single?: boolean;
 }
 
 /** core/v1 Event row (printEvent, wide form). */
@@ -418,7 +423,7 @@ export function toTable(info: ResourceInfo, objects: KubeObject[], opts: ToTable
   if (opts.listMeta?.continue) metadata.continue = opts.listMeta.continue;
   if (opts.listMeta?.remainingItemCount !== undefined && opts.listMeta.remainingItemCount !== null) metadata.remainingItemCount = opts.listMeta.remainingItemCount;
   const rows = objects.map((o): TableRow => {
-    const row: TableRow = { cells: printer.cells(o, now) };
+    const row: TableRow = { cells: printer.cells(o, now, opts.single ? undefined : objects) };
     const obj = rowObject(info, o, opts.includeObject);
     if (obj) row.object = obj;
     return row;
