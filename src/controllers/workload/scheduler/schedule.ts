@@ -12,7 +12,7 @@ import { filterNodeAffinity, scoreNodeAffinity } from './node-affinity.js';
 import { filterNodeName, filterNodePorts, filterNodeUnschedulable } from './node-filters.js';
 import { newPodInfo, type PodInfo } from './pod-info.js';
 import { NodeOverlay, type NodeInfo, type SnapshotView } from './snapshot.js';
-import { countIntolerablePreferNoSchedule, filterTaintToleration } from './taints.js';
+import { countIntolerablePreferNoSchedule, filterTaintToleration, normalizeTaintScores } from './taints.js';
 import { filterTopologySpread, preFilterTopologySpread, topologySpreadScores, type TopologySpreadFilterState } from './topology-spread.js';
 import type { FilterFailure, PodLike } from './types.js';
 
@@ -84,15 +84,14 @@ const WEIGHTS = { taintToleration: 3, nodeAffinity: 2, fit: 1, balanced: 1, topo
 export function scoreNodes(pod: PodInfo, feasible: readonly NodeInfo[], snapshot: SnapshotView): Map<string, number> {
   const totals = new Map<string, number>();
   const tolerations = pod.pod.spec?.tolerations;
-  const taintCounts = feasible.map((n) => countIntolerablePreferNoSchedule(n.taints, tolerations));
-  const maxTaint = Math.max(0, ...taintCounts);
+  const taintScores = normalizeTaintScores(feasible.map((n) => countIntolerablePreferNoSchedule(n.taints, tolerations)));
   const affinityRaw = feasible.map((n) => (n.node ? scoreNodeAffinity(pod.pod, n.node) : 0));
   const maxAffinity = Math.max(0, ...affinityRaw);
   const skipBalanced = balancedAllocationSkips(pod);
   const spread = topologySpreadScores(pod, feasible, snapshot);
   const podAffinity = interPodAffinityScores(pod, feasible, snapshot);
   feasible.forEach((n, i) => {
-    const taint = maxTaint === 0 ? 100 : 100 - Math.trunc((100 * taintCounts[i]) / maxTaint);
+    const taint = taintScores[i];
     const affinity = maxAffinity === 0 ? affinityRaw[i] : Math.trunc((100 * affinityRaw[i]) / maxAffinity);
     let total = WEIGHTS.taintToleration * taint + WEIGHTS.nodeAffinity * affinity + WEIGHTS.fit * scoreLeastAllocated(pod, n);
     if (!skipBalanced) total += WEIGHTS.balanced * scoreBalancedAllocation(pod, n);

@@ -39,3 +39,9 @@ export function countIntolerablePreferNoSchedule(taints: readonly Taint[], toler
   const relevant = (tolerations ?? []).filter((t) => !t.effect || t.effect === 'PreferNoSchedule');
   return taints.filter((t) => t.effect === 'PreferNoSchedule' && !tolerationsTolerateTaint(relevant, t)).length;
 }
+
+/** DefaultNormalizeScore(100, reverse): fewest intolerable taints → 100; none anywhere → all 100. */
+export function normalizeTaintScores(counts: readonly number[]): number[] {
+  const max = Math.max(0, ...counts);
+  return counts.map((c) => (max === 0 ? 100 : 100 - Math.trunc((100 * c) / max)));
+}
