@@ -5,7 +5,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
-import { builtinResources, workloadResources } from '../api/builtin/index.js';
+import { builtinResources } from '../api/builtin/index.js';
+import { kubernetesStrategies, workloadClusterResources } from '../api/kubernetes/index.js';
 import { installClusterApi } from '../api/install.js';
 import { installDefaultClass } from '../classes/index.js';
 import { installBuiltinFeatures, installFeatureGateKinds } from '../api/core/install.js';
@@ -202,8 +203,8 @@ function setupClusterApi(manager: Manager, host: LogicalClusterHost, endpoint: {
 /** The host of workload clusters: their kinds, strategies, and CAs read from the plane's `<cluster>-ca` Secrets. */
 function newWorkloadClusterHost(store: Store, objects: ObjectStore, log: Logger, clock: Clock | undefined): LogicalClusterHost {
   const registry = new ResourceRegistry();
-  registry.setOwned('builtin', [...builtinResources().filter((r) => r.group !== 'apiextensions.k8s.io'), ...workloadResources()]);
-  const strategies = new Map<string, KindStrategy>([
+  registry.setOwned('builtin', workloadClusterResources());
+  const strategies = kubernetesStrategies(new Map<string, KindStrategy>([
     [strategyKey('', 'Namespace'), namespaceStrategy],
     [strategyKey('', 'ConfigMap'), configMapStrategy],
     [strategyKey('', 'Secret'), secretStrategy],
@@ -211,7 +212,7 @@ function newWorkloadClusterHost(store: Store, objects: ObjectStore, log: Logger,
     [strategyKey('events.k8s.io', 'Event'), eventStrategy],
     [strategyKey('', 'ServiceAccount'), serviceAccountStrategy],
     [strategyKey('coordination.k8s.io', 'Lease'), leaseStrategy],
-  ]);
+  ]));
   const secrets = objects.registry.get('', 'v1', 'secrets')!;
   const caLookup = async (ref: LogicalClusterRef): Promise<{ certPem: string; keyPem: string } | undefined> => {
     const secret = await objects.tryGet(secrets, ref.namespace, `${ref.name}-ca`);

@@ -7,7 +7,8 @@
 import type { KubeObject } from '../../src/apimachinery/types.js';
 import { ObjectStore } from '../../src/apiserver/object-store.js';
 import { ResourceRegistry } from '../../src/apiserver/registry.js';
-import { builtinResources, workloadResources } from '../../src/api/builtin/index.js';
+import { builtinResources } from '../../src/api/builtin/index.js';
+import { workloadClusterResources } from '../../src/api/kubernetes/index.js';
 import { KUBEADM_CONFIG_KIND, type KubeadmConfig, type KubeadmConfigSpec } from '../../src/api/bootstrap/types.js';
 import { CLUSTER_KIND, CLUSTER_NAME_LABEL, CONTROL_PLANE_LABEL, MACHINE_KIND, type Cluster, type ClusterSpec, type Machine } from '../../src/api/cluster/types.js';
 import { rfc3339 } from '../../src/apiserver/clock.js';
@@ -50,7 +51,7 @@ export async function startKubeadmConfigEnv(opts: KubeadmConfigControllerOptions
   const client = inProcessClient(plane.plane.objects);
   await ensureClusterApiKinds(client);
   const registry = new ResourceRegistry();
-  registry.setOwned('builtin', [...builtinResources().filter((r) => r.group !== 'apiextensions.k8s.io'), ...workloadResources()]);
+  registry.setOwned('builtin', workloadClusterResources());
   const stores = new Map<string, ObjectStore>();
   const unreachable = new Set<string>();
   const storeOf = async (ref: ClusterRef): Promise<ObjectStore> => {

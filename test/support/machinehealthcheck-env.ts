@@ -8,7 +8,8 @@ import type { KubeObject } from '../../src/apimachinery/types.js';
 import { rfc3339 } from '../../src/apiserver/clock.js';
 import { ObjectStore } from '../../src/apiserver/object-store.js';
 import { ResourceRegistry } from '../../src/apiserver/registry.js';
-import { builtinResources, workloadResources } from '../../src/api/builtin/index.js';
+import { builtinResources } from '../../src/api/builtin/index.js';
+import { workloadClusterResources } from '../../src/api/kubernetes/index.js';
 import {
   CLUSTER_KIND,
   CLUSTER_NAME_LABEL,
@@ -57,7 +58,7 @@ export async function startMhcEnv(): Promise<MhcEnv> {
   const plane = await startPlane({ storage: 'memory', clock, clusterApi: false });
   const client = inProcessClient(plane.plane.objects);
   const registry = new ResourceRegistry();
-  registry.setOwned('builtin', [...builtinResources().filter((r) => r.group !== 'apiextensions.k8s.io'), ...workloadResources()]);
+  registry.setOwned('builtin', workloadClusterResources());
   const stores = new Map<string, ObjectStore>();
   const storeOf = (ref: ClusterRef): ObjectStore => {
     let s = stores.get(clusterRefKey(ref));

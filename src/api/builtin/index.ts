@@ -14,4 +14,3 @@ export { coreResources } from './core.js';
 export { eventsResources } from './events.js';
 export { coordinationResources } from './coordination.js';
 export { apiextensionsResources } from './apiextensions.js';
-export { workloadResources } from './workload.js';

@@ -1,0 +1,71 @@
+/**
+ * The store strategy of each built-in kind of a workload cluster: kube-apiserver's defaulting on every write
+ * (src/api/kubernetes/defaults), metadata.generation where upstream's registry keeps it (workloads, autoscalers,
+ * disruption budgets, Ingress, NetworkPolicy, EndpointSlice), and a new Pod's status (phase Pending, QoS class).
+ */
+import type { KubeObject } from '../../apimachinery/types.js';
+import { strategyKey } from '../../apiserver/object-store.js';
+import type { KindStrategy } from '../../apiserver/strategy.js';
+import { applyKubernetesDefaults, podStatusOnCreate } from './defaults/index.js';
+import { kubernetesKinds } from './resources.js';
+
+/** Kinds whose registry bumps metadata.generation on a spec change. */
+const GENERATION_KINDS = new Set([
+  'apps/Deployment',
+  'apps/ReplicaSet',
+  'apps/StatefulSet',
+  'apps/DaemonSet',
+  'batch/Job',
+  'batch/CronJob',
+  'autoscaling/HorizontalPodAutoscaler',
+  'policy/PodDisruptionBudget',
+  'networking.k8s.io/Ingress',
+  'networking.k8s.io/NetworkPolicy',
+  'discovery.k8s.io/EndpointSlice',
+]);
+
+function strategyFor(group: string, version: string, kind: string): KindStrategy {
+  const defaults = (obj: KubeObject): void => applyKubernetesDefaults(group, version, kind, obj as Record<string, unknown>);
+  const strategy: KindStrategy = {
+    generation: GENERATION_KINDS.has(`${group}/${kind}`),
+    prepareForCreate(obj) {
+      defaults(obj);
+      if (group === '' && kind === 'Pod') obj.status = { ...podStatusOnCreate(obj as Record<string, unknown>), ...((obj.status as Record<string, unknown> | undefined) ?? {}) };
+    },
+    prepareForUpdate(obj) {
+      defaults(obj);
+    },
+  };
+  return strategy;
+}
+
+/**
+ * Strategies of every built-in kind, keyed as the object store looks them up (strategyKey); `existing` strategies
+ * (the plane's Namespace, Secret, ... rules) run first, then the defaults.
+ */
+export function kubernetesStrategies(existing: Map<string, KindStrategy> = new Map()): Map<string, KindStrategy> {
+  const out = new Map(existing);
+  for (const k of kubernetesKinds()) {
+    const mine = strategyFor(k.group, k.version, k.kind);
+    const theirs = existing.get(strategyKey(k.group, k.kind));
+    out.set(strategyKey(k.group, k.kind), theirs ? compose(theirs, mine) : mine);
+  }
+  return out;
+}
+
+/** `a`'s rules, then `b`'s defaulting (a's name rule, propagation and deletion hooks win). */
+function compose(a: KindStrategy, b: KindStrategy): KindStrategy {
+  return {
+    ...b,
+    ...a,
+    generation: !!(a.generation || b.generation),
+    prepareForCreate(obj, info) {
+      a.prepareForCreate?.(obj, info);
+      b.prepareForCreate?.(obj, info);
+    },
+    prepareForUpdate(obj, old, info) {
+      a.prepareForUpdate?.(obj, old, info);
+      b.prepareForUpdate?.(obj, old, info);
+    },
+  };
+}
