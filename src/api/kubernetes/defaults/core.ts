@@ -42,7 +42,8 @@ export function defaultService(service: Obj): void {
   for (const port of objects(spec, 'ports')) {
     defaultString(port, 'protocol', 'TCP');
     const target = port['targetPort'];
-    if (target === undefined || target === null || target === 0 || target === '') port['targetPort'] = port['port'];
+    const unsetTarget = target === undefined || target === null || target === 0 || target === '';
+    if (unsetTarget && typeof port['port'] === 'number') port['targetPort'] = port['port'];
   }
   const type = spec['type'];
   const externallyAccessible = type === 'LoadBalancer' || type === 'NodePort'

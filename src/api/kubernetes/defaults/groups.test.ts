@@ -56,7 +56,7 @@ describe('scheduling.k8s.io/v1 PriorityClass (upstream TestDefaultPreemptionPoli
   });
 });
 
-describe('storage.k8s.io/v1 (upstream TestSetDefaultVolumeBindingMode, TestSetDefaultCSIDriver)', () => {
+describe('storage.k8s.io/v1 (upstream TestSetDefaultVolumeBindingMode)', () => {
   it('StorageClass: reclaimPolicy Delete and volumeBindingMode Immediate', () => assertDefaults('storage.k8s.io', 'v1', 'StorageClass', {
     name: 'storage class', input: { provisioner: 'x' }, expected: { provisioner: 'x', reclaimPolicy: 'Delete', volumeBindingMode: 'Immediate' },
   }));
@@ -64,15 +64,6 @@ describe('storage.k8s.io/v1 (upstream TestSetDefaultVolumeBindingMode, TestSetDe
     const sc = { provisioner: 'x', reclaimPolicy: 'Retain', volumeBindingMode: 'WaitForFirstConsumer' };
     assert.deepEqual(defaulted('storage.k8s.io', 'v1', 'StorageClass', sc), sc);
   });
-  it('CSIDriver spec defaults', () => assertDefaults('storage.k8s.io', 'v1', 'CSIDriver', {
-    name: 'csi driver', input: { spec: {} },
-    expected: {
-      spec: {
-        attachRequired: true, podInfoOnMount: false, storageCapacity: false, fsGroupPolicy: 'ReadWriteOnceWithFSType',
-        volumeLifecycleModes: ['Persistent'], requiresRepublish: false,
-      },
-    },
-  }));
 });
 
 describe('rbac.authorization.k8s.io/v1 bindings (upstream TestSetDefaultRoleBinding)', () => {

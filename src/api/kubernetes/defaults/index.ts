@@ -14,7 +14,7 @@ import { defaultEndpointSlice } from './discovery.js';
 import { defaultIngressClass, defaultNetworkPolicy } from './networking.js';
 import { defaultBinding } from './rbac.js';
 import { defaultPriorityClass } from './scheduling.js';
-import { defaultCSIDriver, defaultStorageClass } from './storage.js';
+import { defaultStorageClass } from './storage.js';
 
 export { defaultPodSpec, defaultPodTemplateSpec } from './pod.js';
 export { podQOSClass, podStatusOnCreate, type PodQOSClass } from './qos.js';
@@ -51,7 +51,6 @@ const defaulters: { gvk: GroupVersionKind; apply: Defaulter }[] = [
   { gvk: { group: 'networking.k8s.io', version: 'v1', kind: 'IngressClass' }, apply: defaultIngressClass },
   { gvk: { group: 'scheduling.k8s.io', version: 'v1', kind: 'PriorityClass' }, apply: defaultPriorityClass },
   { gvk: { group: 'storage.k8s.io', version: 'v1', kind: 'StorageClass' }, apply: defaultStorageClass },
-  { gvk: { group: 'storage.k8s.io', version: 'v1', kind: 'CSIDriver' }, apply: defaultCSIDriver },
   { gvk: { group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'RoleBinding' }, apply: defaultBinding },
   { gvk: { group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'ClusterRoleBinding' }, apply: defaultBinding },
   { gvk: { group: 'autoscaling', version: 'v2', kind: 'HorizontalPodAutoscaler' }, apply: defaultHorizontalPodAutoscaler },

@@ -38,7 +38,9 @@ export function defaultPodSpec(spec: Obj, options: PodSpecDefaultOptions = {}): 
     defaultValue(spec, 'enableServiceLinks', true);
     if (spec['hostNetwork'] === true) {
       for (const c of [...containers, ...initContainers]) {
-        for (const port of objects(c, 'ports')) defaultNumber(port, 'hostPort', port['containerPort'] as number);
+        for (const port of objects(c, 'ports')) {
+          if (typeof port['containerPort'] === 'number') defaultNumber(port, 'hostPort', port['containerPort']);
+        }
       }
     }
   }
