@@ -257,8 +257,8 @@ describe('toTable: built-in kinds', () => {
 
   it('ServiceAccount', () => {
     const t = toTable(core('ServiceAccount'), [{ metadata: meta('default') }], { includeObject: 'None', now });
-    assert.deepEqual(names(t), ['Name', 'Secrets', 'Age']);
-    assert.deepEqual(t.rows[0].cells, ['default', 0, '5m']);
+    assert.deepEqual(names(t), ['Name', 'Age']);
+    assert.deepEqual(t.rows[0].cells, ['default', '5m']);
   });
 
   it('Event (wide cells, priority>0 columns)', () => {
@@ -357,6 +357,12 @@ describe('Node and Pod rows (kubectl get nodes / pods)', () => {
     const t = toTable(nodeInfo, [node('True', { 'node-role.kubernetes.io/control-plane': '' }), node('Unknown', {}, true)], { includeObject: 'None', now });
     assert.deepEqual(t.rows[0]!.cells, ['n1', 'Ready', 'control-plane', '60m', 'v1.31.2', '10.0.0.5', '<none>', 'Ubuntu', '5.15', 'containerd://1.7.13']);
     assert.deepEqual(t.rows[1]!.cells.slice(1, 3), ['NotReady,SchedulingDisabled', '<none>']);
+  });
+  it('Node: the kernel column carries the architecture when reported', () => {
+    const kernel = (system: Record<string, string>): unknown => toTable(nodeInfo, [{ metadata: { name: 'n2' }, status: { nodeInfo: system } }], { includeObject: 'None', now }).rows[0]!.cells[8];
+    assert.equal(kernel({ kernelVersion: '6.8.0-51-generic', architecture: 'arm64' }), '6.8.0-51-generic (arm64)');
+    assert.equal(kernel({ architecture: 'amd64' }), '<unknown> (amd64)');
+    assert.equal(kernel({ kernelVersion: '5.15' }), '5.15');
   });
   it('Pod: ready containers, waiting reason as status, restarts, IP and node', () => {
     const pod = {

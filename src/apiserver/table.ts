@@ -141,7 +141,8 @@ function nodeCells(o: KubeObject, now: Date): TableCell[] {
     address('InternalIP'),
     address('ExternalIP'),
     info('osImage'),
-    info('kernelVersion'),
+    // Since 1.35 the kernel column carries the architecture too: "6.8.0-51-generic (amd64)".
+    s(get(o, 'status', 'nodeInfo', 'architecture')) ? `${info('kernelVersion')} (${s(get(o, 'status', 'nodeInfo', 'architecture'))})` : info('kernelVersion'),
     info('containerRuntimeVersion'),
   ];
 }
@@ -192,9 +193,10 @@ const BUILTIN_PRINTERS: Record<string, TablePrinter> = {
     columns: [nameColumn(), col('Type', 'string', 'Used to facilitate programmatic handling of secret data.'), col('Data', 'string', 'Data contains the secret data.'), ageColumn()],
     cells: (o, now) => [nameOf(o), s(o['type']), count(o['data']), created(o, now)],
   },
+  // Since 1.35 (kubernetes#117160) a ServiceAccount prints no Secrets count: the field is legacy.
   '/ServiceAccount': {
-    columns: [nameColumn(), col('Secrets', 'string', 'Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.'), ageColumn()],
-    cells: (o, now) => [nameOf(o), count(o['secrets']), created(o, now)],
+    columns: [nameColumn(), ageColumn()],
+    cells: (o, now) => [nameOf(o), created(o, now)],
   },
   '/Event': {
     columns: [
