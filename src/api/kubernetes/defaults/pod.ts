@@ -5,6 +5,7 @@
  * only when `forPod` is set, as upstream keeps them out of templates to avoid spurious rollouts.
  */
 import { defaultPullPolicy } from './image.js';
+import { defaultPodLevelResources } from './pod-resources.js';
 import {
   child, defaultNumber, defaultString, defaultValue, ensureChild, isObj, objects, type Obj,
 } from './fields.js';
@@ -35,6 +36,7 @@ export function defaultPodSpec(spec: Obj, options: PodSpecDefaultOptions = {}): 
   const initContainers = objects(spec, 'initContainers');
   if (options.forPod) {
     for (const c of [...containers, ...initContainers]) requestsFromLimits(c);
+    defaultPodLevelResources(spec);
     defaultValue(spec, 'enableServiceLinks', true);
     if (spec['hostNetwork'] === true) {
       for (const c of [...containers, ...initContainers]) {

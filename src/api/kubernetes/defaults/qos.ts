@@ -41,7 +41,9 @@ function collect(resourceSets: Obj[]): Collected {
 function podLevelResources(spec: Obj): Obj | undefined {
   const resources = child(spec, 'resources');
   if (!resources) return undefined;
-  const named = (list: unknown) => isObj(list) && Object.keys(list).some((name) => qosResources.includes(name));
+  // Set when either list names a resource pod-level resources support (cpu, memory, hugepages).
+  const named = (list: unknown) => isObj(list)
+    && Object.keys(list).some((name) => qosResources.includes(name) || name.startsWith('hugepages-'));
   return named(resources['requests']) || named(resources['limits']) ? resources : undefined;
 }
 

@@ -36,3 +36,49 @@ export function parseQuantity(value: unknown): NanoQuantity | undefined {
   if (nanos * denominator !== numerator) nanos += 1n;
   return sign === '-' ? -nanos : nanos;
 }
+
+/** How upstream prints a quantity: the notation of the operand it was parsed from. */
+export type QuantityFormat = 'DecimalSI' | 'BinarySI' | 'DecimalExponent';
+
+export interface Quantity {
+  nanos: NanoQuantity;
+  format: QuantityFormat;
+}
+
+/** The quantity with its notation, or undefined when the text is not a quantity. */
+export function parseQuantityWithFormat(value: unknown): Quantity | undefined {
+  const nanos = parseQuantity(value);
+  if (nanos === undefined) return undefined;
+  const text = String(value);
+  const format: QuantityFormat = /[KMGTPE]i$/.test(text) ? 'BinarySI' : /\d[eE][+-]?\d+$/.test(text) ? 'DecimalExponent' : 'DecimalSI';
+  return { nanos, format };
+}
+
+const decimalSuffixes: Record<number, string> = { [-9]: 'n', [-6]: 'u', [-3]: 'm', 0: '', 3: 'k', 6: 'M', 9: 'G', 12: 'T', 15: 'P', 18: 'E' };
+const binaryNames = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'];
+
+/** Upstream's canonical text for a quantity: the largest suffix that keeps the number whole. */
+export function formatQuantity({ nanos, format }: Quantity): string {
+  if (nanos === 0n) return '0';
+  const sign = nanos < 0n ? '-' : '';
+  const magnitude = nanos < 0n ? -nanos : nanos;
+  const whole = magnitude % 1_000_000_000n === 0n ? magnitude / 1_000_000_000n : undefined;
+  if (format === 'BinarySI' && whole !== undefined && whole >= 1024n) {
+    let mantissa = whole;
+    let power = 0;
+    while (power < binaryNames.length - 1 && mantissa % 1024n === 0n) {
+      mantissa /= 1024n;
+      power += 1;
+    }
+    return `${sign}${mantissa}${binaryNames[power]}`;
+  }
+  // Decimal: strip factors of 1000 from the nano-unit value, up to the exa suffix.
+  let mantissa = magnitude;
+  let exponent = -9;
+  while (exponent < 18 && mantissa % 1000n === 0n) {
+    mantissa /= 1000n;
+    exponent += 3;
+  }
+  if (format === 'DecimalExponent') return `${sign}${mantissa}${exponent === 0 ? '' : `e${exponent}`}`;
+  return `${sign}${mantissa}${decimalSuffixes[exponent]}`;
+}
