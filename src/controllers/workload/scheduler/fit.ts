@@ -19,7 +19,9 @@ export interface InsufficientResource {
 }
 
 function isZero(r: Resources): boolean {
-  return r.milliCPU === 0 && r.memory === 0 && r.ephemeralStorage === 0 && Object.values(r.scalar).every((v) => v === 0);
+  if (r.milliCPU !== 0 || r.memory !== 0 || r.ephemeralStorage !== 0) return false;
+  for (const k in r.scalar) if (r.scalar[k] !== 0) return false;
+  return true;
 }
 
 /** fitsRequest: every resource the pod asks for, in upstream's order (pods, cpu, memory, ephemeral-storage, scalars). */
@@ -31,16 +33,17 @@ export function insufficientResources(pod: Resources, node: NodeInfo): Insuffici
     out.push({ resourceName: 'pods', reason: ERR_TOO_MANY_PODS, requested: 1, used: node.pods.size, capacity: alloc.allowedPodNumber });
   }
   if (isZero(pod)) return out;
-  const check = (name: string, want: number, have: number, inUse: number): void => {
-    if (want > 0 && want > have - inUse) out.push({ resourceName: name, reason: `Insufficient ${name}`, requested: want, used: inUse, capacity: have });
-  };
-  check('cpu', pod.milliCPU, alloc.milliCPU, used.milliCPU);
-  check('memory', pod.memory, alloc.memory, used.memory);
-  check('ephemeral-storage', pod.ephemeralStorage, alloc.ephemeralStorage, used.ephemeralStorage);
+  check(out, 'cpu', pod.milliCPU, alloc.milliCPU, used.milliCPU);
+  check(out, 'memory', pod.memory, alloc.memory, used.memory);
+  check(out, 'ephemeral-storage', pod.ephemeralStorage, alloc.ephemeralStorage, used.ephemeralStorage);
   for (const name of Object.keys(pod.scalar).sort()) {
-    check(name, pod.scalar[name], alloc.scalar[name] ?? 0, used.scalar[name] ?? 0);
+    check(out, name, pod.scalar[name], alloc.scalar[name] ?? 0, used.scalar[name] ?? 0);
   }
   return out;
+}
+
+function check(out: InsufficientResource[], name: string, want: number, have: number, inUse: number): void {
+  if (want > 0 && want > have - inUse) out.push({ resourceName: name, reason: `Insufficient ${name}`, requested: want, used: inUse, capacity: have });
 }
 
 export function filterFit(pod: PodInfo, node: NodeInfo): FilterFailure | null {
@@ -68,9 +71,12 @@ export function balancedAllocationSkips(pod: PodInfo): boolean {
   return pod.requests.milliCPU === 0 && pod.requests.memory === 0;
 }
 
+function fraction(requested: number, capacity: number): number {
+  return capacity === 0 ? 0 : Math.min(1, requested / capacity);
+}
+
 /** BalancedAllocation: 100 × (1 − standard deviation of the cpu and memory fractions). */
 export function scoreBalancedAllocation(pod: PodInfo, node: NodeInfo): number {
-  const fraction = (requested: number, capacity: number): number => (capacity === 0 ? 0 : Math.min(1, requested / capacity));
   const fractions: number[] = [];
   if (node.allocatable.milliCPU > 0) fractions.push(fraction(node.requested.milliCPU + pod.requests.milliCPU, node.allocatable.milliCPU));
   if (node.allocatable.memory > 0) fractions.push(fraction(node.requested.memory + pod.requests.memory, node.allocatable.memory));

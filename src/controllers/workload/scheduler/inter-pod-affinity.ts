@@ -127,37 +127,77 @@ export function interPodAffinityScores(pod: PodInfo, nodes: readonly NodeInfo[],
   const hasPreferred = pod.preferredAffinityTerms.length + pod.preferredAntiAffinityTerms.length > 0;
   if (!hasPreferred && snapshot.podsWithAffinityCount() === 0) return null;
   const nsLabels = (ns: string): Readonly<Record<string, string>> | undefined => snapshot.namespaceLabels(ns);
-  const topo = new Map<string, Map<string, number>>();
-  const add = (key: string, value: string | undefined, by: number): void => {
-    if (value === undefined || by === 0) return;
-    let m = topo.get(key);
-    if (!m) topo.set(key, (m = new Map()));
-    m.set(value, (m.get(value) ?? 0) + by);
+  // What an existing pod contributes depends only on its labels (for the incoming pod's terms) and
+  // on its own terms (for symmetry), not on where it runs: memoize both per attempt.
+  const byIdentity = new Map<string, Contribution[]>();
+  const byAffinity = new Map<string, Contribution[]>();
+  const incomingTerms = (existing: PodInfo): Contribution[] => {
+    let c = byIdentity.get(existing.identityKey);
+    if (!c) {
+      c = [];
+      for (const t of pod.preferredAffinityTerms) if (termMatches(t, existing, nsLabels)) c.push([t.topologyKey, t.weight]);
+      for (const t of pod.preferredAntiAffinityTerms) if (termMatches(t, existing, nsLabels)) c.push([t.topologyKey, -t.weight]);
+      byIdentity.set(existing.identityKey, c);
+    }
+    return c;
   };
-  for (const node of snapshot.nodeList()) {
-    const existingPods = hasPreferred ? node.pods.values() : node.podsWithAffinity.values();
-    for (const existing of existingPods) {
-      for (const t of pod.preferredAffinityTerms) if (termMatches(t, existing, nsLabels)) add(t.topologyKey, labelOf(node, t.topologyKey), t.weight);
-      for (const t of pod.preferredAntiAffinityTerms) if (termMatches(t, existing, nsLabels)) add(t.topologyKey, labelOf(node, t.topologyKey), -t.weight);
-      for (const t of existing.requiredAffinityTerms) if (termMatches(t, pod, nsLabels)) add(t.topologyKey, labelOf(node, t.topologyKey), HARD_POD_AFFINITY_WEIGHT);
-      for (const t of existing.preferredAffinityTerms) if (termMatches(t, pod, nsLabels)) add(t.topologyKey, labelOf(node, t.topologyKey), t.weight);
-      for (const t of existing.preferredAntiAffinityTerms) if (termMatches(t, pod, nsLabels)) add(t.topologyKey, labelOf(node, t.topologyKey), -t.weight);
+  const existingTerms = (existing: PodInfo): Contribution[] => {
+    let c = byAffinity.get(existing.affinityKey);
+    if (!c) {
+      c = [];
+      for (const t of existing.requiredAffinityTerms) if (termMatches(t, pod, nsLabels)) c.push([t.topologyKey, HARD_POD_AFFINITY_WEIGHT]);
+      for (const t of existing.preferredAffinityTerms) if (termMatches(t, pod, nsLabels)) c.push([t.topologyKey, t.weight]);
+      for (const t of existing.preferredAntiAffinityTerms) if (termMatches(t, pod, nsLabels)) c.push([t.topologyKey, -t.weight]);
+      byAffinity.set(existing.affinityKey, c);
+    }
+    return c;
+  };
+  const topo = new Map<string, Map<string, number>>();
+  const apply = (node: NodeInfo, contributions: Contribution[]): void => {
+    for (const [key, by] of contributions) {
+      const value = labelOf(node, key);
+      if (value === undefined || by === 0) continue;
+      let m = topo.get(key);
+      if (!m) topo.set(key, (m = new Map()));
+      m.set(value, (m.get(value) ?? 0) + by);
+    }
+  };
+  if (hasPreferred) {
+    // Only pods the incoming pod's preferred terms can match: the label index narrows them.
+    const seen = new Set<PodInfo>();
+    for (const t of [...pod.preferredAffinityTerms, ...pod.preferredAntiAffinityTerms]) {
+      for (const existing of candidatesFor(t, snapshot)) {
+        if (seen.has(existing)) continue;
+        seen.add(existing);
+        const c = incomingTerms(existing);
+        const node = c.length > 0 ? snapshot.nodeInfo(existing.nodeName) : undefined;
+        if (node) apply(node, c);
+      }
     }
   }
-  const raw = new Map<string, number>();
-  for (const node of nodes) {
+  if (snapshot.podsWithAffinityCount() > 0) {
+    for (const node of snapshot.nodeList()) {
+      for (const existing of node.podsWithAffinity) {
+        const c = existingTerms(existing);
+        if (c.length > 0) apply(node, c);
+      }
+    }
+  }
+  const raw = nodes.map((node) => {
     let s = 0;
     for (const [key, values] of topo) {
       const v = labelOf(node, key);
       if (v !== undefined) s += values.get(v) ?? 0;
     }
-    raw.set(node.name, s);
-  }
+    return s;
+  });
   // NormalizeScore: min-max onto 0..100.
   let min = Infinity;
   let max = -Infinity;
-  for (const s of raw.values()) { min = Math.min(min, s); max = Math.max(max, s); }
+  for (const s of raw) { min = Math.min(min, s); max = Math.max(max, s); }
   const out = new Map<string, number>();
-  for (const [name, s] of raw) out.set(name, max - min > 0 ? Math.trunc((100 * (s - min)) / (max - min)) : 0);
+  nodes.forEach((node, i) => out.set(node.name, max - min > 0 ? Math.trunc((100 * (raw[i] - min)) / (max - min)) : 0));
   return out;
 }
+
+type Contribution = [topologyKey: string, weight: number];

@@ -40,6 +40,10 @@ export interface PodInfo {
   requiredAntiAffinityTerms: AffinityTerm[];
   preferredAffinityTerms: WeightedAffinityTerm[];
   preferredAntiAffinityTerms: WeightedAffinityTerm[];
+  /** Same string for pods with identical namespace and labels (memoizes selector matches). */
+  identityKey: string;
+  /** Same string for pods with identical namespace and pod (anti-)affinity (memoizes term matches). */
+  affinityKey: string;
 }
 
 /** The cache key of a pod: its UID, or namespace/name when it has none. */
@@ -72,7 +76,10 @@ export function newPodInfo(pod: PodLike): PodInfo {
   }
   const pa = spec.affinity?.podAffinity;
   const paa = spec.affinity?.podAntiAffinity;
+  const namespace = pod.metadata?.namespace ?? 'default';
   return {
+    identityKey: `${namespace}\u0000${JSON.stringify(pod.metadata?.labels ?? {})}`,
+    affinityKey: pa || paa ? `${namespace}\u0000${JSON.stringify([pa ?? null, paa ?? null])}` : '',
     key: podKey(pod),
     pod,
     name: pod.metadata?.name ?? '',
@@ -95,9 +102,37 @@ export function hasAffinity(p: PodInfo): boolean {
   return p.requiredAffinityTerms.length + p.requiredAntiAffinityTerms.length + p.preferredAffinityTerms.length + p.preferredAntiAffinityTerms.length > 0;
 }
 
+/**
+ * Selector matching without per-call closures (it runs millions of times in a large cluster);
+ * same semantics as apimachinery's matchesLabels, which handles the rare gt/lt operators.
+ */
+export function selectorMatches(sel: LabelSelector, labels: Readonly<Record<string, string>>): boolean {
+  if (sel.nothing) return false;
+  for (const r of sel.requirements) {
+    const v = Object.prototype.hasOwnProperty.call(labels, r.key) ? labels[r.key] : undefined;
+    switch (r.operator) {
+      case 'in': case '=': case '==':
+        if (v === undefined || !r.values.includes(v)) return false;
+        break;
+      case 'notin': case '!=':
+        if (v !== undefined && r.values.includes(v)) return false;
+        break;
+      case 'exists':
+        if (v === undefined) return false;
+        break;
+      case '!':
+        if (v !== undefined) return false;
+        break;
+      default:
+        if (!matchesLabels({ requirements: [r] }, labels)) return false;
+    }
+  }
+  return true;
+}
+
 /** AffinityTerm.Matches: the pod's namespace is in scope and its labels match the selector. */
 export function termMatches(term: AffinityTerm, pod: PodInfo, namespaceLabels: (ns: string) => Readonly<Record<string, string>> | undefined): boolean {
   const inScope = term.namespaces.has(pod.namespace) ||
-    (term.namespaceSelector !== null && matchesLabels(term.namespaceSelector, namespaceLabels(pod.namespace) ?? {}));
-  return inScope && matchesLabels(term.selector, pod.labels);
+    (term.namespaceSelector !== null && selectorMatches(term.namespaceSelector, namespaceLabels(pod.namespace) ?? {}));
+  return inScope && selectorMatches(term.selector, pod.labels);
 }

@@ -3,9 +3,9 @@
  * minDomains, nodeAffinityPolicy and nodeTaintsPolicy); ScheduleAnyway constraints score.
  * Matching pods come from the snapshot's label index, grouped by node, once per attempt.
  */
-import { labelSelectorFromObject, matchesLabels, type LabelSelector } from '../../../apimachinery/selectors.js';
+import { labelSelectorFromObject, type LabelSelector } from '../../../apimachinery/selectors.js';
 import { podMatchesNodeSelectorAndAffinity } from './node-affinity.js';
-import type { PodInfo } from './pod-info.js';
+import { selectorMatches, type PodInfo } from './pod-info.js';
 import type { NodeInfo, SnapshotView } from './snapshot.js';
 import { findUntoleratedTaint } from './taints.js';
 import type { FilterFailure, TopologySpreadConstraint } from './types.js';
@@ -60,7 +60,7 @@ function includesNode(c: SpreadConstraint, pod: PodInfo, node: NodeInfo): boolea
 function matchCountsByNode(pod: PodInfo, c: SpreadConstraint, snapshot: SnapshotView): Map<string, number> {
   const counts = new Map<string, number>();
   for (const p of snapshot.candidatePods(pod.namespace, c.selector)) {
-    if (p.terminating || !matchesLabels(c.selector, p.labels)) continue;
+    if (p.terminating || !selectorMatches(c.selector, p.labels)) continue;
     counts.set(p.nodeName, (counts.get(p.nodeName) ?? 0) + 1);
   }
   return counts;
@@ -107,7 +107,7 @@ export function filterTopologySpread(state: TopologySpreadFilterState, node: Nod
   for (let i = 0; i < state.constraints.length; i++) {
     const c = state.constraints[i];
     const v = labelOf(node, c.topologyKey) as string;
-    const self = matchesLabels(c.selector, state.pod.labels) ? 1 : 0;
+    const self = selectorMatches(c.selector, state.pod.labels) ? 1 : 0;
     const skew = (state.domainCounts[i].get(v) ?? 0) + self - state.minMatch[i];
     if (skew > c.maxSkew) return { plugin: POD_TOPOLOGY_SPREAD, code: 'Unschedulable', reasons: [ERR_TOPOLOGY_SPREAD] };
   }
@@ -128,7 +128,8 @@ export function topologySpreadScores(pod: PodInfo, feasible: readonly NodeInfo[]
   constraints.forEach((c, i) => {
     for (const n of scored) pairCounts[i].set(labelOf(n, c.topologyKey) as string, 0);
   });
-  for (const node of snapshot.nodeList()) {
+  const domainKeyed = constraints.some((c) => c.topologyKey !== HOSTNAME);
+  for (const node of domainKeyed ? snapshot.nodeList() : []) {
     if (!hasAllKeys(node)) continue;
     constraints.forEach((c, i) => {
       if (c.topologyKey === HOSTNAME || !includesNode(c, pod, node)) return;
