@@ -53,7 +53,7 @@ test('nodeSelector with no match, cordoned node, host ports, node name', () => {
   assert.equal(ports.message, "0/3 nodes are available: 1 node(s) didn't have free ports for the requested pod ports, 1 node(s) had untolerated taint(s), 1 node(s) were unschedulable. preemption: 0/3 nodes are available: 1 No preemption victims found for incoming pod, 2 Preemption is not helpful for scheduling.");
   assert.equal(schedulePod({ pod: pod('udp', { containers: [{ ports: [{ containerPort: 80, hostPort: 8080, protocol: 'UDP' }] }] }), snapshot }).node, 'w1');
   const named = unschedulable(schedulePod({ pod: pod('n', { nodeName: 'nope' }), snapshot }));
-  assert.match(named.message, /^0\/3 nodes are available: 3 node\(s\) didn't match the requested node name\./);
+  assert.match(named.message, /^0\/3 nodes are available: 1 node\(s\) were unschedulable, 2 node\(s\) didn't match the requested node name\./);
 });
 
 test('no nodes at all', () => {
