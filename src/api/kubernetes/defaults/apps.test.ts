@@ -75,8 +75,9 @@ describe('DaemonSet defaults (upstream TestSetDefaultDaemonSetSpec)', () => {
     name: 'ondelete', input: { spec: { template: { spec: {} }, updateStrategy: { type: 'OnDelete' } } },
     expected: { spec: { template: { spec: defaultedTemplateSpec() }, updateStrategy: { type: 'OnDelete' }, revisionHistoryLimit: 10 } },
   }));
-  it('empty spec', () => assertDefaults('apps', 'v1', 'DaemonSet', {
-    name: 'empty', input: { spec: {} }, expected: { spec: { updateStrategy: rolling, revisionHistoryLimit: 10 } },
+  it('empty spec: the template is defaulted too (a Go struct always has one)', () => assertDefaults('apps', 'v1', 'DaemonSet', {
+    name: 'empty', input: { spec: {} },
+    expected: { spec: { template: { spec: defaultedTemplateSpec() }, updateStrategy: rolling, revisionHistoryLimit: 10 } },
   }));
   it('a percent maxUnavailable is kept', () => {
     const out = specOf(defaulted('apps', 'v1', 'DaemonSet', { spec: { updateStrategy: { rollingUpdate: { maxUnavailable: '10%' } } } }));

@@ -14,13 +14,13 @@ export function defaultDeployment(deployment: Obj): void {
   }
   defaultValue(spec, 'revisionHistoryLimit', 10);
   defaultValue(spec, 'progressDeadlineSeconds', 600);
-  defaultPodTemplateSpec(child(spec, 'template'));
+  defaultPodTemplateSpec(ensureChild(spec, 'template'));
 }
 
 export function defaultReplicaSet(replicaSet: Obj): void {
   const spec = ensureChild(replicaSet, 'spec');
   defaultValue(spec, 'replicas', 1);
-  defaultPodTemplateSpec(child(spec, 'template'));
+  defaultPodTemplateSpec(ensureChild(spec, 'template'));
 }
 
 export function defaultDaemonSet(daemonSet: Obj): void {
@@ -33,7 +33,7 @@ export function defaultDaemonSet(daemonSet: Obj): void {
     defaultValue(rollingUpdate, 'maxSurge', 0);
   }
   defaultValue(spec, 'revisionHistoryLimit', 10);
-  defaultPodTemplateSpec(child(spec, 'template'));
+  defaultPodTemplateSpec(ensureChild(spec, 'template'));
 }
 
 export function defaultStatefulSet(statefulSet: Obj): void {
@@ -56,6 +56,6 @@ export function defaultStatefulSet(statefulSet: Obj): void {
   defaultString(retention, 'whenScaled', 'Retain');
   defaultValue(spec, 'replicas', 1);
   defaultValue(spec, 'revisionHistoryLimit', 10);
-  defaultPodTemplateSpec(child(spec, 'template'));
+  defaultPodTemplateSpec(ensureChild(spec, 'template'));
   for (const claim of objects(spec, 'volumeClaimTemplates')) defaultClaim(claim);
 }

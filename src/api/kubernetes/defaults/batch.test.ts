@@ -45,15 +45,24 @@ describe('Job defaults (upstream TestSetDefaultJob)', () => {
 });
 
 describe('CronJob defaults (upstream TestSetDefaultCronJob)', () => {
+  const jobTemplate = { spec: { template } };
+  const defaultedJobTemplate = { spec: { template: defaultedTemplate } };
   it('empty spec', () => {
-    const spec = specOf(defaulted('batch', 'v1', 'CronJob', { spec: { schedule: '* * * * *' } }));
+    const spec = specOf(defaulted('batch', 'v1', 'CronJob', { spec: { schedule: '* * * * *', jobTemplate } }));
     assert.deepEqual(spec, {
-      schedule: '* * * * *', concurrencyPolicy: 'Allow', suspend: false, successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 1,
+      schedule: '* * * * *', jobTemplate: defaultedJobTemplate, concurrencyPolicy: 'Allow', suspend: false,
+      successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 1,
     });
   });
   it('set values are kept', () => {
-    const input = { spec: { schedule: '@daily', concurrencyPolicy: 'Forbid', suspend: true, successfulJobsHistoryLimit: 5, failedJobsHistoryLimit: 5 } };
-    assertDefaults('batch', 'v1', 'CronJob', { name: 'set', input, expected: input });
+    const spec = { schedule: '@daily', concurrencyPolicy: 'Forbid', suspend: true, successfulJobsHistoryLimit: 5, failedJobsHistoryLimit: 5 };
+    assertDefaults('batch', 'v1', 'CronJob', {
+      name: 'set', input: { spec: { ...spec, jobTemplate } }, expected: { spec: { ...spec, jobTemplate: defaultedJobTemplate } },
+    });
+  });
+  it('a missing job template is defaulted as the Go struct upstream always has', () => {
+    const spec = specOf(defaulted('batch', 'v1', 'CronJob', { spec: { schedule: '@daily' } }));
+    assert.deepEqual(spec['jobTemplate'], { spec: { template: { spec: defaultedTemplateSpec() } } });
   });
   it('the job template gets pod template defaults but not the Job defaults', () => {
     assertDefaults('batch', 'v1', 'CronJob', {

@@ -10,7 +10,7 @@ function defaultJobSpecTypes(spec: Obj): void {
   for (const rule of objects(child(spec, 'podFailurePolicy'), 'rules')) {
     for (const pattern of objects(rule, 'onPodConditions')) defaultString(pattern, 'status', 'True');
   }
-  defaultPodTemplateSpec(child(spec, 'template'));
+  defaultPodTemplateSpec(ensureChild(spec, 'template'));
 }
 
 export function defaultJob(job: Obj): void {
@@ -40,6 +40,5 @@ export function defaultCronJob(cronJob: Obj): void {
   defaultValue(spec, 'successfulJobsHistoryLimit', 3);
   defaultValue(spec, 'failedJobsHistoryLimit', 1);
   // The job template only gets type-level defaults; SetDefaults_Job runs when the Job is created.
-  const jobSpec = child(child(spec, 'jobTemplate') ?? {}, 'spec');
-  if (jobSpec) defaultJobSpecTypes(jobSpec);
+  defaultJobSpecTypes(ensureChild(ensureChild(spec, 'jobTemplate'), 'spec'));
 }

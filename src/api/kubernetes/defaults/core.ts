@@ -9,7 +9,7 @@ export function defaultPod(pod: Obj): void {
 }
 
 export function defaultPodTemplate(podTemplate: Obj): void {
-  defaultPodTemplateSpec(child(podTemplate, 'template'));
+  defaultPodTemplateSpec(ensureChild(podTemplate, 'template'));
 }
 
 export function defaultReplicationController(rc: Obj): void {
@@ -22,7 +22,7 @@ export function defaultReplicationController(rc: Obj): void {
     if (!hasKeys(metadata, 'labels')) metadata['labels'] = { ...labels };
   }
   defaultValue(spec, 'replicas', 1);
-  defaultPodTemplateSpec(template);
+  if (template) defaultPodTemplateSpec(template);
 }
 
 /** Default timeout of ClientIP session affinity: three hours. */

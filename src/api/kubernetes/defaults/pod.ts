@@ -25,10 +25,9 @@ const volumeSourceKeys = [
 /** Mode 0644 for secret, configMap, downwardAPI and projected volumes. */
 export const defaultVolumeMode = 0o644;
 
-export function defaultPodTemplateSpec(template: Obj | undefined): void {
-  if (!template) return;
-  const spec = child(template, 'spec');
-  if (spec) defaultPodSpec(spec);
+/** A PodTemplateSpec; its spec is created when absent, as upstream's struct always has one. */
+export function defaultPodTemplateSpec(template: Obj): void {
+  defaultPodSpec(ensureChild(template, 'spec'));
 }
 
 export function defaultPodSpec(spec: Obj, options: PodSpecDefaultOptions = {}): void {
