@@ -74,7 +74,7 @@ export interface SnapshotView {
   nodeInfo(name: string): NodeInfo | undefined;
   /** Bound pods in `namespace` whose labels may match `selector` (a superset; callers re-check). */
   candidatePods(namespace: string, selector: LabelSelector): Iterable<PodInfo>;
-  /** All bound pods in the namespaces for which `inNamespace` holds (namespace-selector terms). */
+  /** Every bound pod (used for namespaceSelector terms, which the index cannot narrow). */
   allPods(): Iterable<PodInfo>;
   namespaceLabels(ns: string): Readonly<Record<string, string>> | undefined;
   /** Number of bound pods that carry any affinity/anti-affinity terms. */
