@@ -261,7 +261,7 @@ export class ApiHandler {
   }
 
   private sendObject(res: ServerResponse, code: number, info: ResourceInfo, obj: KubeObject, output: OutputAs, q: Query, warnings: string[] = []): void {
-    if (output === 'Table') return this.json(res, code, toTable(info, [obj], { includeObject: includeObjectOf(q), listMeta: { resourceVersion: obj.metadata?.resourceVersion } }), warnings);
+    if (output === 'Table') return this.json(res, code, toTable(info, [obj], { includeObject: includeObjectOf(q), single: true, listMeta: { resourceVersion: obj.metadata?.resourceVersion } }), warnings);
     if (output === 'PartialObjectMetadata') return this.json(res, code, partialMetadata(obj), warnings);
     return this.json(res, code, obj, warnings);
   }
@@ -279,7 +279,7 @@ export class ApiHandler {
       res.flushHeaders();
     };
     const encode = (e: WatchEvent): string => {
-      if (output === 'Table') return JSON.stringify({ type: e.type, object: toTable(info, [e.object], { includeObject, noHeaders: e.type !== 'ADDED' ? true : undefined }) }) + '\n';
+      if (output === 'Table') return JSON.stringify({ type: e.type, object: toTable(info, [e.object], { includeObject, single: true, noHeaders: e.type !== 'ADDED' ? true : undefined }) }) + '\n';
       if (output === 'PartialObjectMetadata') return JSON.stringify({ type: e.type, object: partialMetadata(e.object) }) + '\n';
       return `{"type":"${e.type}","object":${e.json()}}\n`;
     };

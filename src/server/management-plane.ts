@@ -6,7 +6,7 @@ import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { builtinResources } from '../api/builtin/index.js';
-import { kubernetesStrategies, workloadClusterResources } from '../api/kubernetes/index.js';
+import { workloadClusterResources, workloadClusterStrategies } from '../api/kubernetes/index.js';
 import { installClusterApi } from '../api/install.js';
 import { installDefaultClass } from '../classes/index.js';
 import { installBuiltinFeatures, installFeatureGateKinds } from '../api/core/install.js';
@@ -36,6 +36,7 @@ import { CachedReader } from '../controllers/shared/reader.js';
 import { ClusterCache } from '../controllers/shared/cluster-cache.js';
 import { planeConnector } from '../controllers/shared/plane-connector.js';
 import { setupSimProvider, type SimProvider } from '../providers/sim/index.js';
+import { WORKLOAD_CONTROLLERS, WorkloadControllerHost, type WorkloadBehaviour } from '../controllers/workload/index.js';
 import { MemoryStore } from '../storage/memory/memory-store.js';
 import { SqliteStore } from '../storage/sqlite/sqlite-store.js';
 import type { Store } from '../storage/store.js';
@@ -54,6 +55,8 @@ export interface ManagementPlaneOptions {
   clusterApi?: boolean;
   /** Node lease renewal period of sim machines' kubelets (default 10 s). */
   simLeaseRenewMs?: number;
+  /** Timings of simulated Pods in workload clusters (seconds; defaults in DEFAULT_WORKLOAD_BEHAVIOUR). */
+  workloadBehaviour?: Partial<WorkloadBehaviour>;
   admission?: AdmissionPlugin[];
   /** Seconds between watch bookmarks. */
   bookmarkIntervalSeconds?: number;
@@ -81,6 +84,8 @@ export class ManagementPlane {
     private readonly sockets: Set<Socket>,
     /** The workload clusters this plane hosts (sim provider). */
     readonly workloadClusters: LogicalClusterHost,
+    /** The controllers inside those clusters (absent when the plane runs no Cluster API controllers). */
+    readonly workloadControllers: WorkloadControllerHost | undefined,
   ) {}
 
   static async start(opts: ManagementPlaneOptions): Promise<ManagementPlane> {
@@ -162,14 +167,15 @@ export class ManagementPlane {
     // The controller manager runs in-process on the same Client code that `slipway controllers` uses.
     const manager = inProcessManager(objects, { logger: log.child({ component: 'controllers' }), clock: opts.clock });
     const servesClusterApi = !!registry.byKind('cluster.x-k8s.io', 'v1beta1', 'Cluster');
-    const clusterApi = opts.clusterApi === false || !servesClusterApi ? undefined : setupClusterApi(manager, workloadClusters, { host: urlHost, port: addr.port }, log, opts, topologyAdmission);
+    const clusterApi = opts.clusterApi === false || !servesClusterApi ? undefined : setupClusterApi(store, manager, workloadClusters, { host: urlHost, port: addr.port }, log, opts, topologyAdmission);
     setupFeatureGateControllers({ manager, reader: new CachedReader(manager.client, manager.informers) });
     await manager.start();
+    await clusterApi?.start();
     const url = `https://${urlHost.includes(':') ? `[${urlHost}]` : urlHost}:${addr.port}`;
     const kubeconfigPath = join(opts.dataDir, 'admin.kubeconfig');
     await writeKubeconfig(kubeconfigPath, { server: url, caPem: pki.ca.certPem, clientCertPem: pki.admin.certPem, clientKeyPem: pki.admin.keyPem, clusterName: 'slipway', userName: 'slipway-admin' });
     log.info({ url, kubeconfig: kubeconfigPath, dataDir: opts.dataDir, storage: opts.storage ?? 'sqlite', revision: store.currentRevision() }, 'slipway management plane ready');
-    return new ManagementPlane(store, registry, objects, handler, server, pki, url, kubeconfigPath, log, [crds, namespaces, gc, manager, ...(clusterApi ? [clusterApi] : [])], sockets, workloadClusters);
+    return new ManagementPlane(store, registry, objects, handler, server, pki, url, kubeconfigPath, log, [crds, namespaces, gc, manager, ...(clusterApi ? [clusterApi] : [])], sockets, workloadClusters, clusterApi?.workloads);
   }
 
   async stop(): Promise<void> {
@@ -185,15 +191,27 @@ export class ManagementPlane {
 }
 
 /** Cluster API controllers and the sim provider on the plane's manager; returns what stops them. */
-function setupClusterApi(manager: Manager, host: LogicalClusterHost, endpoint: { host: string; port: number }, log: Logger, opts: ManagementPlaneOptions, topologyAdmission: TopologyAdmission): { stop(): Promise<void> } {
+function setupClusterApi(store: Store, manager: Manager, host: LogicalClusterHost, endpoint: { host: string; port: number }, log: Logger, opts: ManagementPlaneOptions, topologyAdmission: TopologyAdmission): { workloads: WorkloadControllerHost; start(): Promise<void>; stop(): Promise<void> } {
   const reader = new CachedReader(manager.client, manager.informers);
   topologyAdmission.useRolloutReader(reader);
   const clusterCache = new ClusterCache(planeConnector(host, reader), { clock: manager.clock, logger: log.child({ component: 'cluster-cache' }) });
   const ctx = { manager, reader, clusterCache };
   setupClusterApiControllers(ctx);
   const sim: SimProvider = setupSimProvider(ctx, { host, endpoint, log: log.child({ component: 'sim' }), leaseRenewMs: opts.simLeaseRenewMs });
+  // Inside the hosted workload clusters: kube-controller-manager's, the scheduler's and the kubelets' work.
+  const workloads = new WorkloadControllerHost({
+    store,
+    host,
+    clock: manager.clock,
+    log: log.child({ component: 'workload-controllers' }),
+    setups: [...WORKLOAD_CONTROLLERS.map((c) => c.setup), ...sim.workloadSetups],
+    behaviour: opts.workloadBehaviour,
+  });
   return {
+    workloads,
+    start: () => workloads.start(),
     async stop() {
+      await workloads.stop();
       sim.stop();
       await clusterCache.stop();
     },
@@ -204,15 +222,7 @@ function setupClusterApi(manager: Manager, host: LogicalClusterHost, endpoint: {
 function newWorkloadClusterHost(store: Store, objects: ObjectStore, log: Logger, clock: Clock | undefined): LogicalClusterHost {
   const registry = new ResourceRegistry();
   registry.setOwned('builtin', workloadClusterResources());
-  const strategies = kubernetesStrategies(new Map<string, KindStrategy>([
-    [strategyKey('', 'Namespace'), namespaceStrategy],
-    [strategyKey('', 'ConfigMap'), configMapStrategy],
-    [strategyKey('', 'Secret'), secretStrategy],
-    [strategyKey('', 'Event'), eventStrategy],
-    [strategyKey('events.k8s.io', 'Event'), eventStrategy],
-    [strategyKey('', 'ServiceAccount'), serviceAccountStrategy],
-    [strategyKey('coordination.k8s.io', 'Lease'), leaseStrategy],
-  ]));
+  const strategies = workloadClusterStrategies();
   const secrets = objects.registry.get('', 'v1', 'secrets')!;
   const caLookup = async (ref: LogicalClusterRef): Promise<{ certPem: string; keyPem: string } | undefined> => {
     const secret = await objects.tryGet(secrets, ref.namespace, `${ref.name}-ca`);

@@ -146,7 +146,10 @@ describe('built-in kinds in a workload cluster (kubectl)', () => {
   });
 
   it('applies a typical application\'s manifests, and re-applies them unchanged', async () => {
+    const controllers = t.plane.workloadControllers!;
+    assert.deepEqual(controllers.active, [], 'an idle cluster runs no workload controllers');
     const first = await wl.ok(['apply', '-f', '-'], APP);
+    assert.deepEqual(controllers.active, ['default/k'], 'the first workload starts them');
     for (const line of ['configmap/web-config created', 'deployment.apps/web created', 'service/web created', 'ingress.networking.k8s.io/web created', 'horizontalpodautoscaler.autoscaling/web created', 'poddisruptionbudget.policy/web created']) {
       assert.ok(first.includes(line), `${line} in\n${first}`);
     }

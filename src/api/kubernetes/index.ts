@@ -3,7 +3,7 @@ import type { ResourceInfo } from '../../apiserver/resource-info.js';
 import { coordinationResources, eventsResources } from '../builtin/index.js';
 import { kubernetesResources } from './resources.js';
 
-export { kubernetesStrategies } from './strategy.js';
+export { kubernetesStrategies, workloadClusterStrategies } from './strategy.js';
 export { definitionName, kubernetesKinds, kubernetesResources } from './resources.js';
 export { kindOfDefinition, kubernetesDefinitions, OpenAPISchemaConverter, type OpenAPIDefinition, type OpenAPIDocument } from './openapi-schema.js';
 

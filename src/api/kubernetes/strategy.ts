@@ -4,6 +4,7 @@
  * disruption budgets, Ingress, NetworkPolicy, EndpointSlice), and a new Pod's status (phase Pending, QoS class).
  */
 import type { KubeObject } from '../../apimachinery/types.js';
+import { configMapStrategy, eventStrategy, leaseStrategy, namespaceStrategy, secretStrategy, serviceAccountStrategy } from '../../apiserver/builtin-strategies.js';
 import { strategyKey } from '../../apiserver/object-store.js';
 import type { KindStrategy } from '../../apiserver/strategy.js';
 import { applyKubernetesDefaults, podStatusOnCreate } from './defaults/index.js';
@@ -68,4 +69,19 @@ function compose(a: KindStrategy, b: KindStrategy): KindStrategy {
       b.prepareForUpdate?.(obj, old, info);
     },
   };
+}
+
+/** Every strategy of a workload cluster's API: the plane's rules for its own built-ins, then Kubernetes' defaults. */
+export function workloadClusterStrategies(): Map<string, KindStrategy> {
+  return kubernetesStrategies(
+    new Map<string, KindStrategy>([
+      [strategyKey('', 'Namespace'), namespaceStrategy],
+      [strategyKey('', 'ConfigMap'), configMapStrategy],
+      [strategyKey('', 'Secret'), secretStrategy],
+      [strategyKey('', 'Event'), eventStrategy],
+      [strategyKey('events.k8s.io', 'Event'), eventStrategy],
+      [strategyKey('', 'ServiceAccount'), serviceAccountStrategy],
+      [strategyKey('coordination.k8s.io', 'Lease'), leaseStrategy],
+    ]),
+  );
 }

@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import type { LogicalClusterHost } from '../../apiserver/logical-clusters.js';
 import type { ControllerContext } from '../../controllers/shared/context.js';
+import type { WorkloadControllerSetup } from '../../controllers/workload/index.js';
 import { KubeletFleet } from './kubelet-fleet.js';
 import { setupSimClusterController } from './simcluster.js';
 import { KeyedMutex } from './keyed-mutex.js';
@@ -20,6 +21,8 @@ export interface SimProviderOptions {
 
 export interface SimProvider {
   fleet: KubeletFleet;
+  /** What the sim's machines run inside each workload cluster (their kubelets' Pod work). */
+  workloadSetups: WorkloadControllerSetup[];
   stop(): void;
 }
 
@@ -29,5 +32,5 @@ export function setupSimProvider(ctx: ControllerContext, opts: SimProviderOption
   const nodeLock = new KeyedMutex();
   setupSimMachineController(ctx, { host: opts.host, fleet, endpoint: opts.endpoint, log: opts.log, nodeLock }, { workers: opts.workers });
   setupSimMachinePoolController(ctx, { host: opts.host, fleet, nodeLock }, { workers: opts.workers });
-  return { fleet, stop: () => fleet.stop() };
+  return { fleet, workloadSetups: [], stop: () => fleet.stop() };
 }
