@@ -12,6 +12,7 @@ const ROOTS = [
   'apps.v1.Deployment', 'apps.v1.ReplicaSet', 'apps.v1.StatefulSet', 'apps.v1.DaemonSet', 'apps.v1.ControllerRevision',
   'batch.v1.Job', 'batch.v1.CronJob', 'discovery.v1.EndpointSlice',
   'networking.v1.Ingress', 'networking.v1.IngressClass', 'networking.v1.NetworkPolicy',
+  'networking.v1.IPAddress', 'networking.v1.ServiceCIDR',
   'policy.v1.PodDisruptionBudget', 'policy.v1.Eviction', 'scheduling.v1.PriorityClass', 'storage.v1.StorageClass',
   'rbac.v1.Role', 'rbac.v1.ClusterRole', 'rbac.v1.RoleBinding', 'rbac.v1.ClusterRoleBinding',
   'autoscaling.v2.HorizontalPodAutoscaler', 'autoscaling.v1.Scale',
