@@ -18,3 +18,6 @@ export { parseQuantity, milliValue, wholeValue, QuantityError } from './quantity
 export { toleratesTaint, findUntoleratedTaint } from './taints.js';
 export { podMatchesNodeSelectorAndAffinity, nodeSelectorTermMatches } from './node-affinity.js';
 export type * from './types.js';
+export { setupScheduler } from './setup.js';
+export { Scheduler, SCHEDULER_NAME, DEFAULT_SCHEDULER_OPTIONS, type SchedulerOptions } from './controller.js';
+export { SchedulingQueue, DEFAULT_QUEUE_TIMINGS, type QueueTimings, type QueuedPod } from './scheduling-queue.js';
