@@ -10,7 +10,7 @@ const DEPLOY = { apiVersion: 'apps/v1', kind: 'Deployment' } as const;
 const template = { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } };
 
 async function podOf(env: WorkloadEnv, name: string, owner: KubeObject | undefined, ready: boolean): Promise<KubeObject> {
-  const p = await env.client.create({
+  const p: KubeObject = await env.client.create({
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: {
