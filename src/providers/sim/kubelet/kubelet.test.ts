@@ -151,3 +151,22 @@ test('1,000 pods on 20 nodes all run', async () => {
     await env.close();
   }
 });
+
+test('a running pod is not written again when nothing changed; a job pod completes', async () => {
+  const env = await startWorkloadEnv([setupScheduler, setupSimKubelet]);
+  try {
+    await env.addNode('w1');
+    await env.client.create(pod('steady'));
+    const p = await eventually(async () => {
+      const x = await get(env, 'steady');
+      return cond(x, 'Ready')?.status === 'True' ? x : undefined;
+    }, 10_000, 'ready');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal((await get(env, 'steady')).metadata?.resourceVersion, p.metadata?.resourceVersion);
+    const job = await env.client.create({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j', namespace: 'default' }, spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } } } });
+    await env.client.create({ ...pod('job-pod', { restartPolicy: 'Never' }), metadata: { name: 'job-pod', namespace: 'default', ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name: 'j', uid: job.metadata!.uid!, controller: true }] } });
+    await waitPhase(env, 'job-pod', 'Succeeded');
+  } finally {
+    await env.close();
+  }
+});
