@@ -1,0 +1,359 @@
+/**
+ * The Job controller (kube-controller-manager's job controller, 1.31+ semantics): Pods for completions and
+ * parallelism (NonIndexed, or Indexed with the completion index annotation, label, env and hostname), tracked through
+ * the batch.kubernetes.io/job-tracking finalizer and status.uncountedTerminatedPods, exponential backoff between
+ * failed Pods, backoffLimit and activeDeadlineSeconds (FailureTarget, then Failed once no Pod is left running),
+ * SuccessCriteriaMet then Complete, suspend and resume. Upstream's Job strategy in kube-apiserver generates
+ * spec.selector and the template labels from the uid; this API server does not, so the controller does it on the
+ * first reconcile (unless manualSelector). Not done: podFailurePolicy, successPolicy, backoffLimitPerIndex,
+ * podReplacementPolicy (Pods are replaced once terminal or gone), restart counting of OnFailure Pods.
+ */
+import type { KubeObject } from '../../../apimachinery/types.js';
+import { LABEL_INDEX, OWNER_UID_INDEX, keyFor } from '../../../client/cache.js';
+import { isNotFound } from '../../../client/errors.js';
+import type { SharedInformer } from '../../../client/informer.js';
+import type { ReconcileContext, Request, Result } from '../../../runtime/reconciler.js';
+import { CacheExpectations } from '../../shared/expectations.js';
+import type { WorkloadContext } from '../context.js';
+import { canonicalJson } from '../daemonset/history.js';
+import { POD, clone, controllerUid, creationMs, errorText, isPodReady, isTerminated, timestamp, type Pod, type PodTemplate } from '../daemonset/pods.js';
+import {
+  MESSAGE_BACKOFF_LIMIT,
+  MESSAGE_COMPLETIONS,
+  MESSAGE_DEADLINE,
+  REASON_BACKOFF_LIMIT,
+  REASON_COMPLETIONS,
+  REASON_DEADLINE,
+  findCondition,
+  isFinished,
+  isTrue,
+  setCondition,
+  type JobCondition,
+} from './conditions.js';
+import { COMPLETION_INDEX_ANNOTATION, COMPLETION_INDEX_ENV, COMPLETION_INDEX_LABEL, backoffDelayMs, formatIndexes, missingIndexes, parseIndexes, podIndex } from './indexes.js';
+
+export const JOB = { apiVersion: 'batch/v1', kind: 'Job' } as const;
+export const JOB_TRACKING_FINALIZER = 'batch.kubernetes.io/job-tracking';
+export const CONTROLLER_UID_LABEL = 'batch.kubernetes.io/controller-uid';
+export const JOB_NAME_LABEL = 'batch.kubernetes.io/job-name';
+export const LEGACY_CONTROLLER_UID_LABEL = 'controller-uid';
+export const LEGACY_JOB_NAME_LABEL = 'job-name';
+
+export interface JobSpec {
+  parallelism?: number;
+  completions?: number | null;
+  completionMode?: string;
+  backoffLimit?: number;
+  activeDeadlineSeconds?: number;
+  ttlSecondsAfterFinished?: number;
+  suspend?: boolean;
+  manualSelector?: boolean;
+  selector?: { matchLabels?: Record<string, string>; matchExpressions?: unknown[] };
+  template?: PodTemplate;
+}
+
+export interface JobStatus {
+  active?: number;
+  ready?: number;
+  terminating?: number;
+  succeeded?: number;
+  failed?: number;
+  startTime?: string | null;
+  completionTime?: string;
+  completedIndexes?: string;
+  uncountedTerminatedPods?: { succeeded?: string[]; failed?: string[] };
+  conditions?: JobCondition[];
+}
+
+export interface Job extends KubeObject {
+  spec?: JobSpec;
+  status?: JobStatus;
+}
+
+export interface JobControllerOptions {
+  workers?: number;
+  /** First delay after a failed Pod (upstream 10 s; doubles per consecutive failure). */
+  backoffBaseMs?: number;
+  /** Longest delay between failed Pods (upstream 6 min). */
+  backoffMaxMs?: number;
+}
+
+interface Backoff {
+  failures: number;
+  lastMs: number;
+}
+
+function hasFinalizer(p: Pod): boolean {
+  return p.metadata?.finalizers?.includes(JOB_TRACKING_FINALIZER) ?? false;
+}
+
+export class JobReconciler {
+  readonly jobs: SharedInformer<Job>;
+  readonly pods: SharedInformer<Pod>;
+  private readonly expectations: CacheExpectations;
+  private readonly backoff = new Map<string, Backoff>();
+  private readonly baseMs: number;
+  private readonly maxMs: number;
+
+  constructor(ctx: WorkloadContext, opts: JobControllerOptions = {}) {
+    this.jobs = ctx.manager.informers.for<Job>(JOB);
+    this.pods = ctx.manager.informers.for<Pod>(POD);
+    this.expectations = new CacheExpectations(ctx.manager.clock);
+    this.baseMs = opts.backoffBaseMs ?? 10_000;
+    this.maxMs = opts.backoffMaxMs ?? 360_000;
+  }
+
+  async reconcile(rc: ReconcileContext, req: Request): Promise<Result | void> {
+    const key = keyFor(req.namespace, req.name);
+    const cached = this.jobs.cache.get(key);
+    if (!cached) {
+      this.expectations.forget(key);
+      this.backoff.delete(key);
+      await this.releaseOrphans(rc, req);
+      return;
+    }
+    const job = clone(cached);
+    const meta = job.metadata!;
+    const owned = this.pods.cache.byIndex(OWNER_UID_INDEX, meta.uid!).filter((p) => controllerUid(p) === meta.uid);
+    if (meta.deletionTimestamp) {
+      await this.removeFinalizers(rc, owned.filter(hasFinalizer));
+      return;
+    }
+    if (await this.generateSelector(rc, job)) return;
+    if (!this.expectations.satisfied(key)) return { requeueAfter: 1000 };
+
+    const spec = job.spec ?? {};
+    const status: JobStatus = clone(job.status ?? {});
+    const nowMs = rc.clock.nowMs();
+    const now = timestamp(nowMs);
+    const indexed = spec.completionMode === 'Indexed';
+    const completions = spec.completions ?? undefined;
+    const parallelism = spec.parallelism ?? 1;
+    const backoffLimit = spec.backoffLimit ?? 6;
+
+    if (isFinished(status.conditions)) {
+      await this.removeFinalizers(rc, owned.filter(hasFinalizer));
+      return;
+    }
+
+    // 1. Terminated Pods still holding the finalizer are recorded as uncounted, released, then counted.
+    const uncounted = { succeeded: [...(status.uncountedTerminatedPods?.succeeded ?? [])], failed: [...(status.uncountedTerminatedPods?.failed ?? [])] };
+    const completed = indexed && completions !== undefined ? parseIndexes(status.completedIndexes, completions) : new Set<number>();
+    let recorded = false;
+    for (const p of owned) {
+      if (!hasFinalizer(p)) continue;
+      const uid = p.metadata!.uid!;
+      if (uncounted.succeeded.includes(uid) || uncounted.failed.includes(uid)) continue;
+      if (p.status?.phase === 'Succeeded') {
+        const idx = indexed && completions !== undefined ? podIndex(p.metadata, completions) : undefined;
+        uncounted.succeeded.push(uid);
+        if (idx !== undefined) completed.add(idx);
+        recorded = true;
+      } else if (p.status?.phase === 'Failed' || p.metadata?.deletionTimestamp) {
+        uncounted.failed.push(uid);
+        recorded = true;
+      }
+    }
+    if (recorded) {
+      const body: JobStatus = { uncountedTerminatedPods: uncounted };
+      if (indexed) body.completedIndexes = formatIndexes(completed);
+      await rc.client.patchStatus(JOB, { namespace: meta.namespace, name: meta.name! }, { type: 'merge', body: { status: body } });
+      status.uncountedTerminatedPods = uncounted;
+      if (indexed) status.completedIndexes = body.completedIndexes;
+    }
+    const released = owned.filter((p) => hasFinalizer(p) && (isTerminated(p) || p.metadata?.deletionTimestamp));
+    await this.removeFinalizers(rc, released);
+    const newlyFailed = uncounted.failed.length;
+    // An Indexed Job counts succeeded indexes (a second success of an index adds nothing).
+    status.succeeded = indexed ? completed.size : (status.succeeded ?? 0) + uncounted.succeeded.length;
+    status.failed = (status.failed ?? 0) + newlyFailed;
+    status.uncountedTerminatedPods = {};
+    if (newlyFailed) {
+      const b = this.backoff.get(key) ?? { failures: 0, lastMs: 0 };
+      this.backoff.set(key, { failures: b.failures + newlyFailed, lastMs: nowMs });
+    } else if (uncounted.succeeded.length) {
+      this.backoff.delete(key);
+    }
+
+    const active = owned.filter((p) => !isTerminated(p) && !p.metadata?.deletionTimestamp);
+    const terminating = owned.filter((p) => !isTerminated(p) && p.metadata?.deletionTimestamp).length;
+    let requeue: number | undefined;
+    const later = (ms: number): void => {
+      if (ms > 0) requeue = Math.min(requeue ?? ms, ms);
+    };
+    const toDelete: Pod[] = [];
+    const toCreate: (number | undefined)[] = [];
+
+    // 2. Suspend and resume.
+    if (spec.suspend) {
+      toDelete.push(...active);
+      status.conditions = setCondition(status.conditions, { type: 'Suspended', status: 'True', reason: 'JobSuspended', message: 'Job suspended' }, now);
+    } else if (isTrue(status.conditions, 'Suspended')) {
+      status.conditions = setCondition(status.conditions, { type: 'Suspended', status: 'False', reason: 'JobResumed', message: 'Job resumed' }, now);
+      status.startTime = now;
+    }
+    if (!spec.suspend && !status.startTime) status.startTime = now;
+
+    // 3. Success or failure criteria.
+    const succeeded = status.succeeded;
+    let failure = findCondition(status.conditions, 'FailureTarget')?.status === 'True' ? findCondition(status.conditions, 'FailureTarget') : undefined;
+    let success = isTrue(status.conditions, 'SuccessCriteriaMet');
+    if (!failure && !success) {
+      if (indexed ? completions !== undefined && completed.size >= completions : completions !== undefined ? succeeded >= completions : succeeded > 0 && active.length === 0) success = true;
+      else if (status.failed > backoffLimit) failure = { type: 'FailureTarget', status: 'True', reason: REASON_BACKOFF_LIMIT, message: MESSAGE_BACKOFF_LIMIT };
+      else if (spec.activeDeadlineSeconds !== undefined && !spec.suspend && status.startTime) {
+        const left = Date.parse(status.startTime) + spec.activeDeadlineSeconds * 1000 - nowMs;
+        if (left <= 0) failure = { type: 'FailureTarget', status: 'True', reason: REASON_DEADLINE, message: MESSAGE_DEADLINE };
+        else later(left);
+      }
+    }
+    if (failure) {
+      status.conditions = setCondition(status.conditions, { type: 'FailureTarget', status: 'True', reason: failure.reason, message: failure.message }, now);
+      toDelete.push(...active.filter((p) => !toDelete.includes(p)));
+      if (!active.length && !terminating && !owned.some(hasFinalizer)) {
+        status.conditions = setCondition(status.conditions, { type: 'Failed', status: 'True', reason: failure.reason, message: failure.message }, now);
+        rc.recorder.event(job, 'Warning', failure.reason ?? 'Failed', failure.message ?? '');
+      }
+    } else if (success) {
+      status.conditions = setCondition(status.conditions, { type: 'SuccessCriteriaMet', status: 'True', reason: REASON_COMPLETIONS, message: MESSAGE_COMPLETIONS }, now);
+      toDelete.push(...active.filter((p) => !toDelete.includes(p)));
+      if (!active.length && !terminating && !owned.some((p) => hasFinalizer(p) && !released.includes(p))) {
+        status.conditions = setCondition(status.conditions, { type: 'Complete', status: 'True', reason: REASON_COMPLETIONS, message: MESSAGE_COMPLETIONS }, now);
+        status.completionTime = now;
+        rc.recorder.event(job, 'Normal', 'Completed', 'Job completed');
+      }
+    } else if (!spec.suspend) {
+      // 4. Pods for the work left.
+      const b = this.backoff.get(key);
+      const wait = b ? b.lastMs + backoffDelayMs(b.failures, this.baseMs, this.maxMs) - nowMs : 0;
+      if (indexed && completions !== undefined) {
+        const running = new Set<number>();
+        for (const p of [...active].sort((a, c) => creationMs(a) - creationMs(c))) {
+          const idx = podIndex(p.metadata, completions);
+          if (idx === undefined || completed.has(idx) || running.has(idx)) toDelete.push(p);
+          else running.add(idx);
+        }
+        const want = Math.min(parallelism, completions - completed.size);
+        const extra = running.size - want;
+        if (extra > 0) {
+          const byIndexDesc = active.filter((p) => !toDelete.includes(p)).sort((a, c) => (podIndex(c.metadata, completions) ?? 0) - (podIndex(a.metadata, completions) ?? 0));
+          toDelete.push(...byIndexDesc.slice(0, extra));
+        } else if (want > running.size) {
+          if (wait > 0) later(wait);
+          else toCreate.push(...missingIndexes(completions, completed, running, want - running.size));
+        }
+      } else {
+        const want = completions === undefined ? (succeeded > 0 ? active.length : parallelism) : Math.max(0, Math.min(parallelism, completions - succeeded));
+        if (active.length > want) {
+          const youngest = [...active].sort((a, c) => Number(isPodReady(a)) - Number(isPodReady(c)) || creationMs(c) - creationMs(a));
+          toDelete.push(...youngest.slice(0, active.length - want));
+        } else if (active.length < want) {
+          if (wait > 0) later(wait);
+          else for (let i = active.length; i < want; i++) toCreate.push(undefined);
+        }
+      }
+    }
+
+    // 5. Writes.
+    const errors: string[] = [];
+    for (const p of toDelete) {
+      try {
+        // Released first: a Pod this controller removes is not a failure (what podReplacementPolicy gives upstream).
+        if (hasFinalizer(p)) await this.removeFinalizers(rc, [p]);
+        await rc.client.delete(POD, { namespace: p.metadata?.namespace, name: p.metadata!.name! });
+        this.expectations.expectDeletion(key, this.pods, p);
+        rc.recorder.event(job, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata?.name}`);
+      } catch (e) {
+        if (!isNotFound(e)) errors.push(errorText(e));
+      }
+    }
+    let created = 0;
+    for (const idx of toCreate) {
+      try {
+        const pod = await rc.client.create(this.newPod(job, idx));
+        created++;
+        this.expectations.expectWrite(key, this.pods, pod);
+        rc.recorder.event(job, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata?.name}`);
+      } catch (e) {
+        errors.push(errorText(e));
+        rc.recorder.event(job, 'Warning', 'FailedCreate', `Error creating: ${errorText(e)}`);
+      }
+    }
+    const finished = isFinished(status.conditions);
+    const activeNow = finished ? 0 : active.length - toDelete.filter((p) => active.includes(p)).length + created;
+    status.active = activeNow;
+    status.ready = finished ? 0 : active.filter((p) => !toDelete.includes(p) && isPodReady(p)).length;
+    status.terminating = terminating + toDelete.length;
+    if (finished) status.terminating = 0;
+    const normal = (s: JobStatus): string => canonicalJson({ ...s, uncountedTerminatedPods: { succeeded: s.uncountedTerminatedPods?.succeeded?.length ? s.uncountedTerminatedPods.succeeded : [], failed: s.uncountedTerminatedPods?.failed?.length ? s.uncountedTerminatedPods.failed : [] } });
+    if (recorded || normal(job.status ?? {}) !== normal(status)) {
+      const body = { ...status, uncountedTerminatedPods: { succeeded: null, failed: null } };
+      await rc.client.patchStatus(JOB, { namespace: meta.namespace, name: meta.name! }, { type: 'merge', body: { status: body } });
+    }
+    if (errors.length) throw new Error(errors.join('; '));
+    return requeue !== undefined ? { requeueAfter: requeue } : undefined;
+  }
+
+  /** Upstream's Job strategy generates the selector and template labels from the uid; done here when missing. */
+  private async generateSelector(rc: ReconcileContext, job: Job): Promise<boolean> {
+    if (job.spec?.manualSelector) return false;
+    const { uid, name } = job.metadata as { uid: string; name: string };
+    const want = { [CONTROLLER_UID_LABEL]: uid, [JOB_NAME_LABEL]: name, [LEGACY_CONTROLLER_UID_LABEL]: uid, [LEGACY_JOB_NAME_LABEL]: name };
+    const labels = job.spec?.template?.metadata?.labels ?? {};
+    const selectorOk = job.spec?.selector?.matchLabels?.[CONTROLLER_UID_LABEL] === uid && !job.spec.selector.matchExpressions?.length && Object.keys(job.spec.selector.matchLabels).length === 1;
+    if (selectorOk && Object.entries(want).every(([k, v]) => labels[k] === v)) return false;
+    await rc.client.patch(JOB, { namespace: job.metadata?.namespace, name }, {
+      type: 'merge',
+      body: { spec: { selector: { matchLabels: { [CONTROLLER_UID_LABEL]: uid }, matchExpressions: null }, template: { metadata: { labels: want } } } },
+    });
+    return true;
+  }
+
+  private newPod(job: Job, index: number | undefined): Pod {
+    const meta = job.metadata!;
+    const template = job.spec?.template ?? {};
+    const spec = clone(template.spec ?? {});
+    const labels = { ...(template.metadata?.labels ?? {}) };
+    const annotations = { ...(template.metadata?.annotations ?? {}) };
+    if (index !== undefined) {
+      labels[COMPLETION_INDEX_LABEL] = String(index);
+      annotations[COMPLETION_INDEX_ANNOTATION] = String(index);
+      if (!spec.hostname) spec.hostname = `${meta.name}-${index}`;
+      const env = { name: COMPLETION_INDEX_ENV, valueFrom: { fieldRef: { fieldPath: `metadata.annotations['${COMPLETION_INDEX_ANNOTATION}']` } } };
+      for (const c of [...(spec.containers ?? []), ...(spec.initContainers ?? [])]) if (!c.env?.some((e) => e.name === COMPLETION_INDEX_ENV)) c.env = [...(c.env ?? []), env];
+    }
+    return {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        generateName: index === undefined ? `${meta.name}-` : `${meta.name}-${index}-`,
+        namespace: meta.namespace,
+        labels,
+        ...(Object.keys(annotations).length ? { annotations } : {}),
+        finalizers: [JOB_TRACKING_FINALIZER],
+        ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name: meta.name!, uid: meta.uid!, controller: true, blockOwnerDeletion: true }],
+      },
+      spec,
+    };
+  }
+
+  private async removeFinalizers(rc: ReconcileContext, pods: readonly Pod[]): Promise<void> {
+    for (const p of pods) {
+      const finalizers = (p.metadata?.finalizers ?? []).filter((f) => f !== JOB_TRACKING_FINALIZER);
+      try {
+        await rc.client.patch(POD, { namespace: p.metadata?.namespace, name: p.metadata!.name! }, { type: 'merge', body: { metadata: { finalizers: finalizers.length ? finalizers : null, resourceVersion: p.metadata?.resourceVersion } } });
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+      }
+    }
+  }
+
+  /** Pods of a Job that is gone keep no tracking finalizer. */
+  private async releaseOrphans(rc: ReconcileContext, req: Request): Promise<void> {
+    const pods = this.pods.cache
+      .byIndex(LABEL_INDEX, `${JOB_NAME_LABEL}=${req.name}`)
+      .filter((p) => p.metadata?.namespace === req.namespace && hasFinalizer(p) && p.metadata?.ownerReferences?.some((r) => r.kind === 'Job' && r.name === req.name));
+    const noOwner = this.pods.cache.list().filter((p) => p.metadata?.namespace === req.namespace && hasFinalizer(p) && p.metadata?.ownerReferences?.some((r) => r.controller && r.kind === 'Job' && r.name === req.name));
+    await this.removeFinalizers(rc, [...new Set([...pods, ...noOwner])]);
+  }
+}
