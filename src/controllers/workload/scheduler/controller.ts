@@ -8,7 +8,7 @@
  */
 import type { KubeObject } from '../../../apimachinery/types.js';
 import { isNotFound } from '../../../client/errors.js';
-import type { Client, KindRef, ObjectKey } from '../../../client/types.js';
+import type { Client, KindRef } from '../../../client/types.js';
 import { rfc3339 } from '../../../apiserver/clock.js';
 import { EventRecorder } from '../../../runtime/events.js';
 import type { Manager } from '../../../runtime/manager.js';
@@ -34,11 +34,6 @@ export interface SchedulerOptions extends QueueTimings {
 }
 
 export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = { ...DEFAULT_QUEUE_TIMINGS, maxInFlightWrites: 64, batch: 64 };
-
-/** The `binding` subresource as the lead's Client adds it; absent on older clients (then nodeName is patched). */
-type BindingClient = Client & {
-  createSubresource?(type: KindRef, key: ObjectKey, subresource: string, body: KubeObject): Promise<unknown>;
-};
 
 type Pod = KubeObject & PodLike & { status?: { phase?: string; conditions?: PodCondition[] } };
 
@@ -78,7 +73,7 @@ export class Scheduler {
   private readonly assumed = new Set<string>();
   private readonly recorder: EventRecorder;
   private readonly opts: SchedulerOptions;
-  private readonly client: BindingClient;
+  private readonly client: Client;
   private signal: AbortSignal | undefined;
   private looping = false;
   private wake: (() => void) | undefined;
@@ -91,7 +86,7 @@ export class Scheduler {
   constructor(private readonly manager: Manager, opts: Partial<SchedulerOptions> = {}) {
     this.opts = { ...DEFAULT_SCHEDULER_OPTIONS, ...opts };
     this.queue = new SchedulingQueue<Pod>(this.opts);
-    this.client = manager.client as BindingClient;
+    this.client = manager.client;
     this.recorder = new EventRecorder(manager.client, { component: SCHEDULER_NAME, clock: manager.clock, onError: (err) => manager.log.warn({ err }, 'scheduler: cannot record event') });
   }
 
@@ -253,16 +248,12 @@ export class Scheduler {
     const namespace = pod.metadata?.namespace ?? 'default';
     const name = pod.metadata?.name ?? '';
     try {
-      if (this.client.createSubresource) {
-        await this.client.createSubresource(POD, { namespace, name }, 'binding', {
-          apiVersion: 'v1',
-          kind: 'Binding',
-          metadata: { name, namespace, ...(pod.metadata?.uid ? { uid: pod.metadata.uid } : {}) },
-          target: { apiVersion: 'v1', kind: 'Node', name: nodeName },
-        });
-      } else {
-        await this.client.patch(POD, { namespace, name }, { type: 'merge', body: { metadata: { uid: pod.metadata?.uid }, spec: { nodeName } } });
-      }
+      await this.client.createSubresource(POD, { namespace, name }, 'binding', {
+        apiVersion: 'v1',
+        kind: 'Binding',
+        metadata: { name, namespace, ...(pod.metadata?.uid ? { uid: pod.metadata.uid } : {}) },
+        target: { apiVersion: 'v1', kind: 'Node', name: nodeName },
+      });
     } catch (err) {
       this.stats.bindErrors++;
       if (this.assumed.delete(key)) this.snapshot.removePod(key);

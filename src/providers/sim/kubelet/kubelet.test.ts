@@ -58,7 +58,7 @@ test('pods land on fitting untainted nodes and run with unique addresses from th
       ips.add(p.status.podIP!);
       assert.equal(cond(p, 'Ready')?.status, 'True');
       assert.deepEqual(p.status.conditions?.map((c) => c.type), ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled']);
-      const cs = (p.status as { containerStatuses: { image: string; imageID: string; containerID: string; ready: boolean; started: boolean }[] }).containerStatuses[0];
+      const cs = (p.status as unknown as { containerStatuses: { image: string; imageID: string; containerID: string; ready: boolean; started: boolean }[] }).containerStatuses[0];
       assert.equal(cs.image, 'docker.io/library/nginx:1.25');
       assert.match(cs.imageID, /^docker\.io\/library\/nginx@sha256:[0-9a-f]{64}$/);
       assert.match(cs.containerID, /^containerd:\/\/[0-9a-f]{64}$/);
@@ -164,7 +164,7 @@ test('a running pod is not written again when nothing changed; a job pod complet
     await new Promise((r) => setTimeout(r, 300));
     assert.equal((await get(env, 'steady')).metadata?.resourceVersion, p.metadata?.resourceVersion);
     const job = await env.client.create({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j', namespace: 'default' }, spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } } } });
-    await env.client.create({ ...pod('job-pod', { restartPolicy: 'Never' }), metadata: { name: 'job-pod', namespace: 'default', ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name: 'j', uid: job.metadata!.uid!, controller: true }] } });
+    await env.client.create({ ...pod('job-pod', { restartPolicy: 'Never' }), metadata: { name: 'job-pod', namespace: 'default', ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name: 'j', uid: (job.metadata as { uid?: string }).uid!, controller: true }] } });
     await waitPhase(env, 'job-pod', 'Succeeded');
   } finally {
     await env.close();
