@@ -19,7 +19,7 @@ import { ApiHandler } from './handler.js';
 import { ObjectStore } from './object-store.js';
 import { certFingerprint, issueServingCert, type CertKeyPair } from './pki.js';
 import type { ResourceRegistry } from './registry.js';
-import type { KindStrategy } from './strategy.js';
+import type { AdmissionPlugin, KindStrategy } from './strategy.js';
 
 export interface LogicalClusterRef {
   namespace: string;
@@ -46,6 +46,8 @@ export interface LogicalClusterHostOptions {
   servingIps?: string[];
   /** Most TLS contexts kept (default 2,048; older ones are made again on use). */
   maxContexts?: number;
+  /** Admission plugins of one cluster's store (e.g. Service IP and NodePort allocation), made with the store. */
+  admission?: (ref: LogicalClusterRef, objects: ObjectStore) => AdmissionPlugin[];
 }
 
 interface ServingContext {
@@ -101,6 +103,7 @@ export class LogicalClusterHost {
     let objects = this.stores.get(key);
     if (!objects) {
       objects = new ObjectStore(this.opts.store, this.opts.registry, { clock: this.opts.clock, strategies: this.opts.strategies, keyRoot: logicalClusterKeyRoot(ref) });
+      if (this.opts.admission) objects.admission.push(...this.opts.admission(ref, objects));
       this.stores.set(key, objects);
     }
     return objects;

@@ -8,6 +8,7 @@ import type { KubeObject } from '../../src/apimachinery/types.js';
 import { GarbageCollector } from '../../src/apiserver/garbage-collector.js';
 import { NamespaceController } from '../../src/apiserver/namespace-controller.js';
 import { ObjectStore } from '../../src/apiserver/object-store.js';
+import type { AdmissionPlugin } from '../../src/apiserver/strategy.js';
 import { ResourceRegistry } from '../../src/apiserver/registry.js';
 import { workloadClusterResources, workloadClusterStrategies } from '../../src/api/kubernetes/index.js';
 import { inProcessClient } from '../../src/client/index.js';
@@ -46,11 +47,19 @@ export interface WorkloadEnv {
   close(): Promise<void>;
 }
 
-export async function startWorkloadEnv(setups: WorkloadControllerSetup[], opts: { behaviour?: Partial<WorkloadBehaviour>; clock?: Clock } = {}): Promise<WorkloadEnv> {
+export interface WorkloadEnvOptions {
+  behaviour?: Partial<WorkloadBehaviour>;
+  clock?: Clock;
+  /** Admission plugins of the cluster's store, as LogicalClusterHost's `admission` option makes them. */
+  admission?: (ref: { namespace: string; name: string }, objects: ObjectStore) => AdmissionPlugin[];
+}
+
+export async function startWorkloadEnv(setups: WorkloadControllerSetup[], opts: WorkloadEnvOptions = {}): Promise<WorkloadEnv> {
   const clock = opts.clock ?? systemClock;
   const registry = new ResourceRegistry();
   registry.setOwned('builtin', workloadClusterResources());
   const objects = new ObjectStore(new MemoryStore(), registry, { clock, strategies: workloadClusterStrategies() });
+  if (opts.admission) objects.admission.push(...opts.admission({ namespace: 'test', name: 'wl' }, objects));
   const client = inProcessClient(objects, { fieldManager: 'kubectl' });
   for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) await client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   const log = pino({ level: 'silent' });

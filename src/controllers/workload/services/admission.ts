@@ -1,0 +1,255 @@
+/**
+ * ClusterIP and NodePort allocation for a workload cluster's Services, where kube-apiserver does it: in the write
+ * path of the Service (here an admission plugin of the cluster's ObjectStore), so a Service is stored with its
+ * addresses and ports already set, or refused with upstream's message. Allocations live in storage (see allocator.ts)
+ * and are given back once the write that drops them is committed: a watch on the cluster's Service keys releases what
+ * a deleted Service, or an update (type change, dual-stack downgrade, removed port), no longer holds.
+ */
+import { fieldError, internalError, invalid } from '../../../apimachinery/errors.js';
+import type { KubeObject } from '../../../apimachinery/types.js';
+import type { ObjectStore } from '../../../apiserver/object-store.js';
+import type { AdmissionAttributes, AdmissionPlugin } from '../../../apiserver/strategy.js';
+import type { StoreEvent } from '../../../storage/store.js';
+import { AllocationError, IPAddressAllocator, NodePortAllocator, type ServiceRef } from './allocator.js';
+import type { Cidr, IPFamily } from './cidr.js';
+import { serviceNetworkingFromKubeadmConfig, type ServiceNetworking } from './config.js';
+import {
+  CLUSTER_IP_NONE,
+  initIPFamilyFields,
+  invalidStrings,
+  isHeadless,
+  needsClusterIP,
+  needsHealthCheck,
+  needsNodePorts,
+  normalizeClusterIPs,
+  patchAllocatedValues,
+  shouldAllocateNodePorts,
+  validateClusterIPUpdate,
+  type ServiceSpec,
+} from './spec.js';
+
+export const SERVICE_ALLOCATION_PLUGIN = 'ServiceAllocation';
+
+export interface ServiceAllocationOptions {
+  /** Fixed networking (tests); by default read from kube-system/kubeadm-config on every allocation. */
+  networking?: ServiceNetworking;
+}
+
+/** What a stored Service holds: its cluster IPs and its node ports (incl. the health-check one). */
+export function serviceHoldings(spec: ServiceSpec | undefined): { ips: string[]; ports: number[] } {
+  if (!spec) return { ips: [], ports: [] };
+  const ips = needsClusterIP(spec) && !isHeadless(spec) ? (spec.clusterIPs ?? (spec.clusterIP ? [spec.clusterIP] : [])).filter((ip) => ip && ip !== CLUSTER_IP_NONE) : [];
+  const ports = new Set<number>();
+  for (const p of spec.ports ?? []) if (p.nodePort) ports.add(p.nodePort);
+  if (spec.healthCheckNodePort) ports.add(spec.healthCheckNodePort);
+  return { ips, ports: [...ports] };
+}
+
+class ServiceAllocation implements AdmissionPlugin {
+  readonly name = SERVICE_ALLOCATION_PLUGIN;
+  private readonly ips: IPAddressAllocator;
+  private readonly nodePorts: NodePortAllocator;
+  private watching = false;
+  private releases: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly objects: ObjectStore,
+    private readonly opts: ServiceAllocationOptions,
+  ) {
+    this.ips = new IPAddressAllocator(objects);
+    this.nodePorts = new NodePortAllocator(objects.store, objects.keyRoot);
+  }
+
+  private async networking(): Promise<ServiceNetworking> {
+    if (this.opts.networking) return this.opts.networking;
+    const info = this.objects.registry.get('', 'v1', 'configmaps');
+    const cm = info ? await this.objects.tryGet(info, 'kube-system', 'kubeadm-config') : undefined;
+    return serviceNetworkingFromKubeadmConfig(cm?.data as Record<string, string> | undefined);
+  }
+
+  private servicePrefix(): string {
+    const info = this.objects.registry.get('', 'v1', 'services')!;
+    return this.objects.key(info, 'x', 'x').replace(/x\/x$/, '');
+  }
+
+  /** Release what committed writes dropped (started on the first Service write this store sees). */
+  private watchReleases(): void {
+    if (this.watching) return;
+    this.watching = true;
+    const store = this.objects.store;
+    store.watch(this.servicePrefix(), store.currentRevision(), (e) => {
+      this.releases = this.releases.then(() => this.onServiceEvent(e)).catch(() => undefined);
+    });
+  }
+
+  private async onServiceEvent(e: StoreEvent): Promise<void> {
+    const before = e.type === 'delete' ? e.kv : e.prev;
+    if (!before) return;
+    const old = JSON.parse(before.value) as KubeObject;
+    const now = e.type === 'delete' ? undefined : (JSON.parse(e.kv.value) as KubeObject);
+    if (now && now.metadata?.uid !== old.metadata?.uid) return;
+    const had = serviceHoldings(old.spec as ServiceSpec);
+    const has = serviceHoldings(now?.spec as ServiceSpec | undefined);
+    const ref: ServiceRef = { namespace: old.metadata?.namespace ?? '', name: old.metadata?.name ?? '', uid: old.metadata?.uid };
+    for (const ip of had.ips) if (!has.ips.includes(ip)) await this.ips.release(ip, ref);
+    for (const port of had.ports) if (!has.ports.includes(port)) await this.nodePorts.release(port, ref);
+  }
+
+  /** Wait until releases of the writes so far are done (tests). */
+  async settled(): Promise<void> {
+    await new Promise((r) => setImmediate(r));
+    await this.releases;
+  }
+
+  async admit(attrs: AdmissionAttributes): Promise<void> {
+    if (attrs.info.group !== '' || attrs.info.kind !== 'Service' || attrs.subresource) return;
+    // Before the write: its commit must be seen by the release watch.
+    this.watchReleases();
+    const obj = attrs.object;
+    if (attrs.operation === 'DELETE' || !obj) return;
+    if (attrs.operation === 'UPDATE' && obj.metadata?.deletionTimestamp) return;
+    const spec = (obj.spec ??= {}) as ServiceSpec;
+    const old = attrs.operation === 'UPDATE' ? (attrs.oldObject?.spec as ServiceSpec | undefined) : undefined;
+    const svc: ServiceRef = { namespace: attrs.namespace ?? '', name: attrs.name, uid: obj.metadata?.uid };
+    const net = await this.networking();
+    const families = net.cidrs.map((c) => c.family);
+    normalizeClusterIPs(spec, old);
+    if (old) patchAllocatedValues(spec, old);
+    const causes = initIPFamilyFields(spec, old, families);
+    if (!causes.length && old) causes.push(...validateClusterIPUpdate(spec, old));
+    if (causes.length) throw invalid('Service', '', attrs.name, causes);
+    // A name that is taken fails later with AlreadyExists; take nothing for it.
+    if (!old && (await this.objects.tryGet(attrs.info, attrs.namespace, attrs.name))) return;
+    const taken: { ips: string[]; ports: number[] } = { ips: [], ports: [] };
+    try {
+      await this.allocateIPs(spec, old, net.cidrs, svc, attrs.dryRun, taken);
+      await this.allocateNodePorts(spec, old, net, svc, attrs.dryRun, taken);
+    } catch (e) {
+      if (!attrs.dryRun) {
+        for (const ip of taken.ips) await this.ips.release(ip, svc);
+        for (const p of taken.ports) await this.nodePorts.release(p, svc);
+      }
+      throw e;
+    }
+  }
+
+  private async allocateIPs(spec: ServiceSpec, old: ServiceSpec | undefined, cidrs: Cidr[], svc: ServiceRef, dryRun: boolean, taken: { ips: string[] }): Promise<void> {
+    if (!needsClusterIP(spec) || spec.clusterIPs?.[0] === CLUSTER_IP_NONE) return;
+    if (old && needsClusterIP(old) && old.ipFamilyPolicy === 'PreferDualStack' && spec.ipFamilyPolicy === 'PreferDualStack' && (old.clusterIPs?.length ?? 0) === (spec.clusterIPs?.length ?? 0)) return;
+    const held = old && needsClusterIP(old) ? serviceHoldings(old).ips : [];
+    const families = (spec.ipFamilies ?? []) as IPFamily[];
+    const ips = [...(spec.clusterIPs ?? [])];
+    for (let i = 0; i < families.length; i++) {
+      const cidr = cidrs.find((c) => c.family === families[i])!;
+      const want = ips[i];
+      if (want && held.includes(want)) continue;
+      try {
+        const ip = want
+          ? await this.ips.allocate(cidr, want, svc, { dryRun, reclaim: !old })
+          : await this.ips.allocateNext(cidr, svc, { dryRun });
+        if (!dryRun) taken.ips.push(ip);
+        ips[i] = ip;
+      } catch (e) {
+        if (!(e instanceof AllocationError)) throw e;
+        if (!want || e.reason === 'Full') throw internalError(`failed to allocate a serviceIP: ${e.message}`);
+        throw invalid('Service', '', svc.name, [invalidStrings('spec.clusterIPs', spec.clusterIPs, `failed to allocate IP ${want}: ${e.message}`)]);
+      }
+    }
+    spec.clusterIPs = ips.slice(0, families.length);
+    spec.clusterIP = spec.clusterIPs[0];
+  }
+
+  private async allocateNodePorts(spec: ServiceSpec, old: ServiceSpec | undefined, net: ServiceNetworking, svc: ServiceRef, dryRun: boolean, taken: { ports: number[] }): Promise<void> {
+    const held = new Set(old ? serviceHoldings(old).ports : []);
+    const mine = new Set<number>();
+    const take = async (port: number): Promise<number> => {
+      const p = await this.nodePorts.allocate(net.nodePorts, port, svc, dryRun, !old);
+      if (!dryRun) taken.ports.push(p);
+      mine.add(p);
+      return p;
+    };
+    if (needsNodePorts(spec)) {
+      const byServicePort = new Map<number, number>();
+      const ports = spec.ports ?? [];
+      for (let i = 0; i < ports.length; i++) {
+        const sp = ports[i]!;
+        if (!sp.nodePort && !shouldAllocateNodePorts(spec)) continue;
+        const shared = byServicePort.get(sp.port ?? 0);
+        // The same service port over two protocols shares one node port.
+        if (!sp.nodePort && shared) {
+          sp.nodePort = shared;
+          continue;
+        }
+        if (sp.nodePort) {
+          if (!held.has(sp.nodePort) && !mine.has(sp.nodePort)) {
+            try {
+              await take(sp.nodePort);
+            } catch (e) {
+              if (!(e instanceof AllocationError)) throw e;
+              throw invalid('Service', '', svc.name, [fieldError.invalid(`spec.ports[${i}].nodePort`, sp.nodePort, e.message)]);
+            }
+          }
+        } else {
+          try {
+            const p = await this.nodePorts.allocateNext(net.nodePorts, svc, dryRun, mine);
+            if (!dryRun) taken.ports.push(p);
+            mine.add(p);
+            sp.nodePort = p;
+          } catch (e) {
+            if (!(e instanceof AllocationError)) throw e;
+            throw internalError(`failed to allocate a nodePort: ${e.message}`);
+          }
+        }
+        byServicePort.set(sp.port ?? 0, sp.nodePort);
+      }
+    } else if (old && needsNodePorts(old)) {
+      // ClusterIP or ExternalName now: node ports go (released once the write commits).
+      for (const p of spec.ports ?? []) delete p.nodePort;
+    }
+    if (needsHealthCheck(spec)) {
+      const want = spec.healthCheckNodePort;
+      if (want && (held.has(want) || mine.has(want))) return;
+      try {
+        if (want) await take(want);
+        else {
+          const p = await this.nodePorts.allocateNext(net.nodePorts, svc, dryRun, mine);
+          if (!dryRun) taken.ports.push(p);
+          spec.healthCheckNodePort = p;
+        }
+      } catch (e) {
+        if (!(e instanceof AllocationError)) throw e;
+        throw internalError(want ? `failed to allocate requested HealthCheck NodePort ${want}: ${e.message}` : `failed to allocate a HealthCheck NodePort: ${e.message}`);
+      }
+    } else if (old && needsHealthCheck(old) && spec.healthCheckNodePort === old.healthCheckNodePort) {
+      delete spec.healthCheckNodePort;
+    }
+  }
+}
+
+/** The allocation plugin of one cluster's ObjectStore. */
+export function serviceAllocationPlugin(objects: ObjectStore, opts: ServiceAllocationOptions = {}): AdmissionPlugin & { settled(): Promise<void> } {
+  return new ServiceAllocation(objects, opts);
+}
+
+type AllocationPlugin = AdmissionPlugin & { settled(): Promise<void> };
+
+/** IPAddress names are addresses, and IPv6 ones hold colons. */
+function allowAddressNames(objects: ObjectStore): void {
+  objects.setStrategy('networking.k8s.io', 'IPAddress', { nameRule: 'path', generation: false });
+}
+
+/** Install allocation on a cluster's ObjectStore (joins its admission chain; idempotent). */
+export function installServiceAllocation(objects: ObjectStore, opts: ServiceAllocationOptions = {}): AllocationPlugin {
+  const existing = objects.admission.find((p) => p.name === SERVICE_ALLOCATION_PLUGIN);
+  if (existing) return existing as AllocationPlugin;
+  allowAddressNames(objects);
+  const plugin = serviceAllocationPlugin(objects, opts);
+  objects.admission.push(plugin);
+  return plugin;
+}
+
+/** For LogicalClusterHost's `admission` option: the admission plugins of one workload cluster's store. */
+export function workloadServiceAdmission(_ref: { namespace: string; name: string }, objects: ObjectStore): AdmissionPlugin[] {
+  allowAddressNames(objects);
+  return [serviceAllocationPlugin(objects)];
+}
