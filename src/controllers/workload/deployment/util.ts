@@ -37,8 +37,8 @@ export function isRollingUpdate(d: Deployment): boolean {
 
 /** maxSurge rounded up and maxUnavailable rounded down for `desired`; both zero makes maxUnavailable 1. */
 export function resolveFenceposts(maxSurge: number | string | undefined, maxUnavailable: number | string | undefined, desired: number): { surge: number; unavailable: number } {
-  const surge = scaledValue(maxSurge ?? '25%', desired, true, 'spec.strategy.rollingUpdate.maxSurge');
-  let unavailable = scaledValue(maxUnavailable ?? '25%', desired, false, 'spec.strategy.rollingUpdate.maxUnavailable');
+  const surge = scaledValue(maxSurge ?? 0, desired, true, 'spec.strategy.rollingUpdate.maxSurge');
+  let unavailable = scaledValue(maxUnavailable ?? 0, desired, false, 'spec.strategy.rollingUpdate.maxUnavailable');
   if (surge === 0 && unavailable === 0) unavailable = 1;
   return { surge, unavailable };
 }
