@@ -19,6 +19,7 @@ import type { ReconcileContext, Request, Result } from '../../runtime/reconciler
 import { CLUSTER_KIND, CLUSTER_NAME_LABEL, CONDITIONS, CONTROL_PLANE_LABEL, MACHINE_KIND, type Cluster, type Machine } from '../../api/cluster/types.js';
 import { SIM_ANNOTATIONS, SIM_CONDITIONS, SIM_MACHINE_FINALIZER, SIM_MACHINE_KIND, SIM_REASONS, type SimMachine } from '../../api/infrastructure/types.js';
 import { isPaused } from '../../controllers/shared/cluster.js';
+import { buildApiServerFilesConfigMap } from '../../controllers/workload/psa/apiserver-files.js';
 import { DEFAULT_CONTROLLER_WORKERS, type ControllerContext } from '../../controllers/shared/context.js';
 import type { BootFacts } from './boot-facts.js';
 import { readBootFacts } from './bootstrap-reader.js';
@@ -284,6 +285,9 @@ export class SimMachineReconciler {
       const pod = buildStaticPod({ component, node, internalIP: ip, kubernetesVersion: versionOf(s, facts), imageRepository: cc.imageRepository || 'registry.k8s.io', facts, now: rfc3339(now), certificatesExpiry: expiry });
       await createIfMissing(objects, pod);
     }
+    // The node's admission configuration files, as its kube-apiserver reads them (the workload cluster's PodSecurity admission reads them back).
+    const files = buildApiServerFilesConfigMap(node, facts.apiServerArgs, facts.files.map((f) => ({ path: f.path, content: f.content.toString('utf8') })));
+    if (files) await createIfMissing(objects, files);
   }
 
   private notReadyInjected(s: Scope): boolean {
