@@ -1,0 +1,60 @@
+/**
+ * A cluster from the default class with podSecurityStandard enforce=restricted: its control-plane node publishes the
+ * kube-apiserver's admission configuration file, and the workload PodSecurity reader finds the class's configuration in
+ * the cluster's API (static Pod flag + published file).
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { KubeObject } from '../../src/apimachinery/types.js';
+import { readWorkloadPodSecurityConfig, type ClusterStateReader } from '../../src/controllers/workload/psa/index.js';
+import { startPlane, type TestPlane } from '../support/plane.js';
+import { conditionOf, kube, waitFor, workloadKubectl, type Kube } from '../support/capi.js';
+
+describe('workload PodSecurity configuration from the default class', () => {
+  let t: TestPlane;
+  let kb: Kube;
+  before(async () => {
+    t = await startPlane();
+    kb = kube(t);
+    const cluster = {
+      apiVersion: 'cluster.x-k8s.io/v1beta1',
+      kind: 'Cluster',
+      metadata: { name: 'psa', namespace: 'default' },
+      spec: {
+        clusterNetwork: { pods: { cidrBlocks: ['192.168.0.0/16'] }, services: { cidrBlocks: ['10.96.0.0/12'] }, serviceDomain: 'cluster.local' },
+        topology: {
+          class: 'slipway-default',
+          version: 'v1.31.2',
+          controlPlane: { replicas: 1 },
+          variables: [
+            { name: 'simulation', value: { provisioningSeconds: 0, provisioningJitterSeconds: 0, nodeReadySeconds: 0, clusterProvisioningSeconds: 0 } },
+            { name: 'podSecurityStandard', value: { enforce: 'restricted', exemptions: { namespaces: ['ops'] } } },
+          ],
+        },
+      },
+    };
+    await kb.ok(['apply', '-f', '-'], JSON.stringify(cluster));
+    await waitFor(kb, ['get', 'cluster', 'psa'], (c: Record<string, never>) => conditionOf(c as { status?: { conditions?: never[] } }, 'ControlPlaneInitialized')?.status === 'True', 150_000, 'control plane initialized');
+  });
+  after(async () => {
+    await t?.close();
+  });
+
+  it('reads enforce=restricted and the exempt namespaces back from the cluster', async () => {
+    const wl = await workloadKubectl(kb, 'psa');
+    const json = async (args: string[]): Promise<KubeObject | undefined> => {
+      const r = await wl.k([...args, '-o', 'json']);
+      return r.code === 0 ? (JSON.parse(r.stdout) as KubeObject) : undefined;
+    };
+    const reader: ClusterStateReader = {
+      apiServerPods: async () => ((await json(['get', 'pods', '-n', 'kube-system', '-l', 'component=kube-apiserver'])) as { items?: KubeObject[] } | undefined)?.items ?? [],
+      configMap: (ns, name) => json(['get', 'configmap', '-n', ns, name]),
+    };
+    const read = await waitFor(kb, ['get', 'cluster', 'psa'], async () => (await readWorkloadPodSecurityConfig(reader)).source !== 'defaults', 60_000, 'published admission files');
+    void read;
+    const r = await readWorkloadPodSecurityConfig(reader);
+    assert.match(r.source, /^\/etc\/kubernetes\/admission-control-config.yaml on /);
+    assert.equal(r.config.defaults.enforce.level, 'restricted');
+    assert.deepEqual(r.config.exemptions.namespaces, ['kube-system', 'ops']);
+  });
+});
