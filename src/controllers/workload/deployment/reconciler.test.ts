@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { forbidden } from '../../../apimachinery/errors.js';
 import { deepClone } from '../../../apimachinery/types.js';
 import { FakeClock, type Clock } from '../../../runtime/clock.js';
 import { eventually } from '../../../../test/support/plane.js';
@@ -282,4 +283,34 @@ test('Deployment: deleting it removes its ReplicaSets and Pods through the garba
     await eventually(async () => (await podsOf(env, 'gone')).length === 2, 5000, 'pods');
     await env.client.delete(DEPLOYMENT_KIND, { namespace: NS, name: 'gone' });
     await eventually(async () => (await env.client.list(REPLICA_SET_KIND, { namespace: NS })).items.length === 0 && (await podsOf(env, 'gone')).length === 0, 10_000, 'all gone');
+  }));
+
+test('Deployment: adopts a matching orphan ReplicaSet with its template as the new one, and reports ReplicaFailure', () =>
+  withEnv(async (env) => {
+    env.objects.admission.push({
+      name: 'test-quota',
+      admit: (a) => {
+        if (a.operation === 'CREATE' && a.info.kind === 'Pod' && a.object?.metadata?.labels?.app === 'quota') throw forbidden('pods is forbidden: exceeded quota: pods');
+      },
+    });
+    const d0 = deployment('orphan', 2, 'nginx:1.27');
+    const created = await env.client.create(d0);
+    const hash = computeHash(created.spec.template!);
+    await env.client.delete(DEPLOYMENT_KIND, { namespace: NS, name: 'orphan' });
+    await eventually(async () => (await env.client.list(REPLICA_SET_KIND, { namespace: NS })).items.length === 0);
+    const labels = { app: 'orphan', 'pod-template-hash': 'manual' };
+    await env.client.create<ReplicaSet>({ apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'orphan-manual', namespace: NS, labels }, spec: { replicas: 1, selector: { matchLabels: labels }, template: { ...deepClone(created.spec.template!), metadata: { labels } } } });
+    const d = await env.client.create(deployment('orphan', 2, 'nginx:1.27'));
+    const adopted = await eventually(async () => {
+      const rs = await env.client.get<ReplicaSet>(REPLICA_SET_KIND, { namespace: NS, name: 'orphan-manual' });
+      return rs.metadata?.ownerReferences?.[0]?.uid === d.metadata!.uid && rs.spec.replicas === 2 ? rs : undefined;
+    }, 5000, 'adopted and scaled');
+    assert.equal(adopted.metadata!.ownerReferences![0]!.controller, true);
+    assert.equal(adopted.metadata!.annotations!['deployment.kubernetes.io/revision'], '1');
+    assert.equal((await replicaSetsOf(env, d)).length, 1, `no ReplicaSet orphan-${hash} made`);
+    // A ReplicaSet whose Pods are refused: the Deployment shows its ReplicaFailure.
+    await env.client.create(deployment('quota', 1, 'nginx:1.27'));
+    const failure = await eventually(async () => (await getD(env, 'quota')).status?.conditions?.find((c) => c.type === 'ReplicaFailure'), 5000, 'ReplicaFailure');
+    assert.deepEqual([failure.status, failure.reason], ['True', 'FailedCreate']);
+    assert.match(failure.message!, /exceeded quota/);
   }));

@@ -510,13 +510,15 @@ function deploymentsForOrphan(deployments: SharedInformer<Deployment>, o: KubeOb
     .map((d) => ({ namespace: d.metadata?.namespace, name: nameOf(d) }));
 }
 
-/** The Deployment owning a Pod's ReplicaSet (Recreate waits for old Pods to go). */
-function deploymentForPod(replicaSets: SharedInformer<ReplicaSet>, p: KubeObject): Request[] {
+/** The Recreate Deployment owning a Pod's ReplicaSet: it waits for old Pods to be gone before scaling up. */
+function recreateDeploymentForPod(deployments: SharedInformer<Deployment>, replicaSets: SharedInformer<ReplicaSet>, p: KubeObject): Request[] {
   const ref = getControllerOf(p);
   if (!ref || ref.kind !== 'ReplicaSet') return [];
   const rs = replicaSets.lister.get(ref.name, p.metadata?.namespace);
   const owner = rs && getControllerOf(rs);
-  return owner?.kind === 'Deployment' ? [{ namespace: p.metadata?.namespace, name: owner.name }] : [];
+  if (owner?.kind !== 'Deployment') return [];
+  const d = deployments.lister.get(owner.name, p.metadata?.namespace);
+  return d?.spec?.strategy?.type === 'Recreate' ? [{ namespace: p.metadata?.namespace, name: owner.name }] : [];
 }
 
 /** Register the Deployment controller on a workload cluster's manager. */
@@ -533,7 +535,7 @@ export function setupDeploymentController(ctx: WorkloadContext, opts: Deployment
     workers: opts.workers ?? 5,
     watches: [
       { type: REPLICA_SET_KIND, map: (rs) => deploymentsForOrphan(deployments, rs) },
-      { type: POD_KIND, map: (p) => (p.metadata?.deletionTimestamp || ['Succeeded', 'Failed'].includes(String((p as Pod).status?.phase)) ? deploymentForPod(replicaSets, p) : []) },
+      { type: POD_KIND, map: (p) => recreateDeploymentForPod(deployments, replicaSets, p) },
     ],
   });
 }
