@@ -8,6 +8,7 @@
  *
  * All functions are pure; the HTTP layer picks the document and writes it.
  */
+import { postSubresourcesOf } from './pod-subresources.js';
 import { createHash } from 'node:crypto';
 import type { ResourceInfo } from './resource-info.js';
 
@@ -142,6 +143,9 @@ export function apiResourceList(resources: readonly ResourceInfo[], group: strin
     if (r.subresources.status) {
       out.push({ name: `${r.plural}/status`, singularName: '', namespaced: r.namespaced, kind: r.kind, verbs: [...SUBRESOURCE_VERBS] });
     }
+    for (const p of postSubresourcesOf(r)) {
+      out.push({ name: `${r.plural}/${p.name}`, singularName: '', namespaced: r.namespaced, ...(p.group ? { group: p.group, version: p.version } : {}), kind: p.kind, verbs: ['create'] });
+    }
     if (r.subresources.scale) {
       out.push({
         name: `${r.plural}/scale`,
@@ -190,6 +194,9 @@ function resourceDiscovery(r: ResourceInfo): Record<string, unknown> {
       responseKind: { group: 'autoscaling', version: 'v1', kind: 'Scale' },
       verbs: [...SUBRESOURCE_VERBS],
     });
+  }
+  for (const p of postSubresourcesOf(r)) {
+    subresources.push({ subresource: p.name, responseKind: { group: p.group ?? r.group, version: p.version ?? r.version, kind: p.kind }, verbs: ['create'] });
   }
   if (subresources.length) entry.subresources = subresources;
   return entry;

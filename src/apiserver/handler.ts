@@ -14,6 +14,7 @@ import { parseApiPath, type ResourceRequest } from './request-info.js';
 import type { ResourceRegistry } from './registry.js';
 import type { ResourceInfo } from './resource-info.js';
 import { toTable } from './table.js';
+import { postSubresourcesOf } from './pod-subresources.js';
 
 export interface ApiHandlerOptions {
   objects: ObjectStore;
@@ -132,7 +133,8 @@ export class ApiHandler {
     const namespace = info.namespaced ? r.namespace : undefined;
     if (!info.namespaced && r.namespace) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
     const sub = r.subresource;
-    if (sub && sub !== 'status' && !(sub === 'scale' && info.subresources.scale) && !(sub === 'finalize' && info.group === '' && info.plural === 'namespaces')) {
+    const postSub = sub !== undefined && postSubresourcesOf(info).some((p) => p.name === sub);
+    if (sub && sub !== 'status' && !postSub && !(sub === 'scale' && info.subresources.scale) && !(sub === 'finalize' && info.group === '' && info.plural === 'namespaces')) {
       throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
     }
     if (sub === 'status' && !info.subresources.status) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
@@ -167,6 +169,10 @@ export class ApiHandler {
         return this.json(res, 200, body);
       }
       case 'POST': {
+        if (name && postSub) {
+          const body = decodeBody(await readBody(req), req.headers['content-type']) as KubeObject;
+          return this.json(res, 201, await this.objects.createSubresource(info, namespace, name, sub!, body, { ...writeOpts, inputOwned: true }));
+        }
         if (name) throw methodNotAllowed(`the server does not allow this method on the requested resource`);
         const body = decodeBody(await readBody(req), req.headers['content-type']);
         const result = await this.objects.create(info, namespace, body as KubeObject, { ...writeOpts, inputOwned: true });

@@ -39,6 +39,7 @@ import {
   type Watcher,
 } from '../storage/store.js';
 import { rfc3339, systemClock, type Clock } from './clock.js';
+import { postPodSubresource, postSubresourcesOf } from './pod-subresources.js';
 import { DEFAULT_KEY_ROOT, objectKey, resourcePrefix, type ResourceRegistry } from './registry.js';
 import type { ResourceInfo } from './resource-info.js';
 import type { AdmissionPlugin, KindStrategy, Operation } from './strategy.js';
@@ -685,6 +686,12 @@ export class ObjectStore {
    * DELETE: with finalizers (or Foreground/Orphan propagation) the object gets a deletionTimestamp
    * and stays until they are removed; otherwise it is removed now.
    */
+  /** POST to a subresource that acts on the object (pods/binding, pods/eviction); returns what the server answers. */
+  async createSubresource(info: ResourceInfo, namespace: string | undefined, name: string, subresource: string, body: KubeObject, opts: WriteOptions = {}): Promise<KubeObject> {
+    if (!postSubresourcesOf(info).some((s) => s.name === subresource)) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+    return postPodSubresource(this, info, namespace, name, subresource, body, opts);
+  }
+
   async delete(info: ResourceInfo, namespace: string | undefined, name: string, opts: DeleteOptions = {}): Promise<DeleteResult> {
     for (let attempt = 0; ; attempt++) {
       const kv = await this.store.get(this.key(info, namespace, name), PENDING);

@@ -109,6 +109,12 @@ export class KubeClient implements Client {
     return this.call(() => this.transport.patch(m, this.ns(m, k.namespace), k.name, patch, this.wopts(opts))) as Promise<T>;
   }
 
+  async createSubresource(type: KindRef, key: ObjectKey | string, subresource: string, body: KubeObject, opts?: WriteOptions): Promise<KubeObject> {
+    const m = await this.mapping(type);
+    const k = this.key(key);
+    return this.call(() => this.transport.createSubresource(m, this.ns(m, k.namespace), k.name, subresource, body, this.wopts(opts)));
+  }
+
   async patchStatus<T extends KubeObject>(type: KindRef<T>, key: ObjectKey | string, patch: Patch, opts?: WriteOptions): Promise<T> {
     const m = await this.mapping(type);
     const k = this.key(key);

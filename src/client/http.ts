@@ -220,6 +220,10 @@ export class HttpTransport implements Transport {
     return (await this.request('PATCH', this.path(m, namespace, name, subresource), q, body, PATCH_CONTENT_TYPES[patch.type])) as KubeObject;
   }
 
+  async createSubresource(m: ResourceMapping, namespace: string | undefined, name: string, subresource: string, body: KubeObject, opts: WriteOptions): Promise<KubeObject> {
+    return (await this.request('POST', this.path(m, namespace, name, subresource), this.wq(opts), body)) as KubeObject;
+  }
+
   async delete(m: ResourceMapping, namespace: string | undefined, name: string, opts: DeleteOptions): Promise<void> {
     const body: Record<string, unknown> = { kind: 'DeleteOptions', apiVersion: 'v1' };
     if (opts.propagationPolicy) body.propagationPolicy = opts.propagationPolicy;

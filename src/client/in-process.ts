@@ -75,6 +75,10 @@ export class InProcessTransport implements Transport {
     return (await this.objects.patch(this.info(m), namespace, name, patch.type, body, { ...this.w(opts), force }, subresource)).object;
   }
 
+  async createSubresource(m: ResourceMapping, namespace: string | undefined, name: string, subresource: string, body: KubeObject, opts: WriteOptions): Promise<KubeObject> {
+    return this.objects.createSubresource(this.info(m), namespace, name, subresource, body, this.w(opts));
+  }
+
   async delete(m: ResourceMapping, namespace: string | undefined, name: string, opts: DeleteOptions): Promise<void> {
     await this.objects.delete(this.info(m), namespace, name, { dryRun: opts.dryRun, propagationPolicy: opts.propagationPolicy, preconditions: opts.preconditions, user: this.user });
   }

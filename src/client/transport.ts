@@ -11,6 +11,8 @@ export interface Transport {
   create(m: ResourceMapping, namespace: string | undefined, obj: KubeObject, opts: WriteOptions): Promise<KubeObject>;
   update(m: ResourceMapping, namespace: string | undefined, name: string, obj: KubeObject, opts: WriteOptions, subresource?: 'status'): Promise<KubeObject>;
   patch(m: ResourceMapping, namespace: string | undefined, name: string, patch: Patch, opts: WriteOptions, subresource?: 'status'): Promise<KubeObject>;
+  /** POST to an action subresource of an object (pods/binding, pods/eviction). */
+  createSubresource(m: ResourceMapping, namespace: string | undefined, name: string, subresource: string, body: KubeObject, opts: WriteOptions): Promise<KubeObject>;
   delete(m: ResourceMapping, namespace: string | undefined, name: string, opts: DeleteOptions): Promise<void>;
   watch(m: ResourceMapping, opts: WatchOptions, handler: WatchHandler): Promise<Watch>;
   close(): void;

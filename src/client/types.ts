@@ -128,6 +128,8 @@ export interface Client {
   patchStatus<T extends KubeObject>(type: KindRef<T>, key: ObjectKey | string, patch: Patch, opts?: WriteOptions): Promise<T>;
   /** Server-side apply of a whole object (apiVersion, kind, metadata.name required). */
   apply<T extends KubeObject>(obj: T, opts?: WriteOptions & { force?: boolean }): Promise<T>;
+  /** POST to an action subresource (`binding`, `eviction` of pods); returns the server's answer (a Status). */
+  createSubresource(type: KindRef, key: ObjectKey | string, subresource: string, body: KubeObject, opts?: WriteOptions): Promise<KubeObject>;
   delete(type: KindRef, key: ObjectKey | string, opts?: DeleteOptions): Promise<void>;
   watch<T extends KubeObject>(type: KindRef<T>, opts: WatchOptions, handler: WatchHandler<T>): Promise<Watch>;
   close(): void;

@@ -140,6 +140,10 @@ export class TapTransport implements Transport {
     this.calls.push({ verb: 'patch', kind: m.kind, name, subresource: sub, body: patch.type === 'json' ? patch.ops : patch.body });
     return this.inner.patch(m, ns, name, patch, opts, sub);
   }
+  createSubresource(m: ResourceMapping, ns: string | undefined, name: string, sub: string, body: KubeObject, opts: WriteOptions): Promise<KubeObject> {
+    this.calls.push({ verb: `create/${sub}`, kind: m.kind, name });
+    return this.inner.createSubresource(m, ns, name, sub, body, opts);
+  }
   delete(m: ResourceMapping, ns: string | undefined, name: string, opts: DeleteOptions): Promise<void> {
     this.calls.push({ verb: 'delete', kind: m.kind, name });
     return this.inner.delete(m, ns, name, opts);

@@ -4,7 +4,8 @@
  * `io.k8s.api.core.v1.PodSpec` as kube-apiserver's does), the list and patch extensions that drive strategic merge
  * patch and server-side apply are kept, and apimachinery's special types take their structural form: IntOrString and
  * Quantity are int-or-string, Time and MicroTime date-time strings, RawExtension any object, ObjectMeta the
- * plane's own ObjectMeta schema.
+ * plane's own ObjectMeta schema. Every field is nullable: kube-apiserver decodes a JSON null in a built-in object as
+ * the field's zero value, so clients send them freely (`lastProbeTime: null`, `creationTimestamp: null`).
  */
 import { readFileSync } from 'node:fs';
 import type { JSONSchemaProps } from '../../apimachinery/schema/types.js';
@@ -111,12 +112,12 @@ export class OpenAPISchemaConverter {
   private convert(def: OpenAPIDefinition): JSONSchemaProps {
     if (def.$ref) {
       const target = this.named(def.$ref.replace('#/definitions/', ''));
-      const extra: Partial<JSONSchemaProps> = {};
+      const extra: Partial<JSONSchemaProps> = { nullable: true };
       this.copyExtensions(def, extra);
       if (def.default !== undefined) extra.default = def.default;
       return useNamed(target, def.description, extra);
     }
-    const out: JSONSchemaProps = {};
+    const out: JSONSchemaProps = { nullable: true };
     if (def.description) out.description = def.description;
     if (def.type) out.type = def.type as JSONSchemaProps['type'];
     if (def.format) out.format = def.format;
