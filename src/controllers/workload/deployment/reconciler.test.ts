@@ -314,3 +314,19 @@ test('Deployment: adopts a matching orphan ReplicaSet with its template as the n
     assert.deepEqual([failure.status, failure.reason], ['True', 'FailedCreate']);
     assert.match(failure.message!, /exceeded quota/);
   }));
+
+test('Deployment: a ReplicaSet name taken by another template bumps collisionCount and hashes again', () =>
+  withEnv(async (env) => {
+    const probe = await env.client.create(deployment('coll', 1, 'nginx:1.27'));
+    const template = probe.spec.template!;
+    await env.client.delete(DEPLOYMENT_KIND, { namespace: NS, name: 'coll' });
+    await eventually(async () => (await env.client.list(REPLICA_SET_KIND, { namespace: NS })).items.length === 0);
+    const other = { app: 'squatter' };
+    await env.client.create<ReplicaSet>({ apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: `coll-${computeHash(template)}`, namespace: NS, labels: other }, spec: { replicas: 0, selector: { matchLabels: other }, template: { metadata: { labels: other }, spec: { containers: [{ name: 'x', image: 'busybox' }] } } } });
+    await env.client.create(deployment('coll', 1, 'nginx:1.27'));
+    const d = await eventually(async () => {
+      const x = await getD(env, 'coll');
+      return x.status?.collisionCount === 1 && (await replicaSetsOf(env, x)).length === 1 ? x : undefined;
+    }, 5000, 'collision resolved');
+    assert.equal((await replicaSetsOf(env, d))[0]!.metadata!.name, `coll-${computeHash(template, 1)}`);
+  }));
