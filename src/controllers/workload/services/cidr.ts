@@ -83,6 +83,8 @@ export function parseIP(text: string): ParsedIP | undefined {
 /** The canonical text of an address. */
 export function formatIP(family: IPFamily, value: bigint): string {
   if (family === 'IPv4') return [24n, 16n, 8n, 0n].map((s) => String((value >> s) & 0xffn)).join('.');
+  // IPv4-mapped addresses print their IPv4 part dotted, as Go does.
+  if (value >> 32n === 0xffffn) return `::ffff:${formatIP('IPv4', value & 0xffffffffn)}`;
   const groups: number[] = [];
   for (let s = 112n; s >= 0n; s -= 16n) groups.push(Number((value >> s) & 0xffffn));
   // Longest run of two or more zero groups (first one on a tie) becomes "::".

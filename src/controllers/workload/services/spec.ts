@@ -74,11 +74,14 @@ function sameStrings(a: readonly string[] | undefined, b: readonly string[] | un
 /** Keep clusterIP and clusterIPs in step, guessing what the user meant when only one changed. */
 export function normalizeClusterIPs(spec: ServiceSpec, old: ServiceSpec | undefined): void {
   if (!old) {
+    // Only clusterIPs given: left for validation to refuse, as upstream does.
     if (spec.clusterIP && !spec.clusterIPs?.length) spec.clusterIPs = [spec.clusterIP];
-    else if (!spec.clusterIP && spec.clusterIPs?.length) spec.clusterIP = spec.clusterIPs[0];
     return;
   }
-  if ((old.clusterIP ?? '') !== (spec.clusterIP ?? '')) {
+  if ((old.clusterIP ?? '') === (spec.clusterIP ?? '')) {
+    // Clients that only know clusterIP send no clusterIPs: keep what is stored.
+    if (spec.clusterIP && !spec.clusterIPs?.length) spec.clusterIPs = old.clusterIPs?.[0] === spec.clusterIP ? [...old.clusterIPs] : [spec.clusterIP];
+  } else {
     if (!spec.clusterIP) {
       if (sameStrings(old.clusterIPs, spec.clusterIPs)) delete spec.clusterIPs;
     } else if (sameStrings(old.clusterIPs, spec.clusterIPs)) {
@@ -93,11 +96,15 @@ export function patchAllocatedValues(spec: ServiceSpec, old: ServiceSpec): void 
     if (!spec.clusterIP) spec.clusterIP = old.clusterIP;
     if (!spec.clusterIPs?.length && spec.clusterIP === old.clusterIP && old.clusterIPs) spec.clusterIPs = [...old.clusterIPs];
   }
-  if (needsNodePorts(old) && needsNodePorts(spec)) {
+  // Node ports by port name, unless the new spec uses that number elsewhere; a LoadBalancer that opted out of node
+  // ports may drop them.
+  if (shouldAllocateNodePorts(old) && shouldAllocateNodePorts(spec)) {
+    const usedNow = new Set((spec.ports ?? []).map((p) => p.nodePort).filter((n): n is number => !!n));
+    const byName = new Map((old.ports ?? []).map((p) => [p.name ?? '', p.nodePort] as const));
     for (const p of spec.ports ?? []) {
       if (p.nodePort) continue;
-      const was = (old.ports ?? []).find((o) => o.port === p.port && (o.protocol ?? 'TCP') === (p.protocol ?? 'TCP'));
-      if (was?.nodePort) p.nodePort = was.nodePort;
+      const was = byName.get(p.name ?? '');
+      if (was && !usedNow.has(was)) p.nodePort = was;
     }
   }
   if (needsHealthCheck(old) && needsHealthCheck(spec) && !spec.healthCheckNodePort && old.healthCheckNodePort) {
