@@ -84,7 +84,7 @@ export class CronJobReconciler {
   async reconcile(rc: ReconcileContext, req: Request): Promise<Result | void> {
     const cached = this.cronJobs.cache.get(keyFor(req.namespace, req.name));
     if (!cached) return;
-    const cj = clone(cached);
+    const cj: CronJob = { ...clone(cached), ...CRONJOB };
     const meta = cj.metadata as { name: string; namespace?: string; uid: string };
     const spec = cj.spec ?? {};
     const nowMs = rc.clock.nowMs();

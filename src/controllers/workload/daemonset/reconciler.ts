@@ -2,14 +2,16 @@
  * The DaemonSet controller (kube-controller-manager's daemon controller): one Pod per eligible Node, placed by a
  * required node affinity on the Node's name (the scheduler binds it), Pods removed from Nodes that no longer qualify,
  * failed Pods replaced, RollingUpdate (maxUnavailable, maxSurge) or OnDelete updates, ControllerRevisions per template
- * and the status counters. Orphan Pods are not adopted (upstream adopts them; not done here).
+ * and the status counters; orphan Pods the selector matches are adopted.
  */
 import type { KubeObject } from '../../../apimachinery/types.js';
-import { OWNER_UID_INDEX, keyFor } from '../../../client/cache.js';
+import { NAMESPACE_INDEX, OWNER_UID_INDEX, keyFor } from '../../../client/cache.js';
 import { isNotFound } from '../../../client/errors.js';
 import type { SharedInformer } from '../../../client/informer.js';
 import type { ReconcileContext, Request, Result } from '../../../runtime/reconciler.js';
+import { adoptOrphan } from '../../shared/adopt.js';
 import { CacheExpectations } from '../../shared/expectations.js';
+import { selectorMatches } from '../../shared/selector.js';
 import { scaledValue } from '../../shared/intstr.js';
 import type { WorkloadContext } from '../context.js';
 import { CONTROLLER_REVISION_HASH_LABEL, ensureCurrentRevision, ownedRevisions, revisionHashOf, revisionsToPrune, type ControllerRevision } from './history.js';
@@ -64,7 +66,8 @@ export class DaemonSetReconciler {
     }
     if (cached.metadata?.deletionTimestamp) return;
     if (!this.expectations.satisfied(key)) return { requeueAfter: 1000 };
-    const ds = clone(cached);
+    const ds: DaemonSet = { ...clone(cached), ...DAEMONSET };
+    if (await this.adoptOrphans(rc, ds, key)) return;
     const now = rc.clock.nowMs();
     const revisions = ownedRevisions(this.revisions.cache.byIndex(OWNER_UID_INDEX, ds.metadata!.uid!), ds);
     const cur = await ensureCurrentRevision(rc.client, ds, ds.spec?.template ?? {}, revisions);
@@ -194,6 +197,22 @@ export class DaemonSetReconciler {
     }
     if (errors.length) throw new Error(errors.join('; '));
     return requeue !== undefined ? { requeueAfter: requeue } : undefined;
+  }
+
+  /** Pods the selector matches that nothing controls become this DaemonSet's (upstream ClaimPods); true when any was. */
+  private async adoptOrphans(rc: ReconcileContext, ds: DaemonSet, key: string): Promise<boolean> {
+    const orphans = this.pods.cache
+      .byIndex(NAMESPACE_INDEX, ds.metadata?.namespace ?? '')
+      .filter((p) => !controllerUid(p) && !p.metadata?.deletionTimestamp && selectorMatches(ds.spec?.selector, p.metadata?.labels));
+    let adopted = false;
+    for (const o of orphans) {
+      const got = await adoptOrphan(rc.client, { ...o, ...POD }, ds);
+      if (got) {
+        this.expectations.expectWrite(key, this.pods, got);
+        adopted = true;
+      }
+    }
+    return adopted;
   }
 
   private newPod(ds: DaemonSet, template: PodTemplate, node: string, hash: string): Pod {

@@ -112,7 +112,7 @@ export class JobReconciler {
       await this.releaseOrphans(rc, req);
       return;
     }
-    const job = clone(cached);
+    const job: Job = { ...clone(cached), ...JOB };
     const meta = job.metadata!;
     const owned = this.pods.cache.byIndex(OWNER_UID_INDEX, meta.uid!).filter((p) => controllerUid(p) === meta.uid);
     if (meta.deletionTimestamp) {

@@ -4,15 +4,17 @@
  * Parallel does not), scaled down from the highest ordinal, failed Pods replaced, RollingUpdate from the highest
  * ordinal down to `partition` (up to maxUnavailable at once) or OnDelete, ControllerRevisions with
  * currentRevision/updateRevision, claims from volumeClaimTemplates created before their Pod and owned per
- * persistentVolumeClaimRetentionPolicy, and status. Not done: adopting orphan Pods, updating an existing Pod's
+ * persistentVolumeClaimRetentionPolicy, status, and adoption of orphan Pods `<set>-<n>`. Not done: updating an existing Pod's
  * identity labels in place.
  */
 import type { KubeObject, OwnerReference } from '../../../apimachinery/types.js';
-import { OWNER_UID_INDEX, keyFor } from '../../../client/cache.js';
+import { NAMESPACE_INDEX, OWNER_UID_INDEX, keyFor } from '../../../client/cache.js';
 import { isAlreadyExists, isNotFound } from '../../../client/errors.js';
 import type { SharedInformer } from '../../../client/informer.js';
 import type { ReconcileContext, Request, Result } from '../../../runtime/reconciler.js';
+import { adoptOrphan } from '../../shared/adopt.js';
 import { CacheExpectations } from '../../shared/expectations.js';
+import { selectorMatches } from '../../shared/selector.js';
 import { scaledValue } from '../../shared/intstr.js';
 import type { WorkloadContext } from '../context.js';
 import { CONTROLLER_REVISION_HASH_LABEL, ensureCurrentRevision, ownedRevisions, revisionsToPrune, type ControllerRevision } from '../daemonset/history.js';
@@ -76,7 +78,8 @@ export class StatefulSetReconciler {
     }
     if (cached.metadata?.deletionTimestamp) return;
     if (!this.expectations.satisfied(key)) return { requeueAfter: 1000 };
-    const set = clone(cached);
+    const set: StatefulSet = { ...clone(cached), ...STATEFULSET };
+    if (await this.adoptOrphans(rc, set, key)) return;
     const meta = set.metadata as { name: string; namespace?: string; uid: string; generation?: number };
     const spec = set.spec ?? {};
     const nowMs = rc.clock.nowMs();
@@ -246,6 +249,23 @@ export class StatefulSetReconciler {
       });
     }
     return requeue !== undefined ? { requeueAfter: requeue } : undefined;
+  }
+
+  /** Orphan Pods named `<set>-<ordinal>` that the selector matches become this set's (upstream ClaimPods); true when any was. */
+  private async adoptOrphans(rc: ReconcileContext, set: StatefulSet, key: string): Promise<boolean> {
+    const name = set.metadata?.name ?? '';
+    const orphans = this.pods.cache
+      .byIndex(NAMESPACE_INDEX, set.metadata?.namespace ?? '')
+      .filter((p) => !controllerUid(p) && !p.metadata?.deletionTimestamp && ordinalOf(name, p.metadata?.name) !== undefined && selectorMatches(set.spec?.selector, p.metadata?.labels));
+    let adopted = false;
+    for (const o of orphans) {
+      const got = await adoptOrphan(rc.client, { ...o, ...POD }, set);
+      if (got) {
+        this.expectations.expectWrite(key, this.pods, got);
+        adopted = true;
+      }
+    }
+    return adopted;
   }
 
   /** Create the Pod's missing claims and give existing ones the owners the retention policy asks for. */
