@@ -12,6 +12,7 @@ export const REASON_BACKOFF_LIMIT = 'BackoffLimitExceeded';
 export const MESSAGE_BACKOFF_LIMIT = 'Job has reached the specified backoff limit';
 export const REASON_DEADLINE = 'DeadlineExceeded';
 export const MESSAGE_DEADLINE = 'Job was active longer than specified deadline';
+export const REASON_POD_FAILURE_POLICY = 'PodFailurePolicy';
 export const REASON_COMPLETIONS = 'CompletionsReached';
 export const MESSAGE_COMPLETIONS = 'Reached expected number of succeeded pods';
 

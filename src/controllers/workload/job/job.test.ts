@@ -161,3 +161,26 @@ test('Job: activeDeadlineSeconds fails the Job and removes its Pods; suspend del
   await env.client.patch(JOB, { namespace: 'default', name: 'paused' }, { type: 'merge', body: { spec: { suspend: false } } });
   await eventually(async () => (await livePods(env, 'paused')).length === 2 && cond(await getJob(env, 'paused'), 'Suspended') === 'False', 10_000, 'resumed');
 });
+
+test('Job: podFailurePolicy Ignore does not count a failure; FailJob fails the Job at once', async (t) => {
+  const env = await startWorkloadEnv([(ctx) => setupJobController(ctx, { backoffBaseMs: 0 })]);
+  t.after(() => env.close());
+  const podFailurePolicy = { rules: [{ action: 'Ignore', onExitCodes: { operator: 'In', values: [42] } }, { action: 'FailJob', onExitCodes: { containerName: 'c', operator: 'In', values: [3] } }] };
+  await env.client.create(job('policy', { backoffLimit: 6, podFailurePolicy }));
+  const exit = async (p: Pod, code: number): Promise<void> => {
+    await env.client.patchStatus(POD, { namespace: 'default', name: p.metadata!.name! }, { type: 'merge', body: { status: { phase: 'Failed', containerStatuses: [{ name: 'c', image: 'busybox', imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode: code } } }] } } });
+  };
+  const p1 = await eventually(async () => (await livePods(env, 'policy'))[0], 10_000, 'pod');
+  await exit(p1, 42);
+  const p2 = await eventually(async () => (await livePods(env, 'policy')).find((p) => p.metadata?.name !== p1.metadata?.name), 10_000, 'replacement');
+  assert.equal((await getJob(env, 'policy')).status?.failed ?? 0, 0, 'ignored');
+  await exit(p2, 3);
+  const failed = await eventually(async () => {
+    const j = await getJob(env, 'policy');
+    return cond(j, 'Failed') === 'True' ? j : undefined;
+  }, 10_000, 'failed by policy');
+  const c = failed.status?.conditions?.find((x) => x.type === 'Failed');
+  assert.equal(c?.reason, 'PodFailurePolicy');
+  assert.equal(c?.message, `Container c for pod default/${p2.metadata?.name} failed with exit code 3 matching FailJob rule at index 1`);
+  assert.equal(failed.status?.failed, 1);
+});

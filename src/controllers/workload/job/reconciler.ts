@@ -5,7 +5,8 @@
  * failed Pods, backoffLimit and activeDeadlineSeconds (FailureTarget, then Failed once no Pod is left running),
  * SuccessCriteriaMet then Complete, suspend and resume. Upstream's Job strategy in kube-apiserver generates
  * spec.selector and the template labels from the uid; this API server does not, so the controller does it on the
- * first reconcile (unless manualSelector). Not done: podFailurePolicy, successPolicy, backoffLimitPerIndex,
+ * first reconcile (unless manualSelector). podFailurePolicy rules FailJob, Ignore and Count apply to failed Pods.
+ * Not done: successPolicy, backoffLimitPerIndex (FailIndex counts),
  * podReplacementPolicy (Pods are replaced once terminal or gone), restart counting of OnFailure Pods.
  */
 import type { KubeObject } from '../../../apimachinery/types.js';
@@ -24,12 +25,14 @@ import {
   REASON_BACKOFF_LIMIT,
   REASON_COMPLETIONS,
   REASON_DEADLINE,
+  REASON_POD_FAILURE_POLICY,
   findCondition,
   isFinished,
   isTrue,
   setCondition,
   type JobCondition,
 } from './conditions.js';
+import { matchPodFailurePolicy, type FailedPod, type PodFailurePolicy } from './pod-failure-policy.js';
 import { COMPLETION_INDEX_ANNOTATION, COMPLETION_INDEX_ENV, COMPLETION_INDEX_LABEL, backoffDelayMs, formatIndexes, missingIndexes, parseIndexes, podIndex } from './indexes.js';
 
 export const JOB = { apiVersion: 'batch/v1', kind: 'Job' } as const;
@@ -50,6 +53,7 @@ export interface JobSpec {
   manualSelector?: boolean;
   selector?: { matchLabels?: Record<string, string>; matchExpressions?: unknown[] };
   template?: PodTemplate;
+  podFailurePolicy?: PodFailurePolicy;
 }
 
 export interface JobStatus {
@@ -140,6 +144,7 @@ export class JobReconciler {
     const uncounted = { succeeded: [...(status.uncountedTerminatedPods?.succeeded ?? [])], failed: [...(status.uncountedTerminatedPods?.failed ?? [])] };
     const completed = indexed && completions !== undefined ? parseIndexes(status.completedIndexes, completions) : new Set<number>();
     let recorded = false;
+    let failJobNow = false;
     for (const p of owned) {
       if (!hasFinalizer(p)) continue;
       const uid = p.metadata!.uid!;
@@ -150,13 +155,22 @@ export class JobReconciler {
         if (idx !== undefined) completed.add(idx);
         recorded = true;
       } else if (p.status?.phase === 'Failed' || p.metadata?.deletionTimestamp) {
-        uncounted.failed.push(uid);
-        recorded = true;
+        const decision = p.status?.phase === 'Failed' ? matchPodFailurePolicy(spec.podFailurePolicy, p as FailedPod) : { count: true };
+        if (decision.failJobMessage && !isTrue(status.conditions, 'FailureTarget')) {
+          status.conditions = setCondition(status.conditions, { type: 'FailureTarget', status: 'True', reason: REASON_POD_FAILURE_POLICY, message: decision.failJobMessage }, now);
+          failJobNow = true;
+        }
+        // Ignored failures are released without being counted.
+        if (decision.count) {
+          uncounted.failed.push(uid);
+          recorded = true;
+        }
       }
     }
-    if (recorded) {
+    if (recorded || failJobNow) {
       const body: JobStatus = { uncountedTerminatedPods: uncounted };
       if (indexed) body.completedIndexes = formatIndexes(completed);
+      if (failJobNow) body.conditions = status.conditions;
       await rc.client.patchStatus(JOB, { namespace: meta.namespace, name: meta.name! }, { type: 'merge', body: { status: body } });
       status.uncountedTerminatedPods = uncounted;
       if (indexed) status.completedIndexes = body.completedIndexes;
