@@ -19,6 +19,9 @@ import {
   desiredEndpointSubsets,
   HEADLESS_LABEL,
   MANAGED_BY,
+  MAX_ENDPOINTS_ADDRESSES,
+  OVER_CAPACITY_ANNOTATION,
+  truncateSubsets,
   MANAGED_BY_LABEL,
   SERVICE_NAME_LABEL,
   ZONE_LABEL,
@@ -38,6 +41,8 @@ export const ENDPOINTSLICE_CONTROLLER = 'endpointslice-controller';
 export interface EndpointsControllerOptions {
   /** Most endpoints in one EndpointSlice (kube-controller-manager's --max-endpoints-per-slice; default 100). */
   maxEndpointsPerSlice?: number;
+  /** Most addresses in one Endpoints object before it is truncated and annotated over-capacity (default 1000). */
+  maxEndpointsAddresses?: number;
   /** Workers per controller (default 4). */
   workers?: number;
   /** How long to wait for the cache to show the controller's own writes before acting again (ms; default 20). */
@@ -107,6 +112,7 @@ export function setupEndpointsControllers(ctx: WorkloadContext, opts: EndpointsC
   const endpoints = manager.informers.for(ENDPOINTS);
   const slices = manager.informers.for(ENDPOINT_SLICE);
   const max = opts.maxEndpointsPerSlice ?? DEFAULT_MAX_ENDPOINTS_PER_SLICE;
+  const maxAddresses = opts.maxEndpointsAddresses ?? MAX_ENDPOINTS_ADDRESSES;
   const staleMs = opts.staleRequeueMs ?? 20;
   const membership = new Membership();
 
@@ -146,16 +152,25 @@ export function setupEndpointsControllers(ctx: WorkloadContext, opts: EndpointsC
       if (!managed(svc)) return;
       const selected = selectedPods(svc);
       membership.set(keyFor(req.namespace, req.name), selected.map((p) => keyFor(p.metadata?.namespace, p.metadata?.name ?? '')));
-      const subsets = desiredEndpointSubsets(svc, selected);
+      const { subsets, truncated } = truncateSubsets(desiredEndpointSubsets(svc, selected), maxAddresses);
       const labels = endpointLabels(svc);
       const current = endpoints.lister.get(req.name, req.namespace);
+      const annotations = (a: Record<string, string> | undefined): Record<string, string> | undefined => {
+        const out = { ...(a ?? {}) };
+        if (truncated) out[OVER_CAPACITY_ANNOTATION] = 'truncated';
+        else delete out[OVER_CAPACITY_ANNOTATION];
+        return Object.keys(out).length ? out : undefined;
+      };
       if (!current) {
-        await rc.client.create({ apiVersion: 'v1', kind: 'Endpoints', metadata: { name: req.name, namespace: req.namespace, labels }, ...(subsets.length ? { subsets } : {}) });
+        const ann = annotations(undefined);
+        await rc.client.create({ apiVersion: 'v1', kind: 'Endpoints', metadata: { name: req.name, namespace: req.namespace, labels, ...(ann ? { annotations: ann } : {}) }, ...(subsets.length ? { subsets } : {}) });
         return;
       }
       const currentSubsets = (current as { subsets?: unknown }).subsets ?? [];
-      if (deepEqual(currentSubsets, subsets) && deepEqual(current.metadata?.labels ?? {}, labels)) return;
-      const next: KubeObject = { ...current, metadata: { ...current.metadata, labels } };
+      const ann = annotations(current.metadata?.annotations);
+      if (deepEqual(currentSubsets, subsets) && deepEqual(current.metadata?.labels ?? {}, labels) && deepEqual(current.metadata?.annotations, ann)) return;
+      const next: KubeObject = { ...current, metadata: { ...current.metadata, labels, annotations: ann } };
+      if (!ann) delete next.metadata!.annotations;
       if (subsets.length) (next as { subsets?: unknown }).subsets = subsets;
       else delete (next as { subsets?: unknown }).subsets;
       await rc.client.update(next);

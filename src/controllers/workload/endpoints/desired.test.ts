@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { KubeObject } from '../../../apimachinery/types.js';
-import { desiredEndpointSlices, desiredEndpointSubsets, findPort, shouldPodBeInEndpoints } from './desired.js';
+import { desiredEndpointSlices, desiredEndpointSubsets, findPort, shouldPodBeInEndpoints, truncateSubsets } from './desired.js';
 
 function pod(name: string, o: { ip?: string | string[]; ready?: boolean; phase?: string; deleting?: boolean; ports?: { name?: string; containerPort: number; protocol?: string }[]; node?: string; hostname?: string; subdomain?: string } = {}): KubeObject {
   const ips = o.ip === undefined ? ['10.244.0.1'] : Array.isArray(o.ip) ? o.ip : o.ip ? [o.ip] : [];
@@ -100,5 +100,22 @@ describe('desiredEndpointSlices', () => {
   });
   it('an empty placeholder slice when nothing matches', () => {
     assert.deepEqual(desiredEndpointSlices(service({ ports: [{ port: 80 }] }), [], zone), [{ addressType: 'IPv4', ports: [], endpoints: [] }]);
+  });
+});
+
+describe('truncateSubsets', () => {
+  const addr = (ip: string) => ({ ip, targetRef: { kind: 'Pod' as const, namespace: 'ns', name: ip, uid: ip } });
+  it('leaves subsets under the limit alone', () => {
+    const subsets = [{ addresses: [addr('1')] }];
+    assert.deepEqual(truncateSubsets(subsets, 4), { subsets, truncated: false });
+  });
+  it('keeps ready addresses first, then not-ready ones with the room left', () => {
+    const { subsets, truncated } = truncateSubsets([{ addresses: [addr('1'), addr('2'), addr('3')], notReadyAddresses: [addr('4'), addr('5')] }], 4);
+    assert.ok(truncated);
+    assert.deepEqual(subsets.map((s) => [s.addresses?.length, s.notReadyAddresses?.length]), [[3, 1]]);
+  });
+  it('shares the limit across subsets in proportion', () => {
+    const { subsets } = truncateSubsets([{ addresses: ['1', '2', '3', '4'].map(addr), notReadyAddresses: [addr('9')] }, { addresses: ['5', '6'].map(addr) }], 3);
+    assert.deepEqual(subsets.map((s) => [s.addresses?.length, s.notReadyAddresses?.length]), [[2, undefined], [1, undefined]]);
   });
 });

@@ -241,3 +241,42 @@ export function desiredEndpointSlices(svcObj: KubeObject, pods: KubeObject[], zo
   if (!slices.length) slices.push({ addressType: svc.ipFamilies[0]!, ports: [], endpoints: [] });
   return slices;
 }
+
+/** Most addresses an Endpoints object carries (upstream truncates beyond it). */
+export const MAX_ENDPOINTS_ADDRESSES = 1000;
+export const OVER_CAPACITY_ANNOTATION = 'endpoints.kubernetes.io/over-capacity';
+
+/**
+ * Cut subsets down to `max` addresses, ready ones first (then not-ready ones with what room is left), each kind
+ * shared across subsets in proportion to their size. Returns whether anything was cut.
+ */
+export function truncateSubsets(subsets: EndpointSubset[], max = MAX_ENDPOINTS_ADDRESSES): { subsets: EndpointSubset[]; truncated: boolean } {
+  const ready = subsets.reduce((n, s) => n + (s.addresses?.length ?? 0), 0);
+  const notReady = subsets.reduce((n, s) => n + (s.notReadyAddresses?.length ?? 0), 0);
+  if (ready + notReady <= max) return { subsets, truncated: false };
+  const keepReady = Math.min(ready, max);
+  const keepNotReady = max - keepReady;
+  const share = (lists: (EndpointAddress[] | undefined)[], total: number, keep: number): number[] => {
+    const counts = lists.map((l) => (total ? Math.floor(((l?.length ?? 0) * keep) / total) : 0));
+    let left = keep - counts.reduce((a, b) => a + b, 0);
+    for (let i = 0; left > 0 && i < counts.length; i++) {
+      if (counts[i]! < (lists[i]?.length ?? 0)) {
+        counts[i]!++;
+        left--;
+      }
+    }
+    return counts;
+  };
+  const r = share(subsets.map((s) => s.addresses), ready, keepReady);
+  const nr = share(subsets.map((s) => s.notReadyAddresses), notReady, keepNotReady);
+  const out = subsets
+    .map((s, i): EndpointSubset => {
+      const next: EndpointSubset = {};
+      if (r[i]) next.addresses = s.addresses!.slice(0, r[i]);
+      if (nr[i]) next.notReadyAddresses = s.notReadyAddresses!.slice(0, nr[i]);
+      if (s.ports) next.ports = s.ports;
+      return next;
+    })
+    .filter((s) => s.addresses || s.notReadyAddresses);
+  return { subsets: out, truncated: true };
+}
