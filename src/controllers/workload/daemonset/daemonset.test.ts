@@ -108,3 +108,27 @@ test('DaemonSet: RollingUpdate replaces Pods within maxUnavailable; OnDelete wai
   await env.client.delete(POD, { namespace: 'default', name: pods[0].metadata!.name! });
   await eventually(async () => (await dsPods(env)).filter((p) => (p.spec?.containers?.[0] as { image?: string }).image === 'agent:3').length === 1, 10_000, 'one replaced');
 });
+
+test('DaemonSet: RollingUpdate with maxSurge starts the new Pod beside the old one and removes the old once available', async (t) => {
+  const env = await startWorkloadEnv([setupDaemonSetController]);
+  t.after(() => env.close());
+  for (const n of ['a', 'b']) await env.addNode(n);
+  await env.client.create(daemonSet('agent', { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } } }));
+  await eventually(async () => (await dsPods(env)).length === 2, 10_000, 'two pods');
+  await markReady(env, await dsPods(env));
+  await env.client.patch(DS, { namespace: 'default', name: 'agent' }, { type: 'merge', body: { spec: { template: { spec: { containers: [{ name: 'a', image: 'agent:2' }] } } } } });
+  const surged = await eventually(async () => {
+    const pods = await dsPods(env);
+    return pods.length === 3 ? pods : undefined;
+  }, 10_000, 'one surge pod');
+  const fresh = surged.find((p) => (p.spec?.containers?.[0] as { image?: string }).image === 'agent:2')!;
+  const node = targetNodeOf(fresh.spec);
+  assert.equal(surged.filter((p) => targetNodeOf(p.spec) === node).length, 2, 'old and new side by side');
+  // Never fewer available than nodes: the old one goes only after the new one is Ready.
+  await eventually(async () => {
+    const pods = await dsPods(env);
+    assert.ok(pods.length >= 2);
+    await markReady(env, pods);
+    return pods.length === 2 && pods.every((p) => (p.spec?.containers?.[0] as { image?: string }).image === 'agent:2');
+  }, 15_000, 'rolled out with surge');
+});

@@ -122,3 +122,27 @@ test('StatefulSet: claims from volumeClaimTemplates, retained or deleted per ret
   await eventually(async () => (await pods(env)).size === 0, 10_000, 'pods gone');
   assert.deepEqual(await claimNames(), ['www-web-0', 'www-web-1']);
 });
+
+test('StatefulSet: RollingUpdate with maxUnavailable 2 replaces two Pods at a time', async (t) => {
+  const env = await startWorkloadEnv([setupStatefulSetController]);
+  t.after(() => env.close());
+  await env.client.create(sts({ replicas: 4, podManagementPolicy: 'Parallel', updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 2 } } }));
+  await eventually(async () => (await pods(env)).size === 4, 10_000, 'four');
+  for (const n of ['web-0', 'web-1', 'web-2', 'web-3']) await runReady(env, n);
+  await eventually(async () => (await env.client.get<StatefulSet>(STS, { namespace: 'default', name: 'web' })).status?.readyReplicas === 4, 10_000, 'ready');
+  await env.client.patch(STS, { namespace: 'default', name: 'web' }, { type: 'merge', body: { spec: { template: { spec: { containers: [{ name: 'c', image: 'nginx:2' }] } } } } });
+  await eventually(async () => {
+    const p = await pods(env);
+    return image(p.get('web-3')) === 'nginx:2' && image(p.get('web-2')) === 'nginx:2';
+  }, 10_000, 'web-3 and web-2 replaced together');
+  const p = await pods(env);
+  assert.equal(image(p.get('web-1')), 'nginx:1');
+  assert.equal(image(p.get('web-0')), 'nginx:1');
+  await runReady(env, 'web-3');
+  await runReady(env, 'web-2');
+  await eventually(async () => {
+    const q = await pods(env);
+    for (const [n, x] of q) if (!x.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) await runReady(env, n);
+    return [...q.values()].filter((x) => image(x) === 'nginx:2').length === 4;
+  }, 10_000, 'all updated');
+});
