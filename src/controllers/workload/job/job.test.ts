@@ -71,7 +71,7 @@ test('Job: generated selector and labels, parallelism then completions, tracking
 });
 
 test('Job: Indexed pods carry index annotation, label, env and hostname; completedIndexes', async (t) => {
-  const env = await startWorkloadEnv([setupJobController]);
+  const env = await startWorkloadEnv([(ctx) => setupJobController(ctx, { backoffBaseMs: 0 })]);
   t.after(() => env.close());
   await env.client.create(job('idx', { completions: 3, parallelism: 3, completionMode: 'Indexed' }));
   const pods = await eventually(async () => {
@@ -183,4 +183,32 @@ test('Job: podFailurePolicy Ignore does not count a failure; FailJob fails the J
   assert.equal(c?.reason, 'PodFailurePolicy');
   assert.equal(c?.message, `Container c for pod default/${p2.metadata?.name} failed with exit code 3 matching FailJob rule at index 1`);
   assert.equal(failed.status?.failed, 1);
+});
+
+test('Job: backoffLimitPerIndex fails an index after its own failures; the Job ends Failed with FailedIndexes', async (t) => {
+  const env = await startWorkloadEnv([(ctx) => setupJobController(ctx, { backoffBaseMs: 0 })]);
+  t.after(() => env.close());
+  await env.client.create(job('per', { completions: 3, parallelism: 3, completionMode: 'Indexed', backoffLimitPerIndex: 1 }));
+  const idx = (p: Pod): string | undefined => p.metadata?.annotations?.['batch.kubernetes.io/job-completion-index'];
+  const pods = await eventually(async () => {
+    const p = await livePods(env, 'per');
+    return p.length === 3 ? p : undefined;
+  }, 10_000, 'three');
+  const one = pods.find((p) => idx(p) === '1')!;
+  assert.equal(one.metadata?.annotations?.['batch.kubernetes.io/job-index-failure-count'], '0');
+  await finish(env, one, 'Failed');
+  const again = await eventually(async () => (await livePods(env, 'per')).find((p) => idx(p) === '1' && p.metadata?.name !== one.metadata?.name), 10_000, 'index 1 retried');
+  assert.equal(again.metadata?.annotations?.['batch.kubernetes.io/job-index-failure-count'], '1');
+  await finish(env, again, 'Failed');
+  await eventually(async () => (await getJob(env, 'per')).status?.failedIndexes === '1', 10_000, 'index 1 failed');
+  await new Promise((r) => setTimeout(r, 100));
+  assert.ok(!(await livePods(env, 'per')).some((p) => idx(p) === '1'), 'a failed index is not retried');
+  for (const p of pods.filter((x) => idx(x) !== '1')) await finish(env, p, 'Succeeded');
+  const failed = await eventually(async () => {
+    const j = await getJob(env, 'per');
+    return cond(j, 'Failed') === 'True' ? j : undefined;
+  }, 10_000, 'failed');
+  assert.equal(failed.status?.conditions?.find((c) => c.type === 'Failed')?.reason, 'FailedIndexes');
+  assert.equal(failed.status?.completedIndexes, '0,2');
+  assert.equal(failed.status?.failed, 2);
 });

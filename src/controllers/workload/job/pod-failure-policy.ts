@@ -2,7 +2,7 @@
  * spec.podFailurePolicy (upstream matchPodFailurePolicy): the first rule matching a failed Pod — by a container's
  * non-zero exit code (In/NotIn, optionally one container) or by a Pod condition — decides: FailJob fails the Job with
  * a message naming the container or condition, Ignore does not count the failure towards backoffLimit, Count counts it.
- * FailIndex needs backoffLimitPerIndex, which is not implemented: it counts. Pure.
+ * FailIndex (with backoffLimitPerIndex) counts and marks the Pod's index failed. Pure.
  */
 export interface PodFailurePolicyRule {
   action: string;

@@ -6,7 +6,8 @@
  * SuccessCriteriaMet then Complete, suspend and resume. Upstream's Job strategy in kube-apiserver generates
  * spec.selector and the template labels from the uid; this API server does not, so the controller does it on the
  * first reconcile (unless manualSelector). podFailurePolicy rules FailJob, Ignore and Count apply to failed Pods.
- * Not done: successPolicy, backoffLimitPerIndex (FailIndex counts),
+ * backoffLimitPerIndex with maxFailedIndexes and status.failedIndexes (the index failure count annotation on Pods).
+ * Not done: successPolicy,
  * podReplacementPolicy (Pods are replaced once terminal or gone), restart counting of OnFailure Pods.
  */
 import type { KubeObject } from '../../../apimachinery/types.js';
@@ -25,6 +26,10 @@ import {
   REASON_BACKOFF_LIMIT,
   REASON_COMPLETIONS,
   REASON_DEADLINE,
+  REASON_FAILED_INDEXES,
+  MESSAGE_FAILED_INDEXES,
+  REASON_MAX_FAILED_INDEXES,
+  MESSAGE_MAX_FAILED_INDEXES,
   REASON_POD_FAILURE_POLICY,
   findCondition,
   isFinished,
@@ -36,6 +41,7 @@ import { matchPodFailurePolicy, type FailedPod, type PodFailurePolicy } from './
 import { COMPLETION_INDEX_ANNOTATION, COMPLETION_INDEX_ENV, COMPLETION_INDEX_LABEL, backoffDelayMs, formatIndexes, missingIndexes, parseIndexes, podIndex } from './indexes.js';
 
 export const JOB = { apiVersion: 'batch/v1', kind: 'Job' } as const;
+export const INDEX_FAILURE_COUNT_ANNOTATION = 'batch.kubernetes.io/job-index-failure-count';
 export const JOB_TRACKING_FINALIZER = 'batch.kubernetes.io/job-tracking';
 export const CONTROLLER_UID_LABEL = 'batch.kubernetes.io/controller-uid';
 export const JOB_NAME_LABEL = 'batch.kubernetes.io/job-name';
@@ -54,6 +60,8 @@ export interface JobSpec {
   selector?: { matchLabels?: Record<string, string>; matchExpressions?: unknown[] };
   template?: PodTemplate;
   podFailurePolicy?: PodFailurePolicy;
+  backoffLimitPerIndex?: number;
+  maxFailedIndexes?: number;
 }
 
 export interface JobStatus {
@@ -65,6 +73,7 @@ export interface JobStatus {
   startTime?: string | null;
   completionTime?: string;
   completedIndexes?: string;
+  failedIndexes?: string;
   uncountedTerminatedPods?: { succeeded?: string[]; failed?: string[] };
   conditions?: JobCondition[];
 }
@@ -143,6 +152,19 @@ export class JobReconciler {
     // 1. Terminated Pods still holding the finalizer are recorded as uncounted, released, then counted.
     const uncounted = { succeeded: [...(status.uncountedTerminatedPods?.succeeded ?? [])], failed: [...(status.uncountedTerminatedPods?.failed ?? [])] };
     const completed = indexed && completions !== undefined ? parseIndexes(status.completedIndexes, completions) : new Set<number>();
+    // backoffLimitPerIndex: an index fails once its Pods failed more often than the limit.
+    const perIndex = indexed && completions !== undefined && spec.backoffLimitPerIndex !== undefined && spec.backoffLimitPerIndex !== null;
+    const failedIdx = perIndex ? parseIndexes(status.failedIndexes, completions!) : new Set<number>();
+    const failuresByIndex = new Map<number, number>();
+    if (perIndex) {
+      for (const p of owned) {
+        if (p.status?.phase !== 'Failed' || !matchPodFailurePolicy(spec.podFailurePolicy, p as FailedPod).count) continue;
+        const idx = podIndex(p.metadata, completions!);
+        if (idx === undefined) continue;
+        const n = Number(p.metadata?.annotations?.[INDEX_FAILURE_COUNT_ANNOTATION] ?? '0') + 1;
+        failuresByIndex.set(idx, Math.max(failuresByIndex.get(idx) ?? 0, Number.isFinite(n) ? n : 1));
+      }
+    }
     let recorded = false;
     let failJobNow = false;
     for (const p of owned) {
@@ -164,16 +186,23 @@ export class JobReconciler {
         if (decision.count) {
           uncounted.failed.push(uid);
           recorded = true;
+          const idx = perIndex ? podIndex(p.metadata, completions!) : undefined;
+          if (idx !== undefined) {
+            this.backoff.set(`${key}#${idx}`, { failures: failuresByIndex.get(idx) ?? 1, lastMs: nowMs });
+            if (decision.action === 'FailIndex' || (failuresByIndex.get(idx) ?? 0) > spec.backoffLimitPerIndex!) failedIdx.add(idx);
+          }
         }
       }
     }
     if (recorded || failJobNow) {
       const body: JobStatus = { uncountedTerminatedPods: uncounted };
       if (indexed) body.completedIndexes = formatIndexes(completed);
+      if (perIndex) body.failedIndexes = formatIndexes(failedIdx);
       if (failJobNow) body.conditions = status.conditions;
       await rc.client.patchStatus(JOB, { namespace: meta.namespace, name: meta.name! }, { type: 'merge', body: { status: body } });
       status.uncountedTerminatedPods = uncounted;
       if (indexed) status.completedIndexes = body.completedIndexes;
+      if (perIndex) status.failedIndexes = body.failedIndexes;
     }
     const released = owned.filter((p) => hasFinalizer(p) && (isTerminated(p) || p.metadata?.deletionTimestamp));
     await this.removeFinalizers(rc, released);
@@ -213,7 +242,11 @@ export class JobReconciler {
     let failure = findCondition(status.conditions, 'FailureTarget')?.status === 'True' ? findCondition(status.conditions, 'FailureTarget') : undefined;
     let success = isTrue(status.conditions, 'SuccessCriteriaMet');
     if (!failure && !success) {
-      if (indexed ? completions !== undefined && completed.size >= completions : completions !== undefined ? succeeded >= completions : succeeded > 0 && active.length === 0) success = true;
+      if (perIndex && spec.maxFailedIndexes !== undefined && spec.maxFailedIndexes !== null && failedIdx.size > spec.maxFailedIndexes) {
+        failure = { type: 'FailureTarget', status: 'True', reason: REASON_MAX_FAILED_INDEXES, message: MESSAGE_MAX_FAILED_INDEXES };
+      } else if (perIndex && failedIdx.size && completed.size + failedIdx.size >= completions!) {
+        failure = { type: 'FailureTarget', status: 'True', reason: REASON_FAILED_INDEXES, message: MESSAGE_FAILED_INDEXES };
+      } else if (indexed ? completions !== undefined && completed.size >= completions : completions !== undefined ? succeeded >= completions : succeeded > 0 && active.length === 0) success = true;
       else if (status.failed > backoffLimit) failure = { type: 'FailureTarget', status: 'True', reason: REASON_BACKOFF_LIMIT, message: MESSAGE_BACKOFF_LIMIT };
       else if (spec.activeDeadlineSeconds !== undefined && !spec.suspend && status.startTime) {
         const left = Date.parse(status.startTime) + spec.activeDeadlineSeconds * 1000 - nowMs;
@@ -244,16 +277,26 @@ export class JobReconciler {
         const running = new Set<number>();
         for (const p of [...active].sort((a, c) => creationMs(a) - creationMs(c))) {
           const idx = podIndex(p.metadata, completions);
-          if (idx === undefined || completed.has(idx) || running.has(idx)) toDelete.push(p);
+          if (idx === undefined || completed.has(idx) || failedIdx.has(idx) || running.has(idx)) toDelete.push(p);
           else running.add(idx);
         }
-        const want = Math.min(parallelism, completions - completed.size);
+        const want = Math.min(parallelism, completions - completed.size - failedIdx.size);
         const extra = running.size - want;
         if (extra > 0) {
           const byIndexDesc = active.filter((p) => !toDelete.includes(p)).sort((a, c) => (podIndex(c.metadata, completions) ?? 0) - (podIndex(a.metadata, completions) ?? 0));
           toDelete.push(...byIndexDesc.slice(0, extra));
         } else if (want > running.size) {
-          if (wait > 0) later(wait);
+          if (perIndex) {
+            // Each index backs off on its own failures.
+            const done = new Set([...completed, ...failedIdx]);
+            for (const idx of missingIndexes(completions, done, running, completions)) {
+              if (toCreate.length >= want - running.size) break;
+              const ib = this.backoff.get(`${key}#${idx}`);
+              const left = ib ? ib.lastMs + backoffDelayMs(ib.failures, this.baseMs, this.maxMs) - nowMs : 0;
+              if (left > 0) later(left);
+              else toCreate.push(idx);
+            }
+          } else if (wait > 0) later(wait);
           else toCreate.push(...missingIndexes(completions, completed, running, want - running.size));
         }
       } else {
@@ -284,7 +327,7 @@ export class JobReconciler {
     let created = 0;
     for (const idx of toCreate) {
       try {
-        const pod = await rc.client.create(this.newPod(job, idx));
+        const pod = await rc.client.create(this.newPod(job, idx, perIndex && idx !== undefined ? failuresByIndex.get(idx) ?? 0 : undefined));
         created++;
         this.expectations.expectWrite(key, this.pods, pod);
         rc.recorder.event(job, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata?.name}`);
@@ -323,7 +366,7 @@ export class JobReconciler {
     return true;
   }
 
-  private newPod(job: Job, index: number | undefined): Pod {
+  private newPod(job: Job, index: number | undefined, indexFailures: number | undefined): Pod {
     const meta = job.metadata!;
     const template = job.spec?.template ?? {};
     const spec = clone(template.spec ?? {});
@@ -332,6 +375,7 @@ export class JobReconciler {
     if (index !== undefined) {
       labels[COMPLETION_INDEX_LABEL] = String(index);
       annotations[COMPLETION_INDEX_ANNOTATION] = String(index);
+      if (indexFailures !== undefined) annotations[INDEX_FAILURE_COUNT_ANNOTATION] = String(indexFailures);
       if (!spec.hostname) spec.hostname = `${meta.name}-${index}`;
       const env = { name: COMPLETION_INDEX_ENV, valueFrom: { fieldRef: { fieldPath: `metadata.annotations['${COMPLETION_INDEX_ANNOTATION}']` } } };
       for (const c of [...(spec.containers ?? []), ...(spec.initContainers ?? [])]) if (!c.env?.some((e) => e.name === COMPLETION_INDEX_ENV)) c.env = [...(c.env ?? []), env];
