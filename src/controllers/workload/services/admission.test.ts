@@ -5,7 +5,7 @@ import { StatusError } from '../../../apimachinery/errors.js';
 import { ObjectStore } from '../../../apiserver/object-store.js';
 import { inProcessClient } from '../../../client/index.js';
 import { startWorkloadEnv, type WorkloadEnv } from '../../../../test/support/workload-env.js';
-import { workloadServiceAdmission, SERVICE_ALLOCATION_PLUGIN } from './admission.js';
+import { workloadServiceAdmission, workloadServiceAdmissionWith, SERVICE_ALLOCATION_PLUGIN, type AllocationPlugin } from './admission.js';
 import { parseCidr, parseIP, cidrContains } from './cidr.js';
 
 const SVC = { apiVersion: 'v1', kind: 'Service' } as const;
@@ -261,5 +261,32 @@ describe('Service allocation in a small range under concurrency', () => {
     assert.equal(e.message, 'Internal error occurred: failed to allocate a serviceIP: range is full');
     const k = specOf(await env.client.create(service('kubernetes', { clusterIP: '10.0.0.1' })));
     assert.equal(k.clusterIP, '10.0.0.1');
+  });
+});
+
+describe('Service allocation repair', () => {
+  let env: WorkloadEnv;
+  before(async () => {
+    env = await startWorkloadEnv([], { admission: workloadServiceAdmissionWith({ repairGraceMs: 0, repairIntervalMs: 0 }) });
+  });
+  after(async () => env.close());
+
+  it('drops allocations no Service holds (left by a stopped process) and keeps held ones', async () => {
+    const kept = specOf(await env.client.create(service('kept', { type: 'NodePort' })));
+    await env.client.create({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'IPAddress',
+      metadata: { name: '10.96.7.7', labels: { 'ipaddress.kubernetes.io/managed-by': 'ipallocator.k8s.io' } },
+      spec: { parentRef: { group: '', resource: 'services', namespace: 'default', name: 'ghost' } },
+    });
+    await env.objects.store.create(`${env.objects.keyRoot}ranges/servicenodeports/30999`, JSON.stringify({ namespace: 'default', name: 'ghost', at: 0 }));
+    const plugin = env.objects.admission.find((p) => p.name === SERVICE_ALLOCATION_PLUGIN) as AllocationPlugin;
+    assert.deepEqual(await plugin.repair(), { ips: ['10.96.7.7'], ports: [30999] });
+    await env.client.get(IPADDR, kept.clusterIP!);
+    const np = specOf(await env.client.create(service('takes-30999', { type: 'NodePort', ports: [{ port: 80, nodePort: 30999 }] })));
+    assert.equal(np.ports![0]!.nodePort, 30999);
+    const e = await refusal(env.client.create(service('dup', { type: 'NodePort', ports: [{ port: 80, nodePort: kept.ports![0]!.nodePort! }] })));
+    assert.match(e.message, /provided port is already allocated/);
+    assert.deepEqual(await plugin.repair(), { ips: [], ports: [] });
   });
 });

@@ -10,7 +10,7 @@ import type { KubeObject } from '../../../apimachinery/types.js';
 import type { ObjectStore } from '../../../apiserver/object-store.js';
 import type { AdmissionAttributes, AdmissionPlugin } from '../../../apiserver/strategy.js';
 import type { StoreEvent } from '../../../storage/store.js';
-import { AllocationError, IPAddressAllocator, NodePortAllocator, type ServiceRef } from './allocator.js';
+import { AllocationError, IPAddressAllocator, NodePortAllocator, parentRefOf, SERVICE_UID_ANNOTATION, type ServiceRef } from './allocator.js';
 import type { Cidr, IPFamily } from './cidr.js';
 import { serviceNetworkingFromKubeadmConfig, type ServiceNetworking } from './config.js';
 import {
@@ -33,7 +33,17 @@ export const SERVICE_ALLOCATION_PLUGIN = 'ServiceAllocation';
 export interface ServiceAllocationOptions {
   /** Fixed networking (tests); by default read from kube-system/kubeadm-config on every allocation. */
   networking?: ServiceNetworking;
+  /**
+   * Allocations no Service holds are dropped by a repair pass once they are this old (ms; default 60 s): left by a
+   * process that stopped between taking an allocation and writing the Service, or before releasing one.
+   */
+  repairGraceMs?: number;
+  /** How often the repair pass runs once the store has seen a Service write (ms; default 3 min; 0: never by itself). */
+  repairIntervalMs?: number;
 }
+
+const DEFAULT_REPAIR_GRACE_MS = 60_000;
+const DEFAULT_REPAIR_INTERVAL_MS = 180_000;
 
 /** What a stored Service holds: its cluster IPs and its node ports (incl. the health-check one). */
 export function serviceHoldings(spec: ServiceSpec | undefined): { ips: string[]; ports: number[] } {
@@ -57,7 +67,43 @@ class ServiceAllocation implements AdmissionPlugin {
     private readonly opts: ServiceAllocationOptions,
   ) {
     this.ips = new IPAddressAllocator(objects);
-    this.nodePorts = new NodePortAllocator(objects.store, objects.keyRoot);
+    this.nodePorts = new NodePortAllocator(objects.store, objects.keyRoot, () => objects.clock.now().getTime());
+  }
+
+  /**
+   * Drop allocations that no Service holds and that are older than the grace period. Allocations are read before the
+   * Services, so one taken for a Service still being written is young and kept. Returns what was dropped.
+   */
+  async repair(): Promise<{ ips: string[]; ports: number[] }> {
+    const grace = this.opts.repairGraceMs ?? DEFAULT_REPAIR_GRACE_MS;
+    const now = this.objects.clock.now().getTime();
+    const ips = await this.ips.held();
+    const ports = await this.nodePorts.held();
+    const info = this.objects.registry.get('', 'v1', 'services')!;
+    const holders = new Map<string, { uid?: string; ips: string[]; ports: number[] }>();
+    for (const svc of (await this.objects.list(info, undefined, {})).items) {
+      holders.set(`${svc.metadata?.namespace}/${svc.metadata?.name}`, { uid: svc.metadata?.uid, ...serviceHoldings(svc.spec as ServiceSpec) });
+    }
+    const holds = (ref: ServiceRef, what: (h: { ips: string[]; ports: number[] }) => boolean): boolean => {
+      const h = holders.get(`${ref.namespace}/${ref.name}`);
+      return !!h && (!ref.uid || !h.uid || ref.uid === h.uid) && what(h);
+    };
+    const dropped = { ips: [] as string[], ports: [] as number[] };
+    for (const ip of ips) {
+      const created = Date.parse(ip.metadata?.creationTimestamp ?? '') || 0;
+      if (now - created < grace) continue;
+      const parent = parentRefOf(ip) as { namespace?: string; name?: string } | undefined;
+      const ref: ServiceRef = { namespace: parent?.namespace ?? '', name: parent?.name ?? '', uid: ip.metadata?.annotations?.[SERVICE_UID_ANNOTATION] };
+      const name = ip.metadata?.name ?? '';
+      if (holds(ref, (h) => h.ips.includes(name))) continue;
+      if (await this.ips.drop(ip)) dropped.ips.push(name);
+    }
+    for (const p of ports) {
+      if (now - p.at < grace) continue;
+      if (holds(p.holder, (h) => h.ports.includes(p.port))) continue;
+      if (await this.nodePorts.drop(p)) dropped.ports.push(p.port);
+    }
+    return dropped;
   }
 
   private async networking(): Promise<ServiceNetworking> {
@@ -72,10 +118,17 @@ class ServiceAllocation implements AdmissionPlugin {
     return this.objects.key(info, 'x', 'x').replace(/x\/x$/, '');
   }
 
-  /** Release what committed writes dropped (started on the first Service write this store sees). */
+  /** Release what committed writes dropped (started on the first Service write this store sees), and repair. */
   private watchReleases(): void {
     if (this.watching) return;
     this.watching = true;
+    const every = this.opts.repairIntervalMs ?? DEFAULT_REPAIR_INTERVAL_MS;
+    if (every > 0) {
+      const run = (): void => {
+        this.repair().catch(() => undefined).finally(() => setTimeout(run, every).unref());
+      };
+      setTimeout(run, this.opts.repairGraceMs ?? DEFAULT_REPAIR_GRACE_MS).unref();
+    }
     const store = this.objects.store;
     store.watch(this.servicePrefix(), store.currentRevision(), (e) => {
       this.releases = this.releases.then(() => this.onServiceEvent(e)).catch(() => undefined);
@@ -226,12 +279,19 @@ class ServiceAllocation implements AdmissionPlugin {
   }
 }
 
+/** The allocation plugin: an admission plugin that can also report when releases are done and repair leaks. */
+export interface AllocationPlugin extends AdmissionPlugin {
+  /** Resolves once releases for the writes so far are done. */
+  settled(): Promise<void>;
+  /** Drop allocations no Service holds that are older than the grace period; returns what was dropped. */
+  repair(): Promise<{ ips: string[]; ports: number[] }>;
+}
+
 /** The allocation plugin of one cluster's ObjectStore. */
-export function serviceAllocationPlugin(objects: ObjectStore, opts: ServiceAllocationOptions = {}): AdmissionPlugin & { settled(): Promise<void> } {
+export function serviceAllocationPlugin(objects: ObjectStore, opts: ServiceAllocationOptions = {}): AllocationPlugin {
   return new ServiceAllocation(objects, opts);
 }
 
-type AllocationPlugin = AdmissionPlugin & { settled(): Promise<void> };
 
 /** IPAddress names are addresses, and IPv6 ones hold colons. */
 function allowAddressNames(objects: ObjectStore): void {
@@ -252,4 +312,12 @@ export function installServiceAllocation(objects: ObjectStore, opts: ServiceAllo
 export function workloadServiceAdmission(_ref: { namespace: string; name: string }, objects: ObjectStore): AdmissionPlugin[] {
   allowAddressNames(objects);
   return [serviceAllocationPlugin(objects)];
+}
+
+/** Like workloadServiceAdmission, with options (e.g. repair timings). */
+export function workloadServiceAdmissionWith(opts: ServiceAllocationOptions): (ref: { namespace: string; name: string }, objects: ObjectStore) => AdmissionPlugin[] {
+  return (_ref, objects) => {
+    allowAddressNames(objects);
+    return [serviceAllocationPlugin(objects, opts)];
+  };
 }

@@ -10,6 +10,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { StatusError } from '../../../apimachinery/errors.js';
+import { labelSelectorFromSet } from '../../../apimachinery/selectors.js';
 import type { KubeObject } from '../../../apimachinery/types.js';
 import type { ObjectStore } from '../../../apiserver/object-store.js';
 import type { ResourceInfo } from '../../../apiserver/resource-info.js';
@@ -48,7 +49,7 @@ function sameParent(ref: unknown, svc: ServiceRef): boolean {
   return !!p && (p.group ?? '') === '' && p.resource === 'services' && p.namespace === svc.namespace && p.name === svc.name;
 }
 
-function parentRefOf(o: KubeObject): unknown {
+export function parentRefOf(o: KubeObject): unknown {
   return (o.spec as { parentRef?: unknown } | undefined)?.parentRef;
 }
 
@@ -141,6 +142,23 @@ export class IPAddressAllocator {
     throw new AllocationError('Full', 'range is full');
   }
 
+  /** Every IPAddress this allocator manages. */
+  async held(): Promise<KubeObject[]> {
+    const { items } = await this.objects.list(this.info(), undefined, { labelSelector: labelSelectorFromSet({ [IP_MANAGED_BY_LABEL]: IP_MANAGED_BY }) });
+    return items;
+  }
+
+  /** Drop an IPAddress if it has not changed since it was read (repair). */
+  async drop(ip: KubeObject): Promise<boolean> {
+    try {
+      await this.objects.delete(this.info(), undefined, ip.metadata?.name ?? '', { preconditions: { resourceVersion: ip.metadata?.resourceVersion } });
+      return true;
+    } catch (e) {
+      if (e instanceof StatusError && (e.reason === 'NotFound' || e.reason === 'Conflict')) return false;
+      throw e;
+    }
+  }
+
   /** Give an address back (only if this Service holds it). */
   async release(ip: string, svc: ServiceRef): Promise<void> {
     const info = this.info();
@@ -170,11 +188,47 @@ function randomBig(n: bigint): bigint {
 }
 
 /** NodePorts as created-or-fail keys of the store under the cluster's root. */
+export interface HeldPort {
+  port: number;
+  holder: ServiceRef;
+  /** When it was taken (ms since the epoch; 0 when unknown). */
+  at: number;
+  revision: number;
+}
+
 export class NodePortAllocator {
   constructor(
     private readonly store: Store,
     private readonly keyRoot: string,
+    private readonly nowMs: () => number = Date.now,
   ) {}
+
+  /** Every held port. */
+  async held(): Promise<HeldPort[]> {
+    const prefix = `${this.keyRoot}ranges/servicenodeports/`;
+    const out: HeldPort[] = [];
+    for (let after: string | undefined; ; ) {
+      const page = await this.store.list(prefix, { limit: 1000, ...(after ? { startAfter: after } : {}) });
+      for (const kv of page.items) {
+        const v = JSON.parse(kv.value) as ServiceRef & { at?: number };
+        out.push({ port: Number(kv.key.slice(prefix.length)), holder: { namespace: v.namespace, name: v.name, uid: v.uid }, at: v.at ?? 0, revision: kv.modRevision });
+      }
+      if (!page.more || !page.items.length) break;
+      after = page.items[page.items.length - 1]!.key;
+    }
+    return out;
+  }
+
+  /** Drop a held port if it has not changed since it was read (repair). */
+  async drop(h: HeldPort): Promise<boolean> {
+    try {
+      await this.store.delete(this.key(h.port), { expectModRevision: h.revision });
+      return true;
+    } catch (e) {
+      if (e instanceof StoreKeyNotFoundError || e instanceof StoreConflictError) return false;
+      throw e;
+    }
+  }
 
   private key(port: number): string {
     return `${this.keyRoot}ranges/servicenodeports/${port}`;
@@ -182,7 +236,7 @@ export class NodePortAllocator {
 
   private async tryTake(port: number, svc: ServiceRef, dryRun: boolean, reclaim = false): Promise<boolean> {
     const key = this.key(port);
-    const value = JSON.stringify({ namespace: svc.namespace, name: svc.name, uid: svc.uid });
+    const value = JSON.stringify({ namespace: svc.namespace, name: svc.name, uid: svc.uid, at: this.nowMs() });
     if (dryRun) {
       const kv = await this.store.get(key, { includePending: true });
       return !kv || (reclaim && sameHolder(kv.value, svc));

@@ -7,10 +7,12 @@ export {
   serviceAllocationPlugin,
   serviceHoldings,
   workloadServiceAdmission,
+  workloadServiceAdmissionWith,
+  type AllocationPlugin,
   SERVICE_ALLOCATION_PLUGIN,
   type ServiceAllocationOptions,
 } from './admission.js';
-export { AllocationError, IPAddressAllocator, NodePortAllocator, IP_FAMILY_LABEL, IP_MANAGED_BY, IP_MANAGED_BY_LABEL, SERVICE_UID_ANNOTATION, type ServiceRef } from './allocator.js';
+export { AllocationError, IPAddressAllocator, NodePortAllocator, type HeldPort, IP_FAMILY_LABEL, IP_MANAGED_BY, IP_MANAGED_BY_LABEL, SERVICE_UID_ANNOTATION, type ServiceRef } from './allocator.js';
 export * from './cidr.js';
 export * from './config.js';
 export { setupKubernetesService, KUBERNETES_SERVICE_CONTROLLER, CONTROL_PLANE_LABEL, DEFAULT_API_SERVER_PORT, type KubernetesServiceOptions } from './kubernetes-service.js';
