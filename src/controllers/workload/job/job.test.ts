@@ -212,3 +212,24 @@ test('Job: backoffLimitPerIndex fails an index after its own failures; the Job e
   assert.equal(failed.status?.completedIndexes, '0,2');
   assert.equal(failed.status?.failed, 2);
 });
+
+test('Job: successPolicy ends an Indexed Job when its rule is met and removes the remaining Pods', async (t) => {
+  const env = await startWorkloadEnv([setupJobController]);
+  t.after(() => env.close());
+  await env.client.create(job('leader', { completions: 3, parallelism: 3, completionMode: 'Indexed', successPolicy: { rules: [{ succeededIndexes: '0' }] } }));
+  const pods = await eventually(async () => {
+    const p = await livePods(env, 'leader');
+    return p.length === 3 ? p : undefined;
+  }, 10_000, 'three');
+  await finish(env, pods.find((p) => p.metadata?.annotations?.['batch.kubernetes.io/job-completion-index'] === '0')!, 'Succeeded');
+  const done = await eventually(async () => {
+    const j = await getJob(env, 'leader');
+    return cond(j, 'Complete') === 'True' ? j : undefined;
+  }, 10_000, 'complete by policy');
+  const c = done.status?.conditions?.find((x) => x.type === 'Complete');
+  assert.equal(c?.reason, 'SuccessPolicy');
+  assert.equal(c?.message, 'Matched rules at index 0');
+  assert.equal(done.status?.completedIndexes, '0');
+  assert.equal(done.status?.failed ?? 0, 0);
+  assert.equal((await livePods(env, 'leader')).length, 0);
+});

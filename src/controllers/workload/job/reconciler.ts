@@ -7,7 +7,7 @@
  * spec.selector and the template labels from the uid; this API server does not, so the controller does it on the
  * first reconcile (unless manualSelector). podFailurePolicy rules FailJob, Ignore and Count apply to failed Pods.
  * backoffLimitPerIndex with maxFailedIndexes and status.failedIndexes (the index failure count annotation on Pods).
- * Not done: successPolicy,
+ * successPolicy rules (SuccessCriteriaMet with reason SuccessPolicy). Not done:
  * podReplacementPolicy (Pods are replaced once terminal or gone), restart counting of OnFailure Pods.
  */
 import type { KubeObject } from '../../../apimachinery/types.js';
@@ -37,6 +37,7 @@ import {
   setCondition,
   type JobCondition,
 } from './conditions.js';
+import { REASON_SUCCESS_POLICY, matchSuccessPolicy, type SuccessPolicy } from './success-policy.js';
 import { matchPodFailurePolicy, type FailedPod, type PodFailurePolicy } from './pod-failure-policy.js';
 import { COMPLETION_INDEX_ANNOTATION, COMPLETION_INDEX_ENV, COMPLETION_INDEX_LABEL, backoffDelayMs, formatIndexes, missingIndexes, parseIndexes, podIndex } from './indexes.js';
 
@@ -61,6 +62,7 @@ export interface JobSpec {
   template?: PodTemplate;
   podFailurePolicy?: PodFailurePolicy;
   backoffLimitPerIndex?: number;
+  successPolicy?: SuccessPolicy;
   maxFailedIndexes?: number;
 }
 
@@ -240,13 +242,16 @@ export class JobReconciler {
     // 3. Success or failure criteria.
     const succeeded = status.succeeded;
     let failure = findCondition(status.conditions, 'FailureTarget')?.status === 'True' ? findCondition(status.conditions, 'FailureTarget') : undefined;
-    let success = isTrue(status.conditions, 'SuccessCriteriaMet');
+    const met = findCondition(status.conditions, 'SuccessCriteriaMet');
+    let success: { reason?: string; message?: string } | undefined = met?.status === 'True' ? met : undefined;
+    const policyMessage = indexed && completions !== undefined ? matchSuccessPolicy(spec.successPolicy, completions, completed) : undefined;
     if (!failure && !success) {
-      if (perIndex && spec.maxFailedIndexes !== undefined && spec.maxFailedIndexes !== null && failedIdx.size > spec.maxFailedIndexes) {
+      if (policyMessage) success = { reason: REASON_SUCCESS_POLICY, message: policyMessage };
+      else if (perIndex && spec.maxFailedIndexes !== undefined && spec.maxFailedIndexes !== null && failedIdx.size > spec.maxFailedIndexes) {
         failure = { type: 'FailureTarget', status: 'True', reason: REASON_MAX_FAILED_INDEXES, message: MESSAGE_MAX_FAILED_INDEXES };
       } else if (perIndex && failedIdx.size && completed.size + failedIdx.size >= completions!) {
         failure = { type: 'FailureTarget', status: 'True', reason: REASON_FAILED_INDEXES, message: MESSAGE_FAILED_INDEXES };
-      } else if (indexed ? completions !== undefined && completed.size >= completions : completions !== undefined ? succeeded >= completions : succeeded > 0 && active.length === 0) success = true;
+      } else if (indexed ? completions !== undefined && completed.size >= completions : completions !== undefined ? succeeded >= completions : succeeded > 0 && active.length === 0) success = { reason: REASON_COMPLETIONS, message: MESSAGE_COMPLETIONS };
       else if (status.failed > backoffLimit) failure = { type: 'FailureTarget', status: 'True', reason: REASON_BACKOFF_LIMIT, message: MESSAGE_BACKOFF_LIMIT };
       else if (spec.activeDeadlineSeconds !== undefined && !spec.suspend && status.startTime) {
         const left = Date.parse(status.startTime) + spec.activeDeadlineSeconds * 1000 - nowMs;
@@ -262,10 +267,10 @@ export class JobReconciler {
         rc.recorder.event(job, 'Warning', failure.reason ?? 'Failed', failure.message ?? '');
       }
     } else if (success) {
-      status.conditions = setCondition(status.conditions, { type: 'SuccessCriteriaMet', status: 'True', reason: REASON_COMPLETIONS, message: MESSAGE_COMPLETIONS }, now);
+      status.conditions = setCondition(status.conditions, { type: 'SuccessCriteriaMet', status: 'True', reason: success.reason, message: success.message }, now);
       toDelete.push(...active.filter((p) => !toDelete.includes(p)));
       if (!active.length && !terminating && !owned.some((p) => hasFinalizer(p) && !released.includes(p))) {
-        status.conditions = setCondition(status.conditions, { type: 'Complete', status: 'True', reason: REASON_COMPLETIONS, message: MESSAGE_COMPLETIONS }, now);
+        status.conditions = setCondition(status.conditions, { type: 'Complete', status: 'True', reason: success.reason, message: success.message }, now);
         status.completionTime = now;
         rc.recorder.event(job, 'Normal', 'Completed', 'Job completed');
       }
