@@ -18,6 +18,7 @@ import type { JsonObject, JsonValue, KubeObject } from '../types.js';
 import { decodeUtf8, readFields, readPackedVarints, WIRE_BYTES, WIRE_FIXED64, WIRE_VARINT, WireError, type WireValue } from './wire.js';
 import * as S from './schema.js';
 import { CustomResourceDefinition } from './apiextensions.js';
+import { kubernetesMessages } from './kubernetes-messages.js';
 import type { FieldSpec, LeafType, MessageSchema } from './schema.js';
 
 export type { FieldSpec, LeafType, MessageSchema } from './schema.js';
@@ -49,7 +50,8 @@ interface RegisteredKind {
   schema: MessageSchema;
 }
 
-const REGISTERED: RegisteredKind[] = [
+/** Kinds outside the generated k8s.io/api table, with hand-written tables. */
+const HAND_WRITTEN: RegisteredKind[] = [
   { apiVersion: 'v1', kind: 'ConfigMap', schema: S.ConfigMap },
   { apiVersion: 'v1', kind: 'Secret', schema: S.Secret },
   { apiVersion: 'v1', kind: 'Namespace', schema: S.Namespace },
@@ -61,16 +63,31 @@ const REGISTERED: RegisteredKind[] = [
   { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', schema: CustomResourceDefinition },
 ];
 
-const BY_KEY = new Map(REGISTERED.map((r) => [`${r.apiVersion}|${r.kind}`, r.schema]));
+let registry: { kinds: RegisteredKind[]; byKey: Map<string, MessageSchema> } | undefined;
+
+/** The generated tables (every kind of k8s.io/api they list) win over the hand-written ones. */
+function registered(): { kinds: RegisteredKind[]; byKey: Map<string, MessageSchema> } {
+  if (registry) return registry;
+  const byKey = new Map<string, MessageSchema>();
+  const kinds: RegisteredKind[] = [];
+  for (const r of [...kubernetesMessages().kinds, ...HAND_WRITTEN]) {
+    const key = `${r.apiVersion}|${r.kind}`;
+    if (byKey.has(key)) continue;
+    byKey.set(key, r.schema);
+    kinds.push(r);
+  }
+  registry = { kinds, byKey };
+  return registry;
+}
 
 /** The (apiVersion, kind) pairs this decoder understands. DeleteOptions is accepted under any apiVersion. */
 export function supportedProtobufKinds(): Array<{ apiVersion: string; kind: string }> {
-  return REGISTERED.map(({ apiVersion, kind }) => ({ apiVersion, kind }));
+  return registered().kinds.map(({ apiVersion, kind }) => ({ apiVersion, kind }));
 }
 
 /** The message table for a kind, or undefined when the kind cannot be decoded from protobuf. */
 export function protobufSchemaFor(apiVersion: string, kind: string): MessageSchema | undefined {
-  const exact = BY_KEY.get(`${apiVersion}|${kind}`);
+  const exact = registered().byKey.get(`${apiVersion}|${kind}`);
   if (exact) return exact;
   // DeleteOptions is registered into every group version (v1, apps/v1, ...) with the same message.
   if (kind === 'DeleteOptions') return S.DeleteOptions;

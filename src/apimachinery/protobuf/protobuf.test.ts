@@ -452,11 +452,11 @@ describe('decodeKubernetesProtobuf: hand-made vectors', () => {
 
 describe('decodeKubernetesProtobuf: errors', () => {
   it('unknown kinds are 415 UnsupportedMediaType naming the kind', () => {
-    const err = statusErrorOf(() => decodeKubernetesProtobuf(envelope('apps/v1', 'Deployment', sub(1, str(1, 'd')))));
+    const err = statusErrorOf(() => decodeKubernetesProtobuf(envelope('example.com/v1', 'Widget', sub(1, str(1, 'd')))));
     assert.equal(err.code, 415);
     assert.equal(err.reason, 'UnsupportedMediaType');
-    assert.match(err.message, /"Deployment"/);
-    assert.match(err.message, /apps\/v1/);
+    assert.match(err.message, /"Widget"/);
+    assert.match(err.message, /example\.com\/v1/);
   });
 
   it('missing magic prefix is 400', () => {
@@ -514,7 +514,8 @@ describe('helpers', () => {
       assert.ok(kinds.includes(k), k);
     }
     assert.ok(protobufSchemaFor('batch/v1', 'DeleteOptions'));
-    assert.equal(protobufSchemaFor('v1', 'Pod'), undefined);
+    assert.equal(protobufSchemaFor('v1', 'Pod')?.name, 'k8s.io.api.core.v1.Pod');
+    assert.equal(protobufSchemaFor('example.com/v1', 'Widget'), undefined);
   });
 });
 
