@@ -129,13 +129,13 @@ export class GarbageCollector {
   private async reconcile(key: string): Promise<void> {
     const node = this.nodes.get(key);
     if (!node) return;
-    const parsed = parseObjectKey(this.objects.registry, key);
+    const parsed = parseObjectKey(this.objects.registry, key, this.objects.keyRoot);
     if (!parsed) return;
     const { info, namespace, name } = parsed;
     const deps = [...(this.dependents.get(node.uid) ?? [])];
     if (node.deleting && node.finalizers.includes(ORPHAN)) {
       for (const dep of deps) {
-        const d = parseObjectKey(this.objects.registry, dep);
+        const d = parseObjectKey(this.objects.registry, dep, this.objects.keyRoot);
         if (!d) continue;
         await this.objects.guaranteedUpdate(d.info, d.namespace, d.name, (o) => {
           const refs = o.metadata!.ownerReferences ?? [];
@@ -151,7 +151,7 @@ export class GarbageCollector {
     if (node.deleting && node.finalizers.includes(FOREGROUND)) {
       let waiting = 0;
       for (const dep of deps) {
-        const d = parseObjectKey(this.objects.registry, dep);
+        const d = parseObjectKey(this.objects.registry, dep, this.objects.keyRoot);
         const dn = this.nodes.get(dep);
         if (!d || !dn) continue;
         waiting++;

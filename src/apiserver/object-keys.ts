@@ -8,8 +8,10 @@ export interface ParsedKey {
 }
 
 /** Map a storage key back to its resource, namespace and name (undefined if no longer served). */
-export function parseObjectKey(registry: ResourceRegistry, key: string): ParsedKey | undefined {
-  const parts = key.split('/');
+export function parseObjectKey(registry: ResourceRegistry, key: string, root = '/registry/'): ParsedKey | undefined {
+  // Under a store root other than /registry/ (a workload cluster's), parse what follows it the same way.
+  if (!key.startsWith(root)) return undefined;
+  const parts = `/registry/${key.slice(root.length)}`.split('/');
   // ['', 'registry', group, plural, ns?, name]
   if (parts.length < 5 || parts[1] !== 'registry') return undefined;
   const group = parts[2] === 'core' ? '' : parts[2]!;

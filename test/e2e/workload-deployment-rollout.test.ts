@@ -110,10 +110,8 @@ describe('kubectl rollout against the workload Deployment controller', () => {
     assert.match(history, /^2\s/m);
   });
 
-  // kubectl 1.32 sends the old template with spec.template.metadata.creationTimestamp: null, which kube-apiserver
-  // decodes as unset; this API server's ObjectMeta schema (used for embedded template metadata too) still refuses the
-  // null. Not the Deployment controller's part: remove `todo` once nested ObjectMeta fields are nullable.
-  it('rollout undo returns to the first ReplicaSet as revision 3', { todo: 'API server refuses spec.template.metadata.creationTimestamp: null (nested ObjectMeta not nullable)' }, async () => {
+  // kubectl sends the old template back with spec.template.metadata.creationTimestamp: null (Go's zero Time).
+  it('rollout undo returns to the first ReplicaSet as revision 3', async () => {
     assert.match(await ok(['rollout', 'undo', 'deployment/web']), /rolled back/);
     assert.match(await ok(['rollout', 'status', 'deployment/web', '--timeout=30s']), /successfully rolled out/);
     const rss = await replicaSets();

@@ -108,6 +108,8 @@ export function timeSchema(): JSONSchemaProps {
     type: 'string',
     format: 'date-time',
     description: 'A point in time, serialized as an RFC 3339 timestamp with second precision (e.g. 2024-01-02T15:04:05Z).',
+    // Go's zero Time serializes as null (e.g. `creationTimestamp: null` in templates kubectl sends back).
+    nullable: true,
   });
 }
 
@@ -116,6 +118,7 @@ export function microTimeSchema(): JSONSchemaProps {
     type: 'string',
     format: 'date-time',
     description: 'A point in time with microsecond precision, serialized as an RFC 3339 timestamp.',
+    nullable: true,
   });
 }
 

@@ -4,6 +4,7 @@ import type { LogicalClusterHost } from '../../apiserver/logical-clusters.js';
 import type { ControllerContext } from '../../controllers/shared/context.js';
 import type { WorkloadControllerSetup } from '../../controllers/workload/index.js';
 import { KubeletFleet } from './kubelet-fleet.js';
+import { setupSimKubelet } from './kubelet/index.js';
 import { setupSimClusterController } from './simcluster.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { setupSimMachineController } from './simmachine.js';
@@ -32,5 +33,5 @@ export function setupSimProvider(ctx: ControllerContext, opts: SimProviderOption
   const nodeLock = new KeyedMutex();
   setupSimMachineController(ctx, { host: opts.host, fleet, endpoint: opts.endpoint, log: opts.log, nodeLock }, { workers: opts.workers });
   setupSimMachinePoolController(ctx, { host: opts.host, fleet, nodeLock }, { workers: opts.workers });
-  return { fleet, workloadSetups: [], stop: () => fleet.stop() };
+  return { fleet, workloadSetups: [(c) => setupSimKubelet(c)], stop: () => fleet.stop() };
 }

@@ -3,25 +3,13 @@
  * template, followed by the collision count as four little-endian bytes when the Deployment has one, printed in
  * decimal and passed through rand.SafeEncodeString (each digit mapped into the consonant alphabet, so hashes read
  * like "7d9c5f6b8"). Upstream hashes Go's spew dump of the template struct, which cannot be reproduced outside Go;
- * this hashes the template's canonical JSON (object keys sorted) instead, so values are deterministic and change
+ * this hashes the template's semantic JSON (keys sorted, nulls and empty objects dropped, as Go's types see it) instead, so values are deterministic and change
  * exactly when the template does, but are not the ones kube-controller-manager would print.
  */
 import { RANDOM_ALPHABET } from '../../../topology/random.js';
+import { semanticJson } from '../../../apimachinery/semantic.js';
 import type { PodTemplateSpec } from '../replicaset/types.js';
 
-/** JSON with object keys sorted and undefined members dropped. */
-export function canonicalJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map((x) => (x === undefined ? 'null' : canonicalJson(x))).join(',')}]`;
-  if (v !== null && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    return `{${Object.keys(o)
-      .filter((k) => o[k] !== undefined)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(v);
-}
 
 /** FNV-1a, 32 bits, over bytes. */
 export function fnv32a(bytes: Uint8Array, seed = 0x811c9dc5): number {
@@ -41,7 +29,7 @@ export function safeEncodeString(s: string): string {
 }
 
 export function computeHash(template: PodTemplateSpec, collisionCount?: number): string {
-  let h = fnv32a(new TextEncoder().encode(canonicalJson(template)));
+  let h = fnv32a(new TextEncoder().encode(semanticJson(template)));
   if (collisionCount !== undefined && collisionCount !== null) {
     const b = new Uint8Array(4);
     new DataView(b.buffer).setUint32(0, collisionCount >>> 0, true);

@@ -3,6 +3,7 @@
  * annotations on ReplicaSets, which ReplicaSet is the new one, replica sums, proportional shares, status and the
  * Progressing/Available conditions. Works on snapshots; nothing here does I/O.
  */
+import { semanticEqual } from '../../../apimachinery/semantic.js';
 import { deepClone } from '../../../apimachinery/types.js';
 import { scaledValue, roundHalfAwayFromZero } from '../../shared/intstr.js';
 import type { PodTemplateSpec, ReplicaSet } from '../replicaset/types.js';
@@ -73,23 +74,11 @@ function withoutHash(t: PodTemplateSpec | undefined): PodTemplateSpec {
   return c;
 }
 
-/** Upstream EqualIgnoreHash: templates equal once the pod-template-hash label is ignored. */
+/** Upstream EqualIgnoreHash: templates semantically equal (as Go's types) once the pod-template-hash label is ignored. */
 export function equalIgnoreHash(a: PodTemplateSpec | undefined, b: PodTemplateSpec | undefined): boolean {
-  return stable(withoutHash(a)) === stable(withoutHash(b));
+  return semanticEqual(withoutHash(a), withoutHash(b));
 }
 
-function stable(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(stable).join(',')}]`;
-  if (v !== null && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    return `{${Object.keys(o)
-      .filter((k) => o[k] !== undefined)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${stable(o[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(v);
-}
 
 export function creationMs(o: { metadata?: { creationTimestamp?: string } }): number {
   const t = o.metadata?.creationTimestamp ? Date.parse(o.metadata.creationTimestamp) : Number.NaN;
