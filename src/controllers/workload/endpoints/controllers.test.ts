@@ -66,6 +66,12 @@ describe('Endpoints and EndpointSlice controllers', () => {
     assert.deepEqual(subsets, [{ addresses: [{ ip: '10.0.0.11' }], ports: [{ name: 'https', port: 6443, protocol: 'TCP' }] }]);
     const slice = await eventually(() => env.client.get(SLICE, { namespace: 'default', name: 'kubernetes' }).catch(() => undefined));
     assert.deepEqual((slice.endpoints as SliceEndpoint[]).map((e) => e.addresses), [['10.0.0.11']]);
+    const cidr = await eventually(async () => {
+      const c = await env.client.get({ apiVersion: 'networking.k8s.io/v1', kind: 'ServiceCIDR' }, 'kubernetes').catch(() => undefined);
+      return (c?.status as { conditions?: unknown[] } | undefined)?.conditions?.length ? c : undefined;
+    });
+    assert.deepEqual((cidr.spec as { cidrs: string[] }).cidrs, ['10.96.0.0/12']);
+    assert.deepEqual((cidr.status as { conditions: { type: string; status: string }[] }).conditions.map((c) => [c.type, c.status]), [['Ready', 'True']]);
     // Deleted: made again.
     await env.client.delete(SVC, { namespace: 'default', name: 'kubernetes' });
     const again = await eventually(() => env.client.get(SVC, { namespace: 'default', name: 'kubernetes' }).catch(() => undefined));

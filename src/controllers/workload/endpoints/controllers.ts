@@ -116,9 +116,18 @@ export function setupEndpointsControllers(ctx: WorkloadContext, opts: EndpointsC
   const staleMs = opts.staleRequeueMs ?? 20;
   const membership = new Membership();
 
+  // The smallest label-index bucket of the selector's pairs, narrowed to the namespace and the whole selector.
   const selectedPods = (svc: KubeObject): KubeObject[] => {
-    const sel = labelSelectorFromSet(serviceSpec(svc).selector);
-    return pods.lister.list({ namespace: svc.metadata?.namespace ?? '' }).filter((p) => matchesLabels(sel, p.metadata?.labels));
+    const selector = serviceSpec(svc).selector ?? {};
+    const ns = svc.metadata?.namespace ?? '';
+    let bucket: KubeObject[] | undefined;
+    for (const [k, v] of Object.entries(selector)) {
+      const b = pods.lister.withLabel(k, v);
+      if (!bucket || b.length < bucket.length) bucket = b;
+    }
+    if (!bucket) return [];
+    const sel = labelSelectorFromSet(selector);
+    return bucket.filter((p) => p.metadata?.namespace === ns && matchesLabels(sel, p.metadata?.labels));
   };
 
   // A Pod change enqueues the Services selecting it now and those that selected it before.

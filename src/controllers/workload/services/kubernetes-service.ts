@@ -22,6 +22,7 @@ const ENDPOINTS = { apiVersion: 'v1', kind: 'Endpoints' } as const;
 const ENDPOINT_SLICE = { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice' } as const;
 const NODE = { apiVersion: 'v1', kind: 'Node' } as const;
 const CONFIG_MAP = { apiVersion: 'v1', kind: 'ConfigMap' } as const;
+const SERVICE_CIDR = { apiVersion: 'networking.k8s.io/v1', kind: 'ServiceCIDR' } as const;
 
 export interface KubernetesServiceOptions {
   /** The API servers' addresses (default: the InternalIPs of the control-plane Nodes). */
@@ -75,6 +76,7 @@ export function setupKubernetesService(ctx: WorkloadContext, opts: KubernetesSer
       { type: ENDPOINTS, map: toDefault },
       { type: ENDPOINT_SLICE, map: toDefault },
       { type: NODE, map: (n) => (n.metadata?.labels?.[CONTROL_PLANE_LABEL] !== undefined ? [{ name: 'default' }] : []) },
+      { type: SERVICE_CIDR, map: (c) => (c.metadata?.name === 'kubernetes' ? [{ name: 'default' }] : []) },
     ],
     reconciler: async (rc, req) => {
       if (req.name !== 'default') return;
@@ -85,6 +87,7 @@ export function setupKubernetesService(ctx: WorkloadContext, opts: KubernetesSer
         if (!isNotFound(e)) throw e;
       }
       const net = serviceNetworkingFromKubeadmConfig(data);
+      await ensureServiceCIDR(rc.client, net.cidrs.map((c) => c.text), manager.clock.now());
       const clusterIP = addressAt(net.cidrs[0]!, 1n);
       const ports = [{ name: 'https', port: 443, protocol: 'TCP', targetPort: port }];
       const service: KubeObject = {
@@ -126,4 +129,37 @@ export function setupKubernetesService(ctx: WorkloadContext, opts: KubernetesSer
       await ensure(rc.client, slice, (c) => isDeepStrictEqual(slimEndpoints(c), sliceEndpoints), (c) => ({ ...c, endpoints: sliceEndpoints }));
     },
   });
+}
+
+/**
+ * The default ServiceCIDR `kubernetes` with the configured ranges, Ready once they match (as kube-apiserver's
+ * kubernetes-service-cidr-controller keeps it; it only ever adds a second family, never rewrites a range).
+ */
+async function ensureServiceCIDR(client: Client, cidrs: string[], now: Date): Promise<void> {
+  let current: KubeObject | undefined;
+  try {
+    current = await client.get(SERVICE_CIDR, 'kubernetes');
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+  }
+  if (!current) {
+    try {
+      current = await client.create({ apiVersion: 'networking.k8s.io/v1', kind: 'ServiceCIDR', metadata: { name: 'kubernetes' }, spec: { cidrs } });
+    } catch (e) {
+      if (!isAlreadyExists(e)) throw e;
+      return;
+    }
+  }
+  const have = ((current.spec as { cidrs?: string[] } | undefined)?.cidrs ?? []);
+  if (cidrs.length === 2 && have.length === 1 && have[0] === cidrs[0]) {
+    current = await client.update({ ...current, spec: { ...(current.spec as object), cidrs } });
+    return;
+  }
+  if (!isDeepStrictEqual(have, cidrs) || current.metadata?.deletionTimestamp) return;
+  const conditions = ((current.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []);
+  const ready = conditions.find((c) => c.type === 'Ready');
+  if (ready && ready.status !== 'Unknown') return;
+  const stamp = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const condition = { type: 'Ready', status: 'True', reason: '', message: 'Kubernetes default Service CIDR is ready', lastTransitionTime: stamp };
+  await client.updateStatus({ ...current, status: { ...(current.status as object), conditions: [...conditions.filter((c) => c.type !== 'Ready'), condition] } });
 }
