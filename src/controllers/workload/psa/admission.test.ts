@@ -73,12 +73,12 @@ const restrictedPod = (name: string, namespace: string): KubeObject => ({
 });
 
 async function withPsa(defaults: Record<string, string>, exempt?: string[]): Promise<{ env: WorkloadEnv; plugin: WorkloadPodSecurityAdmission; audits: PsaAuditRecord[] }> {
-  const env = await startWorkloadEnv([]);
-  await controlPlane(env, [{ path: CONFIG_PATH, content: admissionConfig(defaults, exempt) }, { path: '/etc/other', content: 'x' }]);
   const audits: PsaAuditRecord[] = [];
-  const plugin = workloadPodSecurityAdmission({ objects: env.objects, cacheMs: 0, onAudit: (r) => audits.push(r) });
-  env.objects.admission.push(plugin);
-  return { env, plugin, audits };
+  let plugin: WorkloadPodSecurityAdmission | undefined;
+  // Wired as the plane wires it: one plugin per cluster, made with the cluster's store.
+  const env = await startWorkloadEnv([], { admission: (_ref, objects) => [(plugin = workloadPodSecurityAdmission({ objects, cacheMs: 0, onAudit: (r) => audits.push(r) }))] });
+  await controlPlane(env, [{ path: CONFIG_PATH, content: admissionConfig(defaults, exempt) }, { path: '/etc/other', content: 'x' }]);
+  return { env, plugin: plugin!, audits };
 }
 
 
@@ -196,6 +196,17 @@ test('readWorkloadPodSecurityConfig: an invalid file is an error; the plugin the
     const plugin = workloadPodSecurityAdmission({ objects: env.objects, onConfigError: (e) => errors.push(e) });
     assert.equal((await plugin.current()).source, 'defaults');
     assert.equal(errors.length, 1);
+  } finally {
+    await env.close();
+  }
+});
+
+test('a cached configuration is read again as soon as the API server\'s Pod or files are written', async () => {
+  const env = await startWorkloadEnv([], { admission: (_ref, objects) => [workloadPodSecurityAdmission({ objects })] });
+  try {
+    await createPod(env, privilegedPod('before', 'default'));
+    await controlPlane(env, [{ path: CONFIG_PATH, content: admissionConfig({ enforce: 'restricted', 'enforce-version': 'latest' }) }]);
+    await assert.rejects(createPod(env, privilegedPod('after', 'default')), /violates PodSecurity "restricted:latest"/);
   } finally {
     await env.close();
   }

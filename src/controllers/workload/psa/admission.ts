@@ -9,6 +9,7 @@ import type { ObjectStore } from '../../../apiserver/object-store.js';
 import type { AdmissionAttributes, AdmissionPlugin } from '../../../apiserver/strategy.js';
 import { parseLabelSelector } from '../../../apimachinery/selectors.js';
 import { DEFAULT_POD_KINDS, DEFAULT_TEMPLATE_KINDS, defaultPodSecurityConfig, matchesKind, PodSecurityAdmission, type PsaAuditRecord } from '../../../psa/index.js';
+import { APISERVER_FILES_PREFIX } from './apiserver-files.js';
 import { readWorkloadPodSecurityConfig, type ClusterStateReader, type WorkloadPodSecurityConfig } from './admission-config.js';
 
 export interface WorkloadPodSecurityAdmissionOptions {
@@ -30,10 +31,22 @@ export function objectStoreStateReader(objects: ObjectStore): ClusterStateReader
   };
 }
 
+/** After a write to the API server's Pod or files, the configuration is read for every request for this long. */
+const REREAD_AFTER_CHANGE_MS = 2000;
+
+/** A write to a kube-apiserver static Pod or a node's published API server files. */
+function touchesConfiguration(attrs: AdmissionAttributes): boolean {
+  if (attrs.namespace !== 'kube-system' || attrs.info.group !== '') return false;
+  if (attrs.info.kind === 'ConfigMap') return attrs.name.startsWith(APISERVER_FILES_PREFIX);
+  if (attrs.info.kind === 'Pod') return attrs.name.startsWith('kube-apiserver-') || (attrs.object ?? attrs.oldObject)?.metadata?.labels?.component === 'kube-apiserver';
+  return false;
+}
+
 export class WorkloadPodSecurityAdmission implements AdmissionPlugin {
   readonly name = 'PodSecurity';
   private cached: { at: number; read: WorkloadPodSecurityConfig; plugin: PodSecurityAdmission } | undefined;
   private readonly reader: ClusterStateReader;
+  private freshUntil = 0;
 
   constructor(private readonly opts: WorkloadPodSecurityAdmissionOptions) {
     this.reader = objectStoreStateReader(opts.objects);
@@ -45,6 +58,11 @@ export class WorkloadPodSecurityAdmission implements AdmissionPlugin {
   }
 
   async admit(attrs: AdmissionAttributes): Promise<string[] | void> {
+    if (touchesConfiguration(attrs)) {
+      // The API server's Pod or its files change: read the configuration afresh for a while (the write commits after admission).
+      this.cached = undefined;
+      this.freshUntil = this.opts.objects.clock.now().getTime() + REREAD_AFTER_CHANGE_MS;
+    }
     // Only what the plugin looks at: everything else passes without reading the configuration.
     const { group, kind } = attrs.info;
     if (attrs.operation !== 'CREATE' && attrs.operation !== 'UPDATE') return;
@@ -56,7 +74,7 @@ export class WorkloadPodSecurityAdmission implements AdmissionPlugin {
   private async pluginNow(): Promise<{ read: WorkloadPodSecurityConfig; plugin: PodSecurityAdmission }> {
     const now = this.opts.objects.clock.now().getTime();
     const ttl = this.opts.cacheMs ?? 5000;
-    if (this.cached && ttl > 0 && now - this.cached.at < ttl) return this.cached;
+    if (this.cached && ttl > 0 && now - this.cached.at < ttl && now >= this.freshUntil) return this.cached;
     let read: WorkloadPodSecurityConfig;
     try {
       read = await readWorkloadPodSecurityConfig(this.reader);
