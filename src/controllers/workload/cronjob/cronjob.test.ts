@@ -3,10 +3,11 @@ import assert from 'node:assert/strict';
 import { startWorkloadEnv, type WorkloadEnv } from '../../../../test/support/workload-env.js';
 import { eventually } from '../../../../test/support/plane.js';
 import { FakeClock } from '../../../runtime/clock.js';
-import type { Job } from '../job/index.js';
+import { setupJobController, type Job } from '../job/index.js';
 import { setupCronJobController, type CronJob } from './index.js';
 
 const JOB = { apiVersion: 'batch/v1', kind: 'Job' } as const;
+const POD = { apiVersion: 'v1', kind: 'Pod' } as const;
 const CJ = { apiVersion: 'batch/v1', kind: 'CronJob' } as const;
 const START = Date.UTC(2030, 0, 1);
 const MIN = 60_000;
@@ -111,4 +112,22 @@ test('CronJob: suspend, startingDeadlineSeconds and time zones', async (t) => {
   await eventually(async () => (await jobNames(env, 'tokyo')).join() === name, 10_000, 'tokyo run');
   const j = await env.client.get<Job>(JOB, { namespace: 'default', name });
   assert.equal(j.metadata?.annotations?.['batch.kubernetes.io/cronjob-scheduled-timestamp'], '2030-01-02T09:00:00+09:00');
+});
+
+test('CronJob with the Job controller: scheduled Jobs get a generated selector and Pods; a finished Job sets lastSuccessfulTime', async (t) => {
+  const clock = new FakeClock(START);
+  const env = await startWorkloadEnv([setupCronJobController, setupJobController], { clock });
+  t.after(() => env.close());
+  await env.client.create(cronJob('chain', { schedule: '@hourly' }));
+  await clock.advance(60 * MIN + SLACK);
+  const name = nameAt('chain', START + 60 * MIN);
+  const pod = await eventually(async () => (await env.client.list(POD, { namespace: 'default', labelSelector: `batch.kubernetes.io/job-name=${name}` })).items[0], 10_000, 'pod of the scheduled job');
+  const j = await env.client.get<Job>(JOB, { namespace: 'default', name });
+  assert.deepEqual(Object.keys(j.spec?.selector?.matchLabels ?? {}), ['batch.kubernetes.io/controller-uid']);
+  await env.client.patchStatus(POD, { namespace: 'default', name: pod.metadata!.name! }, { type: 'merge', body: { status: { phase: 'Succeeded' } } });
+  const cj = await eventually(async () => {
+    const c = await getCj(env, 'chain');
+    return c.status?.lastSuccessfulTime && !c.status.active?.length ? c : undefined;
+  }, 10_000, 'last success');
+  assert.equal(cj.status?.lastScheduleTime, '2030-01-01T01:00:00Z');
 });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { startWorkloadEnv, type WorkloadEnv } from '../../../../test/support/workload-env.js';
 import { eventually } from '../../../../test/support/plane.js';
 import type { KubeObject } from '../../../apimachinery/types.js';
+import { FakeClock } from '../../../runtime/clock.js';
 import { setupDaemonSetController } from './index.js';
 import { targetNodeOf } from './placement.js';
 import type { Pod } from './pods.js';
@@ -131,4 +132,22 @@ test('DaemonSet: RollingUpdate with maxSurge starts the new Pod beside the old o
     await markReady(env, pods);
     return pods.length === 2 && pods.every((p) => (p.spec?.containers?.[0] as { image?: string }).image === 'agent:2');
   }, 15_000, 'rolled out with surge');
+});
+
+test('DaemonSet: a failed daemon Pod is deleted and replaced after a backoff', async (t) => {
+  const clock = new FakeClock();
+  const env = await startWorkloadEnv([setupDaemonSetController], { clock });
+  t.after(() => env.close());
+  await env.addNode('solo');
+  await env.client.create(daemonSet('agent'));
+  const first = await eventually(async () => (await dsPods(env))[0], 10_000, 'pod');
+  await env.client.patchStatus(POD, { namespace: 'default', name: first.metadata!.name! }, { type: 'merge', body: { status: { phase: 'Failed' } } });
+  await eventually(async () => (await dsPods(env)).length === 0, 10_000, 'failed pod deleted');
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal((await dsPods(env)).length, 0, 'not replaced before the backoff');
+  await clock.advance(1_100);
+  const second = await eventually(async () => (await dsPods(env))[0], 10_000, 'replacement');
+  assert.notEqual(second.metadata?.name, first.metadata?.name);
+  const events = (await env.client.list({ apiVersion: 'v1', kind: 'Event' }, { namespace: 'default' })).items as (KubeObject & { reason?: string })[];
+  assert.ok(events.some((e) => e.reason === 'FailedDaemonPod'));
 });

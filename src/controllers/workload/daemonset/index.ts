@@ -7,7 +7,7 @@ export { DAEMONSET, DaemonSetReconciler, podsToKeep, rollingUpdatePlan, type Dae
 export { placement, daemonPodTolerations, withDaemonTolerations, pinnedAffinity, targetNodeOf, type Placement } from './placement.js';
 
 export function setupDaemonSetController(ctx: WorkloadContext, opts: DaemonSetControllerOptions = {}): void {
-  const r = new DaemonSetReconciler(ctx);
+  const r = new DaemonSetReconciler(ctx, opts);
   const allDaemonSets = () => r.daemonSets.lister.list().map((d) => ({ namespace: d.metadata?.namespace, name: d.metadata!.name! }));
   ctx.manager.add({
     name: 'daemonset',

@@ -34,6 +34,10 @@ export interface DaemonSet extends KubeObject {
 
 export interface DaemonSetControllerOptions {
   workers?: number;
+  /** First delay before replacing a failed daemon Pod on a node (upstream 1 s, doubling); 0 replaces at once. */
+  failedPodBackoffBaseMs?: number;
+  /** Longest such delay (upstream 15 min). */
+  failedPodBackoffMaxMs?: number;
 }
 
 interface NodePods {
@@ -48,7 +52,13 @@ export class DaemonSetReconciler {
   readonly daemonSets: SharedInformer<DaemonSet>;
   readonly revisions: SharedInformer;
 
-  constructor(private readonly ctx: WorkloadContext) {
+  private readonly failedBackoff = new Map<string, { failures: number; lastMs: number }>();
+  private readonly failedBaseMs: number;
+  private readonly failedMaxMs: number;
+
+  constructor(private readonly ctx: WorkloadContext, opts: DaemonSetControllerOptions = {}) {
+    this.failedBaseMs = opts.failedPodBackoffBaseMs ?? 1_000;
+    this.failedMaxMs = opts.failedPodBackoffMaxMs ?? 15 * 60_000;
     const inf = ctx.manager.informers;
     this.pods = inf.for<Pod>(POD);
     this.nodes = inf.for(NODE);
@@ -62,6 +72,7 @@ export class DaemonSetReconciler {
     const cached = this.daemonSets.cache.get(key);
     if (!cached) {
       this.expectations.forget(key);
+      for (const k of this.failedBackoff.keys()) if (k.startsWith(`${key}|`)) this.failedBackoff.delete(k);
       return;
     }
     if (cached.metadata?.deletionTimestamp) return;
@@ -87,6 +98,7 @@ export class DaemonSetReconciler {
     const isNew = (p: Pod): boolean => p.metadata?.labels?.[CONTROLLER_REVISION_HASH_LABEL] === hash;
 
     const toCreate: string[] = [];
+    let backoffWait: number | undefined;
     const toDelete: Pod[] = [];
     const eligible: NodePods[] = [];
     let desired = 0;
@@ -100,12 +112,18 @@ export class DaemonSetReconciler {
       if (place.shouldRun) desired++;
       if (!place.shouldRun && pods.length) misscheduled++;
       if (place.shouldRun && pods.length === 0) {
-        toCreate.push(name);
+        const b = this.failedBackoff.get(`${key}|${name}`);
+        const left = b ? b.lastMs + Math.min(this.failedMaxMs, this.failedBaseMs * 2 ** Math.min(b.failures - 1, 30)) - now : 0;
+        if (left > 0) backoffWait = Math.min(backoffWait ?? left, left);
+        else toCreate.push(name);
       } else if (place.shouldContinueRunning) {
         const live: Pod[] = [];
         for (const p of pods) {
           if (p.status?.phase === 'Failed') {
             toDelete.push(p);
+            // Replacements of failed daemon Pods on a node back off (upstream failedPodsBackoff).
+            const bk = `${key}|${name}`;
+            if (this.failedBaseMs > 0) this.failedBackoff.set(bk, { failures: (this.failedBackoff.get(bk)?.failures ?? 0) + 1, lastMs: now });
             rc.recorder.event(ds, 'Warning', 'FailedDaemonPod', `Found failed daemon pod ${p.metadata?.namespace}/${p.metadata?.name} on node ${name}, will try to kill it`);
           } else live.push(p);
         }
@@ -196,6 +214,7 @@ export class DaemonSetReconciler {
       });
     }
     if (errors.length) throw new Error(errors.join('; '));
+    if (backoffWait !== undefined) requeue = Math.min(requeue ?? backoffWait, backoffWait);
     return requeue !== undefined ? { requeueAfter: requeue } : undefined;
   }
 

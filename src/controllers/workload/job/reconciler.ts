@@ -7,8 +7,8 @@
  * spec.selector and the template labels from the uid; this API server does not, so the controller does it on the
  * first reconcile (unless manualSelector). podFailurePolicy rules FailJob, Ignore and Count apply to failed Pods.
  * backoffLimitPerIndex with maxFailedIndexes and status.failedIndexes (the index failure count annotation on Pods).
- * successPolicy rules (SuccessCriteriaMet with reason SuccessPolicy). Not done:
- * podReplacementPolicy (Pods are replaced once terminal or gone), restart counting of OnFailure Pods.
+ * successPolicy rules (SuccessCriteriaMet with reason SuccessPolicy). Container restarts of OnFailure Pods count
+ * towards backoffLimit. Not done: podReplacementPolicy Failed (Pods are replaced once terminating or failed).
  */
 import type { KubeObject } from '../../../apimachinery/types.js';
 import { LABEL_INDEX, OWNER_UID_INDEX, keyFor } from '../../../client/cache.js';
@@ -96,6 +96,16 @@ export interface JobControllerOptions {
 interface Backoff {
   failures: number;
   lastMs: number;
+}
+
+/** OnFailure Pods restart in place: their containers' restarts count towards backoffLimit (pastBackoffLimitOnFailure). */
+function restartsExceed(spec: JobSpec, active: readonly Pod[], backoffLimit: number): boolean {
+  if (spec.template?.spec?.restartPolicy !== 'OnFailure') return false;
+  let restarts = 0;
+  for (const p of active) {
+    for (const cs of [...((p.status?.initContainerStatuses as { restartCount?: number }[] | undefined) ?? []), ...((p.status?.containerStatuses as { restartCount?: number }[] | undefined) ?? [])]) restarts += cs.restartCount ?? 0;
+  }
+  return backoffLimit === 0 ? restarts > 0 : restarts >= backoffLimit;
 }
 
 function hasFinalizer(p: Pod): boolean {
@@ -252,7 +262,7 @@ export class JobReconciler {
       } else if (perIndex && failedIdx.size && completed.size + failedIdx.size >= completions!) {
         failure = { type: 'FailureTarget', status: 'True', reason: REASON_FAILED_INDEXES, message: MESSAGE_FAILED_INDEXES };
       } else if (indexed ? completions !== undefined && completed.size >= completions : completions !== undefined ? succeeded >= completions : succeeded > 0 && active.length === 0) success = { reason: REASON_COMPLETIONS, message: MESSAGE_COMPLETIONS };
-      else if (status.failed > backoffLimit) failure = { type: 'FailureTarget', status: 'True', reason: REASON_BACKOFF_LIMIT, message: MESSAGE_BACKOFF_LIMIT };
+      else if (status.failed > backoffLimit || restartsExceed(spec, active, backoffLimit)) failure = { type: 'FailureTarget', status: 'True', reason: REASON_BACKOFF_LIMIT, message: MESSAGE_BACKOFF_LIMIT };
       else if (spec.activeDeadlineSeconds !== undefined && !spec.suspend && status.startTime) {
         const left = Date.parse(status.startTime) + spec.activeDeadlineSeconds * 1000 - nowMs;
         if (left <= 0) failure = { type: 'FailureTarget', status: 'True', reason: REASON_DEADLINE, message: MESSAGE_DEADLINE };
