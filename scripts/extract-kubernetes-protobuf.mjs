@@ -26,6 +26,7 @@ const KINDS = [
   ['storage.k8s.io/v1', 'StorageClass', 'storage/v1'],
   ...['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding'].map((k) => ['rbac.authorization.k8s.io/v1', k, 'rbac/v1']),
   ['autoscaling/v2', 'HorizontalPodAutoscaler', 'autoscaling/v2'],
+  ['autoscaling/v1', 'HorizontalPodAutoscaler', 'autoscaling/v1'],
   ['autoscaling/v1', 'Scale', 'autoscaling/v1'],
 ];
 
