@@ -18,8 +18,8 @@ import { ScheduleError, isValidTimeZone, mostRecentScheduleTime, parseSchedule, 
 
 export const CRONJOB = { apiVersion: 'batch/v1', kind: 'CronJob' } as const;
 export const SCHEDULED_TIMESTAMP_ANNOTATION = 'batch.kubernetes.io/cronjob-scheduled-timestamp';
-/** Upstream requeues a little after the next schedule time. */
-const NEXT_SCHEDULE_DELTA_MS = 100;
+/** Upstream wakes a little after the next schedule time. */
+export const NEXT_SCHEDULE_DELTA_MS = 100;
 
 export interface ObjectReference {
   apiVersion?: string;
@@ -48,6 +48,8 @@ export interface CronJobControllerOptions {
   workers?: number;
   /** Zone for CronJobs without spec.timeZone (default UTC). */
   defaultTimeZone?: string;
+  /** How long after a schedule time the controller wakes (upstream 100 ms; may be 0). */
+  scheduleDeltaMs?: number;
 }
 
 /** The Job name for a schedule time: `<cronjob>-<minutes since the epoch>`. */
@@ -74,11 +76,13 @@ export class CronJobReconciler {
   readonly cronJobs: SharedInformer<CronJob>;
   readonly jobs: SharedInformer<Job>;
   private readonly defaultZone: string;
+  private readonly deltaMs: number;
 
   constructor(ctx: WorkloadContext, opts: CronJobControllerOptions = {}) {
     this.cronJobs = ctx.manager.informers.for<CronJob>(CRONJOB);
     this.jobs = ctx.manager.informers.for<Job>(JOB);
     this.defaultZone = opts.defaultTimeZone ?? 'UTC';
+    this.deltaMs = opts.scheduleDeltaMs ?? NEXT_SCHEDULE_DELTA_MS;
   }
 
   async reconcile(rc: ReconcileContext, req: Request): Promise<Result | void> {
@@ -149,7 +153,7 @@ export class CronJobReconciler {
     const deadline = spec.startingDeadlineSeconds;
     if (deadline !== undefined && deadline !== null) earliest = Math.max(earliest, nowMs - deadline * 1000);
     const recent = mostRecentScheduleTime(sched, earliest, nowMs, zone);
-    const next = (): Result | void => (recent.nextMs !== undefined ? { requeueAfter: recent.nextMs - nowMs + NEXT_SCHEDULE_DELTA_MS } : undefined);
+    const next = (): Result | void => (recent.nextMs !== undefined ? { requeueAfter: Math.max(1, recent.nextMs - nowMs + this.deltaMs) } : undefined);
     if (recent.missed > 100) {
       rc.recorder.event(cj, 'Warning', 'TooManyMissedTimes', `too many missed start times: ${recent.missed}. Set or decrease .spec.startingDeadlineSeconds or check clock skew`);
     }
