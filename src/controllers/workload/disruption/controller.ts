@@ -101,7 +101,8 @@ export function setupDisruptionController(ctx: WorkloadContext, opts: Disruption
       const owner = (rs.metadata?.ownerReferences ?? []).find((r) => r.controller === true);
       if (owner?.kind === 'Deployment' && owner.apiVersion.startsWith('apps/')) {
         const d = byRef(deployments, owner.name, owner.uid);
-        return d ? { uid: d.metadata!.uid!, scale: replicasOf(d) } : undefined;
+        // A Deployment that is gone: the ReplicaSet's own scale counts (upstream's generic scale finder).
+        if (d) return { uid: d.metadata!.uid!, scale: replicasOf(d) };
       }
       return { uid: rs.metadata!.uid!, scale: replicasOf(rs) };
     }
