@@ -295,7 +295,10 @@ export function serviceAllocationPlugin(objects: ObjectStore, opts: ServiceAlloc
 
 /** IPAddress names are addresses, and IPv6 ones hold colons. */
 function allowAddressNames(objects: ObjectStore): void {
-  objects.setStrategy('networking.k8s.io', 'IPAddress', { nameRule: 'path', generation: false });
+  const info = objects.registry.get('networking.k8s.io', 'v1', 'ipaddresses');
+  const current = info ? objects.strategy(info) : {};
+  if (current.nameRule === 'path') return;
+  objects.setStrategy('networking.k8s.io', 'IPAddress', { ...current, nameRule: 'path' });
 }
 
 /** Install allocation on a cluster's ObjectStore (joins its admission chain; idempotent). */
