@@ -43,6 +43,8 @@ export interface DaemonSetControllerOptions {
 interface NodePods {
   node: string;
   pods: Pod[];
+  /** A daemon Pod should run here (only such nodes count in status). */
+  shouldRun?: boolean;
 }
 
 export class DaemonSetReconciler {
@@ -129,8 +131,7 @@ export class DaemonSetReconciler {
         }
         const keep = podsToKeep(live, isNew, rolling && surgeOf(ru, 1) > 0);
         for (const p of live) if (!keep.includes(p)) toDelete.push(p);
-        if (place.shouldRun) eligible.push({ node: name, pods: keep });
-        else if (keep.length) eligible.push({ node: name, pods: keep });
+        if (place.shouldRun || keep.length) eligible.push({ node: name, pods: keep, shouldRun: place.shouldRun });
       } else {
         toDelete.push(...pods);
       }
@@ -175,12 +176,12 @@ export class DaemonSetReconciler {
     let available = 0;
     let updated = 0;
     let requeue: number | undefined;
-    for (const { pods } of eligible) {
-      if (!pods.length) continue;
+    for (const { pods, shouldRun } of eligible) {
+      if (!pods.length || !shouldRun) continue;
       current++;
-      const newest = pods.find(isNew);
-      if (newest) updated++;
-      const best = newest && isPodReady(newest) ? newest : pods.find(isPodReady) ?? pods[0];
+      // As upstream: the node's oldest Pod speaks for it (during a surge, the old one until it is gone).
+      const best = [...pods].sort((a, b) => creationMs(a) - creationMs(b))[0];
+      if (isNew(best)) updated++;
       if (isPodReady(best)) ready++;
       if (isPodAvailable(best, minReady, now)) available++;
       const left = msUntilAvailable(best, minReady, now);

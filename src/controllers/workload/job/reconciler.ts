@@ -11,7 +11,7 @@
  * towards backoffLimit. Not done: podReplacementPolicy Failed (Pods are replaced once terminating or failed).
  */
 import type { KubeObject } from '../../../apimachinery/types.js';
-import { LABEL_INDEX, OWNER_UID_INDEX, keyFor } from '../../../client/cache.js';
+import { LABEL_INDEX, NAMESPACE_INDEX, OWNER_UID_INDEX, keyFor } from '../../../client/cache.js';
 import { isNotFound } from '../../../client/errors.js';
 import type { SharedInformer } from '../../../client/informer.js';
 import type { ReconcileContext, Request, Result } from '../../../runtime/reconciler.js';
@@ -133,7 +133,7 @@ export class JobReconciler {
     const cached = this.jobs.cache.get(key);
     if (!cached) {
       this.expectations.forget(key);
-      this.backoff.delete(key);
+      for (const k of this.backoff.keys()) if (k === key || k.startsWith(`${key}#`)) this.backoff.delete(k);
       await this.releaseOrphans(rc, req);
       return;
     }
@@ -426,7 +426,7 @@ export class JobReconciler {
     const pods = this.pods.cache
       .byIndex(LABEL_INDEX, `${JOB_NAME_LABEL}=${req.name}`)
       .filter((p) => p.metadata?.namespace === req.namespace && hasFinalizer(p) && p.metadata?.ownerReferences?.some((r) => r.kind === 'Job' && r.name === req.name));
-    const noOwner = this.pods.cache.list().filter((p) => p.metadata?.namespace === req.namespace && hasFinalizer(p) && p.metadata?.ownerReferences?.some((r) => r.controller && r.kind === 'Job' && r.name === req.name));
+    const noOwner = this.pods.cache.byIndex(NAMESPACE_INDEX, req.namespace ?? '').filter((p) => hasFinalizer(p) && p.metadata?.ownerReferences?.some((r) => r.controller && r.kind === 'Job' && r.name === req.name));
     await this.removeFinalizers(rc, [...new Set([...pods, ...noOwner])]);
   }
 }
