@@ -18,8 +18,8 @@ export interface Target {
   agent: http.Agent;
 }
 
-export function httpsAgent(opts: { ca: string; cert: string; key: string; maxSockets: number; keepAlive?: boolean }): https.Agent {
-  return new https.Agent({ keepAlive: opts.keepAlive ?? true, maxSockets: opts.maxSockets, maxFreeSockets: opts.maxSockets, ca: opts.ca, cert: opts.cert, key: opts.key });
+export function httpsAgent(opts: { ca: string; cert: string; key: string; maxSockets: number; keepAlive?: boolean; servername?: string }): https.Agent {
+  return new https.Agent({ keepAlive: opts.keepAlive ?? true, maxSockets: opts.maxSockets, maxFreeSockets: opts.maxSockets, ca: opts.ca, cert: opts.cert, key: opts.key, ...(opts.servername ? { servername: opts.servername } : {}) });
 }
 
 export function httpAgent(maxSockets: number): http.Agent {

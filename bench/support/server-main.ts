@@ -20,7 +20,9 @@ if (!dataDir) {
 }
 
 const logger = pino({ name: 'slipway-bench', level: process.env.SLIPWAY_BENCH_LOG_LEVEL ?? 'warn' }, destination(2));
-const plane = await ManagementPlane.start({ dataDir, listen: '127.0.0.1:0', logger, storage: process.env.BENCH_STORAGE === 'memory' ? 'memory' : 'sqlite' });
+// BENCH_WORKLOAD_BEHAVIOUR: JSON of the simulated Pods' timings (e.g. {"containerStartSeconds":0}).
+const workloadBehaviour = process.env.BENCH_WORKLOAD_BEHAVIOUR ? (JSON.parse(process.env.BENCH_WORKLOAD_BEHAVIOUR) as Record<string, number>) : undefined;
+const plane = await ManagementPlane.start({ dataDir, listen: '127.0.0.1:0', logger, storage: process.env.BENCH_STORAGE === 'memory' ? 'memory' : 'sqlite', workloadBehaviour });
 
 let stopping = false;
 async function shutdown(code: number): Promise<void> {

@@ -36,7 +36,7 @@ import { CachedReader } from '../controllers/shared/reader.js';
 import { ClusterCache } from '../controllers/shared/cluster-cache.js';
 import { planeConnector } from '../controllers/shared/plane-connector.js';
 import { setupSimProvider, type SimProvider } from '../providers/sim/index.js';
-import { WORKLOAD_CONTROLLERS, WorkloadControllerHost, type WorkloadBehaviour } from '../controllers/workload/index.js';
+import { WORKLOAD_CONTROLLERS, workloadClusterAdmission, WorkloadControllerHost, type WorkloadBehaviour } from '../controllers/workload/index.js';
 import { MemoryStore } from '../storage/memory/memory-store.js';
 import { SqliteStore } from '../storage/sqlite/sqlite-store.js';
 import type { Store } from '../storage/store.js';
@@ -230,7 +230,7 @@ function newWorkloadClusterHost(store: Store, objects: ObjectStore, log: Logger,
     if (!data?.['tls.crt'] || !data['tls.key']) return undefined;
     return { certPem: Buffer.from(data['tls.crt'], 'base64').toString('utf8'), keyPem: Buffer.from(data['tls.key'], 'base64').toString('utf8') };
   };
-  return new LogicalClusterHost({ store, registry, strategies, caLookup, logger: log.child({ component: 'workload-clusters' }), clock });
+  return new LogicalClusterHost({ store, registry, strategies, caLookup, admission: workloadClusterAdmission, logger: log.child({ component: 'workload-clusters' }), clock });
 }
 
 function parseListen(listen: string): { hostPart: string; port: number } {

@@ -73,6 +73,38 @@ describe('Pods in a workload cluster (sim provider, kubectl)', () => {
     await eventually(async () => ((JSON.parse(await wl.ok(['get', 'pods', '-l', 'app=app', '-o', 'json'])) as { items: unknown[] }).items.length === 0 ? true : undefined), 30_000, 'Pods gone with the Deployment');
   });
 
+  it('kubectl expose: the Service gets a ClusterIP from the cluster\'s service CIDR and Endpoints of the Ready Pods', async () => {
+    await wl.ok(['apply', '-f', '-'], 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  replicas: 2\n  selector: {matchLabels: {app: api}}\n  template:\n    metadata: {labels: {app: api}}\n    spec:\n      containers: [{name: api, image: "nginx:1.27", ports: [{name: http, containerPort: 8080}]}]\n');
+    assert.match(await wl.ok(['rollout', 'status', 'deployment/api', '--timeout=60s']), /successfully rolled out/);
+    await wl.ok(['expose', 'deployment', 'api', '--port=80', '--target-port=http']);
+    const svc = JSON.parse(await wl.ok(['get', 'svc', 'api', '-o', 'json'])) as { spec: { clusterIP: string } };
+    assert.ok(inCIDR(svc.spec.clusterIP, '10.128.0.0/12'), `${svc.spec.clusterIP} in the cluster's services CIDR`);
+    const ips = await eventually(async () => {
+      const ep = JSON.parse(await wl.ok(['get', 'endpoints', 'api', '-o', 'json'])) as { subsets?: { addresses?: { ip: string }[]; ports?: { port: number }[] }[] };
+      const a = ep.subsets?.[0]?.addresses ?? [];
+      return a.length === 2 && ep.subsets![0]!.ports?.[0]?.port === 8080 ? a.map((x) => x.ip).sort() : undefined;
+    }, 30_000, 'Endpoints of both Pods');
+    const podIPs = (JSON.parse(await wl.ok(['get', 'pods', '-l', 'app=api', '-o', 'json'])) as { items: PodObj[] }).items.map((p) => p.status!.podIP!).sort();
+    assert.deepEqual(ips, podIPs);
+    const kubernetes = JSON.parse(await wl.ok(['get', 'svc', 'kubernetes', '-o', 'json'])) as { spec: { clusterIP: string } };
+    assert.equal(kubernetes.spec.clusterIP, '10.128.0.1', 'the kubernetes Service has the first address');
+  });
+
+  it('a DaemonSet puts one Pod on every Node and follows a MachineDeployment scale-up; a Job completes', async () => {
+    await wl.ok(['apply', '-f', '-'], 'apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: agent}\nspec:\n  selector: {matchLabels: {app: agent}}\n  template:\n    metadata: {labels: {app: agent}}\n    spec:\n      tolerations: [{key: node-role.kubernetes.io/control-plane, operator: Exists, effect: NoSchedule}]\n      containers: [{name: agent, image: "busybox:1.36"}]\n');
+    const running = async (n: number): Promise<true | undefined> => {
+      const ds = JSON.parse(await wl.ok(['get', 'ds', 'agent', '-o', 'json'])) as { status?: { desiredNumberScheduled?: number; numberReady?: number } };
+      return ds.status?.desiredNumberScheduled === n && ds.status.numberReady === n ? true : undefined;
+    };
+    await eventually(() => running(3), 60_000, 'agent on 3 Nodes');
+    await kb.ok(['scale', 'md', 'w-md-0', '--replicas=3']);
+    await eventually(() => running(4), 90_000, 'agent on the new Node too');
+    await wl.ok(['create', '-f', '-'], 'apiVersion: batch/v1\nkind: Job\nmetadata: {name: once}\nspec:\n  completions: 2\n  template:\n    metadata: {annotations: {sim.slipway.dev/run-seconds: "0"}}\n    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: "busybox:1.36"}]\n');
+    assert.match(await wl.ok(['wait', '--for=condition=Complete', 'job/once', '--timeout=60s']), /condition met/);
+    const row = (await wl.ok(['get', 'job', 'once', '--no-headers'])).trim().split(/\s+/);
+    assert.deepEqual(row.slice(0, 3), ['once', 'Complete', '2/2']);
+  });
+
   it('a Pod that fits nowhere stays Pending with the scheduler\'s message and Event', async () => {
     await wl.ok(['apply', '-f', '-'], podYaml('huge', '64'));
     const p = await eventually(async () => {
@@ -81,7 +113,8 @@ describe('Pods in a workload cluster (sim provider, kubectl)', () => {
     }, 30_000, 'huge unschedulable');
     const cond = p.status!.conditions!.find((c) => c.type === 'PodScheduled')!;
     assert.equal(cond.reason, 'Unschedulable');
-    assert.match(cond.message!, /^0\/3 nodes are available: 1 node\(s\) had untolerated taint\(s\), 2 Insufficient cpu\. preemption: 0\/3 nodes are available: /);
+    const m = /^0\/(\d+) nodes are available: 1 node\(s\) had untolerated taint\(s\), (\d+) Insufficient cpu\. preemption: 0\/\1 nodes are available: /.exec(cond.message!);
+    assert.ok(m && Number(m[2]) === Number(m[1]) - 1, cond.message);
     const events = await wl.ok(['get', 'events', '--field-selector', 'involvedObject.name=huge,reason=FailedScheduling', '-o', 'jsonpath={.items[*].message}']);
     assert.match(events, /Insufficient cpu/);
     const row = (await wl.ok(['get', 'pod', 'huge', '--no-headers'])).trim().split(/\s+/);

@@ -49,7 +49,7 @@ let loaded: OpenAPIDocument | undefined;
 /** The definitions shipped with Slipway (read once). */
 export function kubernetesDefinitions(): OpenAPIDocument {
   if (loaded) return loaded;
-  const candidates = [new URL('./openapi/definitions.json', import.meta.url), new URL('../../../src/api/kubernetes/openapi/definitions.json', import.meta.url)];
+  const candidates = [new URL('./openapi/definitions.json', import.meta.url), new URL('../../../../src/api/kubernetes/openapi/definitions.json', import.meta.url)];
   for (const url of candidates) {
     try {
       loaded = JSON.parse(readFileSync(url, 'utf8')) as OpenAPIDocument;

@@ -3,7 +3,16 @@
  * each entry registers its controllers on the cluster's manager. Providers add their own (the sim provider's kubelet).
  */
 import type { WorkloadControllerSetup } from './context.js';
+import { setupCronJobController } from './cronjob/index.js';
+import { setupDaemonSetController } from './daemonset/index.js';
 import { setupDeploymentController } from './deployment/index.js';
+import { setupDisruptionController } from './disruption/index.js';
+import { setupEndpointsControllers } from './endpoints/index.js';
+import { setupHorizontalPodAutoscaler } from './hpa/index.js';
+import { setupJobController } from './job/index.js';
+import { setupServiceAccountControllers } from './serviceaccounts/index.js';
+import { setupStatefulSetController } from './statefulset/index.js';
+import { setupKubernetesService } from './services/index.js';
 import { setupReplicaSetController } from './replicaset/index.js';
 import { setupScheduler } from './scheduler/index.js';
 
@@ -15,4 +24,15 @@ export const WORKLOAD_CONTROLLERS: readonly { name: string; setup: WorkloadContr
   { name: 'default-scheduler', setup: (ctx) => void setupScheduler(ctx) },
   { name: 'deployment', setup: (ctx) => void setupDeploymentController(ctx) },
   { name: 'replicaset', setup: (ctx) => void setupReplicaSetController(ctx) },
+  { name: 'daemonset', setup: (ctx) => void setupDaemonSetController(ctx) },
+  { name: 'statefulset', setup: (ctx) => void setupStatefulSetController(ctx) },
+  { name: 'job', setup: (ctx) => void setupJobController(ctx) },
+  { name: 'cronjob', setup: (ctx) => void setupCronJobController(ctx) },
+  { name: 'disruption', setup: (ctx) => void setupDisruptionController(ctx) },
+  { name: 'serviceaccount', setup: (ctx) => void setupServiceAccountControllers(ctx) },
+  { name: 'endpoints', setup: (ctx) => void setupEndpointsControllers(ctx) },
+  { name: 'kubernetes-service', setup: (ctx) => void setupKubernetesService(ctx) },
+  { name: 'horizontal-pod-autoscaler', setup: (ctx) => void setupHorizontalPodAutoscaler(ctx) },
 ];
+
+export { workloadClusterAdmission } from './admission.js';
