@@ -8,20 +8,23 @@
  *     contentEncoding = 3
  *     contentType     = 4
  *
- * The typed message is converted with the field tables in ./schema.ts into exactly what the
- * Kubernetes JSON serialisation would produce, with `omitempty` semantics (zero values of
- * non-pointer fields are left out).
+ * The typed message is converted (./decode.ts) into exactly what the Kubernetes JSON serialisation
+ * would produce, with `omitempty` semantics (zero values of non-pointer fields are left out),
+ * following a field table: for the built-in kinds of k8s.io/api the generated table of
+ * ./kubernetes-messages.ts, for the rest the hand-written ones of ./schema.ts and ./apiextensions.ts.
  */
 
 import { badRequest, StatusError } from '../errors.js';
-import type { JsonObject, JsonValue, KubeObject } from '../types.js';
-import { decodeUtf8, readFields, readPackedVarints, WIRE_BYTES, WIRE_FIXED64, WIRE_VARINT, WireError, type WireValue } from './wire.js';
+import type { JsonObject, KubeObject } from '../types.js';
+import { decodeUtf8, readFields, WIRE_BYTES, WIRE_FIXED64, WIRE_VARINT, WireError, type WireValue } from './wire.js';
+import { decodeMessage } from './decode.js';
 import * as S from './schema.js';
 import { CustomResourceDefinition } from './apiextensions.js';
 import { kubernetesMessages } from './kubernetes-messages.js';
-import type { FieldSpec, LeafType, MessageSchema } from './schema.js';
+import type { MessageSchema } from './schema.js';
 
 export type { FieldSpec, LeafType, MessageSchema } from './schema.js';
+export { decodeMessage } from './decode.js';
 
 /** The media type kubectl and client-go use for protobuf bodies. */
 export const KUBERNETES_PROTOBUF_MEDIA_TYPE = 'application/vnd.kubernetes.protobuf';
@@ -201,187 +204,4 @@ function wireName(data: WireValue): string {
 function expectBytes(data: WireValue, path: string): Uint8Array {
   if (data.wireType !== WIRE_BYTES) throw new WireError(`${path}: expected a length-delimited field, got ${wireName(data)}`);
   return data.value;
-}
-
-function expectVarint(data: WireValue, path: string): bigint {
-  if (data.wireType !== WIRE_VARINT) throw new WireError(`${path}: expected a varint field, got ${wireName(data)}`);
-  return data.value;
-}
-
-function isZero(v: JsonValue | undefined): boolean {
-  if (v === undefined || v === null || v === '' || v === false || v === 0) return true;
-  if (Array.isArray(v)) return v.length === 0;
-  if (typeof v === 'object') return Object.keys(v).length === 0;
-  return false;
-}
-
-function pad(n: number, width: number): string {
-  return String(n).padStart(width, '0');
-}
-
-/** RFC3339 in UTC, as Go formats `time.Time` (years outside 0..9999 are not representable). */
-function formatTime(seconds: bigint, fraction: string): string {
-  const ms = Number(seconds) * 1000;
-  const d = new Date(ms);
-  if (Number.isNaN(d.getTime())) throw new WireError(`timestamp ${seconds}s is out of range`);
-  const y = d.getUTCFullYear();
-  if (y < 0 || y > 9999) throw new WireError(`timestamp ${seconds}s is outside years 0000-9999`);
-  return `${pad(y, 4)}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)}T${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}${fraction}Z`;
-}
-
-function decodeTimestamp(bytes: Uint8Array, path: string, micro: boolean): string | undefined {
-  // An empty message is the zero time, which Go writes as JSON null: leave the field out.
-  if (bytes.length === 0) return undefined;
-  let seconds = 0n;
-  let nanos = 0;
-  for (const { field, data } of readFields(bytes)) {
-    if (field === 1) seconds = BigInt.asIntN(64, expectVarint(data, `${path}.seconds`));
-    else if (field === 2) nanos = Number(BigInt.asIntN(32, expectVarint(data, `${path}.nanos`)));
-  }
-  if (nanos < 0 || nanos > 999_999_999) throw new WireError(`${path}.nanos: ${nanos} is out of range`);
-  // metav1.Time keeps whole seconds only; MicroTime truncates to microseconds.
-  return formatTime(seconds, micro ? `.${pad(Math.floor(nanos / 1000), 6)}` : '');
-}
-
-function decodeRawJson(bytes: Uint8Array, path: string): JsonValue | undefined {
-  let raw: Uint8Array | undefined;
-  for (const { field, data } of readFields(bytes)) if (field === 1) raw = expectBytes(data, `${path}.raw`);
-  if (!raw || raw.length === 0) return undefined;
-  try {
-    return JSON.parse(decodeUtf8(raw)) as JsonValue;
-  } catch (err) {
-    throw new WireError(`${path}: raw bytes are not JSON: ${(err as Error).message}`);
-  }
-}
-
-function decodeLeaf(type: LeafType, data: WireValue, path: string): JsonValue | undefined {
-  switch (type) {
-    case 'string':
-      return decodeUtf8(expectBytes(data, path));
-    case 'bytes':
-      return Buffer.from(expectBytes(data, path)).toString('base64');
-    case 'bool':
-      return expectVarint(data, path) !== 0n;
-    case 'int32':
-      return Number(BigInt.asIntN(32, expectVarint(data, path)));
-    case 'int64':
-      return Number(BigInt.asIntN(64, expectVarint(data, path)));
-    case 'double': {
-      if (data.wireType !== WIRE_FIXED64) throw new WireError(`${path}: expected a fixed64 field, got ${wireName(data)}`);
-      return new DataView(data.value.buffer, data.value.byteOffset, 8).getFloat64(0, true);
-    }
-    case 'time':
-      return decodeTimestamp(expectBytes(data, path), path, false);
-    case 'microtime':
-      return decodeTimestamp(expectBytes(data, path), path, true);
-    case 'quantity': {
-      let s = '';
-      for (const q of readFields(expectBytes(data, path))) if (q.field === 1) s = decodeUtf8(expectBytes(q.data, `${path}.string`));
-      return s === '' ? '0' : s; // the zero Quantity marshals as "0"
-    }
-    case 'intorstring': {
-      let kind = 0n;
-      let intVal = 0;
-      let strVal = '';
-      for (const q of readFields(expectBytes(data, path))) {
-        if (q.field === 1) kind = expectVarint(q.data, `${path}.type`);
-        else if (q.field === 2) intVal = Number(BigInt.asIntN(32, expectVarint(q.data, `${path}.intVal`)));
-        else if (q.field === 3) strVal = decodeUtf8(expectBytes(q.data, `${path}.strVal`));
-      }
-      return kind === 1n ? strVal : intVal;
-    }
-    case 'rawjson':
-    case 'fieldsv1':
-      return decodeRawJson(expectBytes(data, path), path);
-  }
-}
-
-function decodeValue(spec: FieldSpec, data: WireValue, path: string): JsonValue | undefined {
-  if (typeof spec.type === 'function') {
-    const schema = spec.type();
-    const decoded = decodeMessage(schema, expectBytes(data, path), path);
-    return schema.toJson ? schema.toJson(decoded) : decoded;
-  }
-  return decodeLeaf(spec.type, data, path);
-}
-
-/** Zero value of a map entry whose value field was omitted on the wire. */
-function zeroOf(spec: FieldSpec): JsonValue {
-  if (typeof spec.type === 'function') return {};
-  switch (spec.type) {
-    case 'bool':
-      return false;
-    case 'int32':
-    case 'int64':
-    case 'double':
-    case 'intorstring':
-      return 0;
-    case 'quantity':
-      return '0';
-    case 'time':
-    case 'microtime':
-    case 'rawjson':
-    case 'fieldsv1':
-      return null;
-    default:
-      return '';
-  }
-}
-
-function isVarintLeaf(spec: FieldSpec): boolean {
-  return spec.type === 'bool' || spec.type === 'int32' || spec.type === 'int64';
-}
-
-/** Decodes one message into a JSON object following its field table. */
-export function decodeMessage(schema: MessageSchema, bytes: Uint8Array, path: string): JsonObject {
-  const byNo = new Map<number, WireValue[]>();
-  for (const { field, data } of readFields(bytes)) {
-    const list = byNo.get(field);
-    if (list) list.push(data);
-    else byNo.set(field, [data]);
-  }
-  const out: JsonObject = {};
-  for (const spec of schema.fields) {
-    const occurrences = byNo.get(spec.no);
-    if (!occurrences) continue;
-    const p = `${path}.${spec.json}`;
-    if (spec.map) {
-      const obj: JsonObject = {};
-      for (const entry of occurrences) {
-        let key = '';
-        let value: JsonValue | undefined;
-        let seen = false;
-        for (const kv of readFields(expectBytes(entry, p))) {
-          if (kv.field === 1) key = decodeUtf8(expectBytes(kv.data, `${p}.key`));
-          else if (kv.field === 2) {
-            seen = true;
-            value = decodeValue(spec, kv.data, `${p}[${JSON.stringify(key)}]`);
-          }
-        }
-        obj[key] = !seen || value === undefined ? zeroOf(spec) : value;
-      }
-      if (Object.keys(obj).length > 0) out[spec.json] = obj;
-    } else if (spec.repeated) {
-      const arr: JsonValue[] = [];
-      for (const occ of occurrences) {
-        if (isVarintLeaf(spec) && occ.wireType === WIRE_BYTES) {
-          for (const v of readPackedVarints(occ.value)) {
-            const item = decodeLeaf(spec.type as LeafType, { wireType: WIRE_VARINT, value: v }, `${p}[${arr.length}]`);
-            arr.push(item === undefined ? null : item);
-          }
-        } else {
-          const item = decodeValue(spec, occ, `${p}[${arr.length}]`);
-          arr.push(item === undefined ? zeroOf(spec) : item);
-        }
-      }
-      if (arr.length > 0) out[spec.json] = arr;
-    } else {
-      const value = decodeValue(spec, occurrences[occurrences.length - 1]!, p);
-      if (value === undefined) continue;
-      if (!spec.keepZero && isZero(value)) continue;
-      if (spec.inline && typeof value === 'object' && value !== null && !Array.isArray(value)) Object.assign(out, value);
-      else out[spec.json] = value;
-    }
-  }
-  return out;
 }

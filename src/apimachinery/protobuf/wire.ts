@@ -14,9 +14,22 @@ export const WIRE_END_GROUP = 4;
 export const WIRE_FIXED32 = 5;
 
 export class WireError extends Error {
+  /** Where in the message the problem is, e.g. `Deployment.spec.template.spec.containers[0].name`. */
+  path = '';
+  /** The problem itself, without the path. */
+  readonly detail: string;
+
   constructor(message: string) {
     super(message);
     this.name = 'WireError';
+    this.detail = message;
+  }
+
+  /** Prepends a path segment (callers add theirs on the way out); returns this error. */
+  within(segment: string): this {
+    this.path = segment + this.path;
+    this.message = `${this.path}: ${this.detail}`;
+    return this;
   }
 }
 
