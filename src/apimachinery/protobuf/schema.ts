@@ -138,7 +138,7 @@ export const Condition: MessageSchema = msg('k8s.io.apimachinery.pkg.apis.meta.v
 ]);
 
 // ---------------------------------------------------------------------------------------------
-// k8s.io/api/core/v1
+// k8s.io/api/core/v1 (what events.k8s.io/v1 Event needs; the core kinds come from the generated table)
 
 export const ObjectReference: MessageSchema = msg('k8s.io.api.core.v1.ObjectReference', [
   f(1, 'kind', 'string'),
@@ -150,77 +150,9 @@ export const ObjectReference: MessageSchema = msg('k8s.io.api.core.v1.ObjectRefe
   f(7, 'fieldPath', 'string'),
 ]);
 
-export const LocalObjectReference: MessageSchema = msg('k8s.io.api.core.v1.LocalObjectReference', [f(1, 'name', 'string')]);
-
-export const ConfigMap: MessageSchema = msg('k8s.io.api.core.v1.ConfigMap', [
-  f(1, 'metadata', () => ObjectMeta),
-  f(4, 'immutable', 'bool', { keepZero: true }),
-  f(2, 'data', 'string', { map: true }),
-  f(3, 'binaryData', 'bytes', { map: true }),
-]);
-
-export const Secret: MessageSchema = msg('k8s.io.api.core.v1.Secret', [
-  f(1, 'metadata', () => ObjectMeta),
-  f(5, 'immutable', 'bool', { keepZero: true }),
-  f(2, 'data', 'bytes', { map: true }),
-  f(4, 'stringData', 'string', { map: true }),
-  f(3, 'type', 'string'),
-]);
-
-export const NamespaceSpec: MessageSchema = msg('k8s.io.api.core.v1.NamespaceSpec', [f(1, 'finalizers', 'string', { repeated: true })]);
-
-export const NamespaceCondition: MessageSchema = msg('k8s.io.api.core.v1.NamespaceCondition', [
-  f(1, 'type', 'string'),
-  f(2, 'status', 'string'),
-  f(4, 'lastTransitionTime', 'time'),
-  f(5, 'reason', 'string'),
-  f(6, 'message', 'string'),
-]);
-
-export const NamespaceStatus: MessageSchema = msg('k8s.io.api.core.v1.NamespaceStatus', [
-  f(1, 'phase', 'string'),
-  f(2, 'conditions', () => NamespaceCondition, { repeated: true }),
-]);
-
-export const Namespace: MessageSchema = msg('k8s.io.api.core.v1.Namespace', [
-  f(1, 'metadata', () => ObjectMeta),
-  f(2, 'spec', () => NamespaceSpec),
-  f(3, 'status', () => NamespaceStatus),
-]);
-
-export const ServiceAccount: MessageSchema = msg('k8s.io.api.core.v1.ServiceAccount', [
-  f(1, 'metadata', () => ObjectMeta),
-  f(2, 'secrets', () => ObjectReference, { repeated: true }),
-  f(3, 'imagePullSecrets', () => LocalObjectReference, { repeated: true }),
-  f(4, 'automountServiceAccountToken', 'bool', { keepZero: true }),
-]);
-
 export const EventSource: MessageSchema = msg('k8s.io.api.core.v1.EventSource', [
   f(1, 'component', 'string'),
   f(2, 'host', 'string'),
-]);
-
-export const CoreEventSeries: MessageSchema = msg('k8s.io.api.core.v1.EventSeries', [
-  f(1, 'count', 'int32'),
-  f(2, 'lastObservedTime', 'microtime'),
-]);
-
-export const CoreEvent: MessageSchema = msg('k8s.io.api.core.v1.Event', [
-  f(1, 'metadata', () => ObjectMeta),
-  f(2, 'involvedObject', () => ObjectReference),
-  f(3, 'reason', 'string'),
-  f(4, 'message', 'string'),
-  f(5, 'source', () => EventSource),
-  f(6, 'firstTimestamp', 'time'),
-  f(7, 'lastTimestamp', 'time'),
-  f(8, 'count', 'int32'),
-  f(9, 'type', 'string'),
-  f(10, 'eventTime', 'microtime'),
-  f(11, 'series', () => CoreEventSeries, { keepZero: true }),
-  f(12, 'action', 'string'),
-  f(13, 'related', () => ObjectReference, { keepZero: true }),
-  f(14, 'reportingComponent', 'string'),
-  f(15, 'reportingInstance', 'string'),
 ]);
 
 // ---------------------------------------------------------------------------------------------
