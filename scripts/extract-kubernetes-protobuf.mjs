@@ -28,6 +28,8 @@ const KINDS = [
   ['autoscaling/v2', 'HorizontalPodAutoscaler', 'autoscaling/v2'],
   ['autoscaling/v1', 'HorizontalPodAutoscaler', 'autoscaling/v1'],
   ['autoscaling/v1', 'Scale', 'autoscaling/v1'],
+  ['events.k8s.io/v1', 'Event', 'events/v1'],
+  ['coordination.k8s.io/v1', 'Lease', 'coordination/v1'],
 ];
 
 /** Messages outside k8s.io/api the decoder knows by hand (index.ts / schema.ts). */

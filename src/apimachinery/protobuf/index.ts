@@ -55,8 +55,6 @@ interface RegisteredKind {
 
 /** Kinds outside the generated k8s.io/api table (./kubernetes-messages.ts), with hand-written tables. */
 const HAND_WRITTEN: RegisteredKind[] = [
-  { apiVersion: 'events.k8s.io/v1', kind: 'Event', schema: S.EventsEvent },
-  { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', schema: S.Lease },
   { apiVersion: 'meta.k8s.io/v1', kind: 'DeleteOptions', schema: S.DeleteOptions },
   { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', schema: CustomResourceDefinition },
 ];

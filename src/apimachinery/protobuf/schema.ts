@@ -1,9 +1,10 @@
 /**
- * Field tables describing Kubernetes protobuf messages.
+ * Field tables describing Kubernetes protobuf messages, and the hand-written tables of apimachinery's
+ * meta/v1 messages (ObjectMeta, LabelSelector, Condition, DeleteOptions, ...), which the generated table of
+ * the built-in kinds (./kubernetes-messages.ts) refers to.
  *
- * Field numbers follow k8s.io/api and k8s.io/apimachinery `generated.proto`;
- * JSON names follow the Go struct tags. Fields are listed in Go struct order so
- * decoded objects keep the key order of the JSON serialisation.
+ * Field numbers follow k8s.io/apimachinery `generated.proto`; JSON names follow the Go struct tags.
+ * Fields are listed in Go struct order so decoded objects keep the key order of the JSON serialisation.
  */
 
 import type { JsonObject, JsonValue } from '../types.js';
@@ -137,64 +138,3 @@ export const Condition: MessageSchema = msg('k8s.io.apimachinery.pkg.apis.meta.v
   f(6, 'message', 'string'),
 ]);
 
-// ---------------------------------------------------------------------------------------------
-// k8s.io/api/core/v1 (what events.k8s.io/v1 Event needs; the core kinds come from the generated table)
-
-export const ObjectReference: MessageSchema = msg('k8s.io.api.core.v1.ObjectReference', [
-  f(1, 'kind', 'string'),
-  f(2, 'namespace', 'string'),
-  f(3, 'name', 'string'),
-  f(4, 'uid', 'string'),
-  f(5, 'apiVersion', 'string'),
-  f(6, 'resourceVersion', 'string'),
-  f(7, 'fieldPath', 'string'),
-]);
-
-export const EventSource: MessageSchema = msg('k8s.io.api.core.v1.EventSource', [
-  f(1, 'component', 'string'),
-  f(2, 'host', 'string'),
-]);
-
-// ---------------------------------------------------------------------------------------------
-// k8s.io/api/events/v1
-
-export const EventsEventSeries: MessageSchema = msg('k8s.io.api.events.v1.EventSeries', [
-  f(1, 'count', 'int32'),
-  f(2, 'lastObservedTime', 'microtime'),
-]);
-
-export const EventsEvent: MessageSchema = msg('k8s.io.api.events.v1.Event', [
-  f(1, 'metadata', () => ObjectMeta),
-  f(2, 'eventTime', 'microtime'),
-  f(3, 'series', () => EventsEventSeries, { keepZero: true }),
-  f(4, 'reportingController', 'string'),
-  f(5, 'reportingInstance', 'string'),
-  f(6, 'action', 'string'),
-  f(7, 'reason', 'string'),
-  f(8, 'regarding', () => ObjectReference),
-  f(9, 'related', () => ObjectReference, { keepZero: true }),
-  f(10, 'note', 'string'),
-  f(11, 'type', 'string'),
-  f(12, 'deprecatedSource', () => EventSource),
-  f(13, 'deprecatedFirstTimestamp', 'time'),
-  f(14, 'deprecatedLastTimestamp', 'time'),
-  f(15, 'deprecatedCount', 'int32'),
-]);
-
-// ---------------------------------------------------------------------------------------------
-// k8s.io/api/coordination/v1
-
-export const LeaseSpec: MessageSchema = msg('k8s.io.api.coordination.v1.LeaseSpec', [
-  f(1, 'holderIdentity', 'string', { keepZero: true }),
-  f(2, 'leaseDurationSeconds', 'int32', { keepZero: true }),
-  f(3, 'acquireTime', 'microtime', { keepZero: true }),
-  f(4, 'renewTime', 'microtime', { keepZero: true }),
-  f(5, 'leaseTransitions', 'int32', { keepZero: true }),
-  f(6, 'strategy', 'string', { keepZero: true }),
-  f(7, 'preferredHolder', 'string', { keepZero: true }),
-]);
-
-export const Lease: MessageSchema = msg('k8s.io.api.coordination.v1.Lease', [
-  f(1, 'metadata', () => ObjectMeta),
-  f(2, 'spec', () => LeaseSpec),
-]);
