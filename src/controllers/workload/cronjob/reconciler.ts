@@ -11,7 +11,7 @@ import { isAlreadyExists, isNotFound } from '../../../client/errors.js';
 import type { SharedInformer } from '../../../client/informer.js';
 import type { ReconcileContext, Request, Result } from '../../../runtime/reconciler.js';
 import type { WorkloadContext } from '../context.js';
-import { clone, controllerUid, creationMs, errorText, timestamp } from '../daemonset/pods.js';
+import { clone, controllerUid, creationMs, errorText, timestamp } from '../shared/pods.js';
 import { findCondition, isFinished, isTrue } from '../job/conditions.js';
 import { JOB, type Job } from '../job/reconciler.js';
 import { ScheduleError, isValidTimeZone, mostRecentScheduleTime, parseSchedule, wallClock } from './cron.js';

@@ -6,7 +6,7 @@ import type { KubeObject } from '../../../apimachinery/types.js';
 import { FakeClock } from '../../../runtime/clock.js';
 import { setupDaemonSetController } from './index.js';
 import { targetNodeOf } from './placement.js';
-import type { Pod } from './pods.js';
+import type { Pod } from '../shared/pods.js';
 
 const POD = { apiVersion: 'v1', kind: 'Pod' } as const;
 const DS = { apiVersion: 'apps/v1', kind: 'DaemonSet' } as const;

@@ -1,6 +1,6 @@
 /** The DaemonSet controller of a workload cluster. */
 import type { WorkloadContext } from '../context.js';
-import { CONTROLLER_REVISION, NODE, POD } from './pods.js';
+import { CONTROLLER_REVISION, NODE, POD } from '../shared/pods.js';
 import { DAEMONSET, DaemonSetReconciler, type DaemonSetControllerOptions } from './reconciler.js';
 
 export { DAEMONSET, DaemonSetReconciler, podsToKeep, rollingUpdatePlan, type DaemonSet, type DaemonSetControllerOptions } from './reconciler.js';

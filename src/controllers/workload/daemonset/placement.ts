@@ -7,7 +7,7 @@
 import type { Affinity, Taint, Toleration } from '../scheduler/types.js';
 import { podMatchesNodeSelectorAndAffinity } from '../scheduler/node-affinity.js';
 import { findUntoleratedTaint, tolerationsTolerateTaint } from '../scheduler/taints.js';
-import type { PodSpec } from './pods.js';
+import type { PodSpec } from '../shared/pods.js';
 
 export interface NodeForPlacement {
   metadata?: { name?: string; labels?: Record<string, string> };

@@ -14,9 +14,9 @@ import { CacheExpectations } from '../../shared/expectations.js';
 import { selectorMatches } from '../../shared/selector.js';
 import { scaledValue } from '../../shared/intstr.js';
 import type { WorkloadContext } from '../context.js';
-import { CONTROLLER_REVISION_HASH_LABEL, ensureCurrentRevision, ownedRevisions, revisionHashOf, revisionsToPrune, type ControllerRevision } from './history.js';
+import { CONTROLLER_REVISION_HASH_LABEL, ensureCurrentRevision, ownedRevisions, revisionHashOf, revisionsToPrune, type ControllerRevision } from '../shared/controller-history.js';
 import { pinnedAffinity, placement, targetNodeOf, withDaemonTolerations, type NodeForPlacement } from './placement.js';
-import { CONTROLLER_REVISION, NODE, POD, clone, controllerUid, creationMs, errorText, isPodAvailable, isPodReady, msUntilAvailable, type Pod, type PodTemplate } from './pods.js';
+import { CONTROLLER_REVISION, NODE, POD, clone, controllerUid, creationMs, errorText, isPodAvailable, isPodReady, msUntilAvailable, type Pod, type PodTemplate } from '../shared/pods.js';
 
 export const DAEMONSET = { apiVersion: 'apps/v1', kind: 'DaemonSet' } as const;
 export const POD_TEMPLATE_GENERATION_LABEL = 'pod-template-generation';

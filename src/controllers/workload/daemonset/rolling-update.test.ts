@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Pod } from './pods.js';
+import type { Pod } from '../shared/pods.js';
 import { podsToKeep, rollingUpdatePlan } from './reconciler.js';
 
 function pod(name: string, rev: 'old' | 'new', available: boolean, created = '2030-01-01T00:00:00Z'): Pod {

@@ -1,6 +1,6 @@
 /** The Job and TTL-after-finished controllers of a workload cluster. */
 import type { WorkloadContext } from '../context.js';
-import { POD } from '../daemonset/pods.js';
+import { POD } from '../shared/pods.js';
 import { JOB, JobReconciler, type JobControllerOptions } from './reconciler.js';
 import { TtlAfterFinishedReconciler } from './ttl-after-finished.js';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { startWorkloadEnv, type WorkloadEnv } from '../../../../test/support/workload-env.js';
 import { eventually } from '../../../../test/support/plane.js';
 import { FakeClock } from '../../../runtime/clock.js';
-import type { Pod } from '../daemonset/pods.js';
+import type { Pod } from '../shared/pods.js';
 import { setupJobController, type Job } from './index.js';
 
 const POD = { apiVersion: 'v1', kind: 'Pod' } as const;

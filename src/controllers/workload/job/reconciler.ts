@@ -17,8 +17,8 @@ import type { SharedInformer } from '../../../client/informer.js';
 import type { ReconcileContext, Request, Result } from '../../../runtime/reconciler.js';
 import { CacheExpectations } from '../../shared/expectations.js';
 import type { WorkloadContext } from '../context.js';
-import { canonicalJson } from '../daemonset/history.js';
-import { POD, clone, controllerUid, creationMs, errorText, isPodReady, isTerminated, timestamp, type Pod, type PodTemplate } from '../daemonset/pods.js';
+import { semanticJson } from '../../../apimachinery/semantic.js';
+import { POD, clone, controllerUid, creationMs, errorText, isPodReady, isTerminated, timestamp, type Pod, type PodTemplate } from '../shared/pods.js';
 import {
   MESSAGE_BACKOFF_LIMIT,
   MESSAGE_COMPLETIONS,
@@ -357,7 +357,7 @@ export class JobReconciler {
     status.ready = finished ? 0 : active.filter((p) => !toDelete.includes(p) && isPodReady(p)).length;
     status.terminating = terminating + toDelete.length;
     if (finished) status.terminating = 0;
-    const normal = (s: JobStatus): string => canonicalJson({ ...s, uncountedTerminatedPods: { succeeded: s.uncountedTerminatedPods?.succeeded?.length ? s.uncountedTerminatedPods.succeeded : [], failed: s.uncountedTerminatedPods?.failed?.length ? s.uncountedTerminatedPods.failed : [] } });
+    const normal = (s: JobStatus): string => semanticJson({ ...s, uncountedTerminatedPods: { succeeded: s.uncountedTerminatedPods?.succeeded?.length ? s.uncountedTerminatedPods.succeeded : [], failed: s.uncountedTerminatedPods?.failed?.length ? s.uncountedTerminatedPods.failed : [] } });
     if (recorded || normal(job.status ?? {}) !== normal(status)) {
       const body = { ...status, uncountedTerminatedPods: { succeeded: null, failed: null } };
       await rc.client.patchStatus(JOB, { namespace: meta.namespace, name: meta.name! }, { type: 'merge', body: { status: body } });

@@ -5,13 +5,8 @@ import type { LabelSelectorObject } from '../../../apimachinery/selectors.js';
 export const POD_KIND = { apiVersion: 'v1', kind: 'Pod' } as const;
 export const REPLICA_SET_KIND = { apiVersion: 'apps/v1', kind: 'ReplicaSet' } as const;
 
-export interface PodCondition {
-  type: string;
-  status: string;
-  lastTransitionTime?: string;
-  reason?: string;
-  message?: string;
-}
+export type { PodCondition } from '../shared/pods.js';
+import type { PodCondition } from '../shared/pods.js';
 
 export interface ContainerStatus {
   name: string;

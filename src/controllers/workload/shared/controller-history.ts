@@ -3,6 +3,7 @@
  * (`{spec: {template: …, $patch: replace}}`), its name `<owner>-<hash>` where the hash is FNV-32a of that data
  * (plus the collision count) in Kubernetes' safe alphabet, and revisions are numbered upward.
  */
+import { semanticEqual, semanticJson } from '../../../apimachinery/semantic.js';
 import type { KubeObject } from '../../../apimachinery/types.js';
 import type { Client } from '../../../client/types.js';
 import { isAlreadyExists } from '../../../client/errors.js';
@@ -34,23 +35,10 @@ export function safeEncode(s: string): string {
   return out;
 }
 
-/** Stable JSON (sorted keys), so equal data hashes equally. */
-export function canonicalJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  if (v && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    return `{${Object.keys(o)
-      .filter((k) => o[k] !== undefined)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(v);
-}
 
 /** The revision hash of data with a collision count. */
 export function revisionHash(data: unknown, collisionCount = 0): string {
-  let bytes = new TextEncoder().encode(canonicalJson(data));
+  let bytes = new TextEncoder().encode(semanticJson(data));
   if (collisionCount) bytes = new Uint8Array([...bytes, ...new TextEncoder().encode(String(collisionCount))]);
   return safeEncode(fnv32a(bytes).toString(10));
 }
@@ -61,7 +49,7 @@ export function templatePatch(template: unknown): Record<string, unknown> {
 }
 
 export function sameData(a: unknown, b: unknown): boolean {
-  return canonicalJson(a) === canonicalJson(b);
+  return semanticEqual(a, b);
 }
 
 export function ownedRevisions(all: readonly KubeObject[], owner: KubeObject): ControllerRevision[] {

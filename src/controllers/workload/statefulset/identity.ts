@@ -4,7 +4,7 @@
  * template's volumes of the same name, and whom a claim belongs to under the persistentVolumeClaimRetentionPolicy. Pure.
  */
 import type { OwnerReference } from '../../../apimachinery/types.js';
-import type { Pod, PodTemplate } from '../daemonset/pods.js';
+import type { Pod, PodTemplate } from '../shared/pods.js';
 
 export const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
 export const POD_INDEX_LABEL = 'apps.kubernetes.io/pod-index';

@@ -1,6 +1,6 @@
 /** The StatefulSet controller of a workload cluster. */
 import type { WorkloadContext } from '../context.js';
-import { CONTROLLER_REVISION, POD } from '../daemonset/pods.js';
+import { CONTROLLER_REVISION, POD } from '../shared/pods.js';
 import { PVC, STATEFULSET, StatefulSetReconciler, type StatefulSetControllerOptions } from './reconciler.js';
 
 export { STATEFULSET, StatefulSetReconciler, type StatefulSet, type StatefulSetControllerOptions } from './reconciler.js';

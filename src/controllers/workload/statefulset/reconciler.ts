@@ -17,8 +17,8 @@ import { CacheExpectations } from '../../shared/expectations.js';
 import { selectorMatches } from '../../shared/selector.js';
 import { scaledValue } from '../../shared/intstr.js';
 import type { WorkloadContext } from '../context.js';
-import { CONTROLLER_REVISION_HASH_LABEL, ensureCurrentRevision, ownedRevisions, revisionsToPrune, type ControllerRevision } from '../daemonset/history.js';
-import { CONTROLLER_REVISION, POD, clone, controllerUid, errorText, isPodAvailable, isPodReady, msUntilAvailable, type Pod, type PodTemplate } from '../daemonset/pods.js';
+import { CONTROLLER_REVISION_HASH_LABEL, ensureCurrentRevision, ownedRevisions, revisionsToPrune, type ControllerRevision } from '../shared/controller-history.js';
+import { CONTROLLER_REVISION, POD, clone, controllerUid, errorText, isPodAvailable, isPodReady, msUntilAvailable, type Pod, type PodTemplate } from '../shared/pods.js';
 import { claimName, claimOwners, ordinalOf, podFromTemplate, type ClaimTemplate, type RetentionPolicy } from './identity.js';
 
 export const STATEFULSET = { apiVersion: 'apps/v1', kind: 'StatefulSet' } as const;
