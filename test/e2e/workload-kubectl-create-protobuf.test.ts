@@ -16,7 +16,7 @@ import { parse } from 'yaml';
 import { ApiHandler } from '../../src/apiserver/handler.js';
 import { startWorkloadEnv, type WorkloadEnv } from '../support/workload-env.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- YAML of arbitrary kinds, read by path in assertions
+// YAML of arbitrary kinds, read by path in the assertions.
 type Obj = Record<string, any>;
 
 describe('kubectl create (protobuf bodies) against a workload cluster', () => {

@@ -12,7 +12,8 @@ import { readFileSync } from 'node:fs';
 import * as S from './schema.js';
 import type { FieldSpec, LeafType, MessageSchema } from './schema.js';
 
-interface MessagesDocument {
+/** The JSON file written by scripts/extract-kubernetes-protobuf.mjs. */
+export interface MessagesDocument {
   source: string;
   fieldFlags: { repeated: number; map: number; keepZero: number; inline: number };
   externals: string[];
