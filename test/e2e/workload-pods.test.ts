@@ -151,4 +151,22 @@ status: {}
     assert.match(await wl.ok(['get', 'node', node, '--no-headers']), /SchedulingDisabled/);
     await wl.ok(['uncordon', node]);
   });
+
+  it('a Machine\'s drain evicts through pods/eviction: a PodDisruptionBudget holds it until it allows the disruption', async () => {
+    await wl.ok(['apply', '-f', '-'], 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: guarded}\nspec:\n  replicas: 2\n  selector: {matchLabels: {app: guarded}}\n  template:\n    metadata: {labels: {app: guarded}}\n    spec:\n      containers: [{name: c, image: "nginx:1.27"}]\n---\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: guarded}\nspec:\n  minAvailable: 2\n  selector: {matchLabels: {app: guarded}}\n');
+    assert.match(await wl.ok(['rollout', 'status', 'deployment/guarded', '--timeout=60s']), /successfully rolled out/);
+    await eventually(async () => ((JSON.parse(await wl.ok(['get', 'pdb', 'guarded', '-o', 'json'])) as { status?: { currentHealthy?: number; observedGeneration?: number } }).status?.currentHealthy === 2 ? true : undefined), 30_000, 'budget counted');
+    const node = (JSON.parse(await wl.ok(['get', 'pods', '-l', 'app=guarded', '-o', 'json'])) as { items: PodObj[] }).items[0]!.spec.nodeName!;
+    const machine = (JSON.parse(await kb.ok(['get', 'machines', '-o', 'json'])) as { items: { metadata: { name: string }; status?: { nodeRef?: { name: string } } }[] }).items.find((m) => m.status?.nodeRef?.name === node)!.metadata.name;
+    await kb.ok(['delete', 'machine', machine, '--wait=false']);
+    const held = await eventually(async () => {
+      const m = JSON.parse(await kb.ok(['get', 'machine', machine, '-o', 'json'])) as { status?: { conditions?: { type: string; status: string; message?: string }[] } };
+      const c = m.status?.conditions?.find((x) => x.type === 'DrainingSucceeded');
+      return c?.status === 'False' && /disruption budget/.test(c.message ?? '') ? c.message : undefined;
+    }, 60_000, 'drain held by the budget');
+    assert.match(held!, /blocked by a PodDisruptionBudget \(default\/guarded-/);
+    await wl.ok(['patch', 'pdb', 'guarded', '--type=merge', '-p', '{"spec":{"minAvailable":1}}']);
+    await eventually(async () => ((await kb.k(['get', 'machine', machine])).code !== 0 ? true : undefined), 90_000, 'Machine drained and deleted');
+    assert.match(await wl.ok(['rollout', 'status', 'deployment/guarded', '--timeout=60s']), /successfully rolled out/);
+  });
 });

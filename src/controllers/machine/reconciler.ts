@@ -5,7 +5,7 @@
  * Node are deleted, and the Machine goes last.
  */
 import { isPlainObject, type KubeObject } from '../../apimachinery/types.js';
-import { isNotFound } from '../../client/errors.js';
+import { isNotFound, TooManyRequestsError } from '../../client/errors.js';
 import type { Client } from '../../client/types.js';
 import { getCondition, markFalse, markTrue, setCondition, setSummary } from '../../runtime/conditions.js';
 import { addFinalizer, getControllerOf, isBeingDeleted, removeFinalizer, setControllerReference, setOwnerReference } from '../../runtime/meta.js';
@@ -488,15 +488,24 @@ export class MachineReconciler {
     }
     const pods = (await client.list(POD_KIND, { fieldSelector: `spec.nodeName=${nodeName}` })).items;
     const evictable = pods.filter((p) => !p.metadata?.annotations?.['kubernetes.io/config.mirror'] && !(p.metadata?.ownerReferences ?? []).some((r) => r.kind === 'DaemonSet') && !isTerminal(p));
+    // Evicted through pods/eviction, so PodDisruptionBudgets hold the drain back (as upstream's drain does).
+    const blocked: string[] = [];
     for (const p of evictable) {
       if (isBeingDeleted(p)) continue;
+      const key = { namespace: p.metadata!.namespace, name: p.metadata!.name! };
       try {
-        await client.delete(POD_KIND, { namespace: p.metadata!.namespace, name: p.metadata!.name! });
+        await client.createSubresource(POD_KIND, key, 'eviction', { apiVersion: 'policy/v1', kind: 'Eviction', metadata: key });
       } catch (e) {
-        if (!isNotFound(e)) throw e;
+        if (e instanceof TooManyRequestsError) blocked.push(`${key.namespace}/${key.name}`);
+        else if (isNotFound(e) && (e as Error).message.includes('could not find the requested resource')) await client.delete(POD_KIND, key).catch(() => undefined);
+        else if (!isNotFound(e)) throw e;
       }
     }
-    if (evictable.length) return { done: false, message: `Drain not completed yet: waiting for ${evictable.length} Pod(s) to be evicted from Node ${nodeName}: ${evictable.slice(0, 5).map((p) => `${p.metadata!.namespace}/${p.metadata!.name}`).join(', ')}` };
+    if (evictable.length) {
+      const names = evictable.slice(0, 5).map((p) => `${p.metadata!.namespace}/${p.metadata!.name}`).join(', ');
+      const budget = blocked.length ? `; ${blocked.length} blocked by a PodDisruptionBudget (${blocked.slice(0, 5).join(', ')}): Cannot evict pod as it would violate the pod's disruption budget.` : '';
+      return { done: false, message: `Drain not completed yet: waiting for ${evictable.length} Pod(s) to be evicted from Node ${nodeName}: ${names}${budget}` };
+    }
     return { done: true, message: '' };
   }
 
