@@ -33,6 +33,8 @@ test('names, scale subresources and printer columns as upstream', () => {
     ['SimMachineTemplate', 'simmachinetemplates', undefined, ['Age'], false],
     ['SimMachinePool', 'simmachinepools', undefined, ['Cluster', 'Ready', 'Replicas', 'Reason', 'Age', 'Message'], false],
     ['SimMachinePoolTemplate', 'simmachinepooltemplates', undefined, ['Age'], false],
+    ['ClusterResourceSet', 'clusterresourcesets', undefined, ['Age'], false],
+    ['ClusterResourceSetBinding', 'clusterresourcesetbindings', undefined, ['Age'], false],
   ];
   assert.equal(byKind.size, want.length);
   for (const [kind, plural, shortNames, columns, scale] of want) {

@@ -9,6 +9,7 @@ import type { KubeObject } from '../apimachinery/types.js';
 import type { CustomResourceDefinition } from '../apiserver/crd.js';
 import type { ObjectStore } from '../apiserver/object-store.js';
 import type { ResourceInfo } from '../apiserver/resource-info.js';
+import { addonsKinds } from './addons/definitions.js';
 import { bootstrapKinds } from './bootstrap/definitions.js';
 import { clusterKinds } from './cluster/definitions.js';
 import { jsonEqual } from './cluster/validation.js';
@@ -19,9 +20,9 @@ import { crdFor, type KindDefinition } from './kind-definition.js';
 /** Field manager of the CRDs the plane installs. */
 export const CLUSTER_API_FIELD_MANAGER = 'slipway-cluster-api';
 
-/** Every Cluster API kind the plane serves (core, kubeadm control plane and bootstrap, sim infrastructure). */
+/** Every Cluster API kind the plane serves (core, kubeadm control plane and bootstrap, sim infrastructure, addons). */
 export function clusterApiKinds(): KindDefinition[] {
-  return [...clusterKinds(), ...controlPlaneKinds(), ...bootstrapKinds(), ...infrastructureKinds()];
+  return [...clusterKinds(), ...controlPlaneKinds(), ...bootstrapKinds(), ...infrastructureKinds(), ...addonsKinds()];
 }
 
 /** The CustomResourceDefinition of every Cluster API kind, in install order. */
