@@ -15,7 +15,7 @@ const ROOTS = [
   'networking.v1.IPAddress', 'networking.v1.ServiceCIDR',
   'policy.v1.PodDisruptionBudget', 'policy.v1.Eviction', 'scheduling.v1.PriorityClass', 'storage.v1.StorageClass',
   'rbac.v1.Role', 'rbac.v1.ClusterRole', 'rbac.v1.RoleBinding', 'rbac.v1.ClusterRoleBinding',
-  'autoscaling.v2.HorizontalPodAutoscaler', 'autoscaling.v1.Scale',
+  'autoscaling.v2.HorizontalPodAutoscaler', 'autoscaling.v1.HorizontalPodAutoscaler', 'autoscaling.v1.Scale',
 ].map((r) => `io.k8s.api.${r}`);
 
 const [input, out = new URL('../src/api/kubernetes/openapi/definitions.json', import.meta.url)] = process.argv.slice(2);

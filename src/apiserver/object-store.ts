@@ -179,7 +179,9 @@ export class ObjectStore {
 
   /** Decode a stored value into the version `info` serves. */
   decode(kv: KeyValue, info: ResourceInfo): KubeObject {
-    const obj = JSON.parse(kv.value) as KubeObject;
+    let obj = JSON.parse(kv.value) as KubeObject;
+    const convert = this.strategy(info).convert;
+    if (convert && obj.apiVersion !== apiVersionOf(info.group, info.version)) obj = convert(obj, info.version);
     obj.apiVersion = apiVersionOf(info.group, info.version);
     obj.kind = info.kind;
     (obj.metadata ??= {}).resourceVersion = String(kv.modRevision);
@@ -390,9 +392,11 @@ export class ObjectStore {
   private checkTypeMeta(info: ResourceInfo, obj: KubeObject): void {
     const want = apiVersionOf(info.group, info.version);
     if (obj.apiVersion !== undefined && obj.apiVersion !== want) {
-      // Accept any served version of the same group/resource: convert by relabelling.
+      // Accept any served version of the same group/resource: convert by relabelling (or the kind's conversion).
       const other = this.registry.versionsOf(info.group, info.plural).some((i) => apiVersionOf(i.group, i.version) === obj.apiVersion);
       if (!other) throw badRequest(`the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${want})`);
+      const convert = this.strategy(info).convert;
+      if (convert && (obj.kind === undefined || obj.kind === info.kind)) replaceContents(obj, convert(obj, info.version));
     }
     if (obj.kind !== undefined && obj.kind !== info.kind) {
       throw badRequest(`the kind in the data (${String(obj.kind)}) does not match the expected kind (${info.kind})`);
@@ -406,6 +410,8 @@ export class ObjectStore {
 
   /** Stored layout: apiVersion, kind, metadata (uid first, no resourceVersion) first, then the rest. */
   private encodeForStorage(info: ResourceInfo, obj: KubeObject): string {
+    const convert = this.strategy(info).convert;
+    if (convert && info.version !== info.storageVersion) obj = convert({ ...obj, apiVersion: apiVersionOf(info.group, info.version) }, info.storageVersion);
     // uid first: readers such as the garbage collector take it from the text without parsing.
     const metadata = { uid: obj.metadata?.uid, ...obj.metadata };
     delete metadata.resourceVersion;
@@ -420,7 +426,7 @@ export class ObjectStore {
   encodeServed(kv: KeyValue, info: ResourceInfo, resourceVersion = kv.modRevision): string {
     const v = kv.value;
     const m = STORED_PREFIX.exec(v);
-    if (!m) {
+    if (!m || (info.version !== info.storageVersion && this.strategy(info).convert)) {
       const obj = this.decode(kv, info);
       obj.metadata!.resourceVersion = String(resourceVersion);
       return JSON.stringify(obj);
@@ -904,6 +910,13 @@ interface ContinueToken {
 function encodeContinue(t: ContinueToken): string {
   return Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: t.rv, start: t.start })).toString('base64url');
 }
+/** Makes `target` hold exactly `source`'s fields (an in-place conversion of a caller's object). */
+function replaceContents(target: KubeObject, source: KubeObject): void {
+  if (target === source) return;
+  for (const k of Object.keys(target)) delete target[k];
+  Object.assign(target, source);
+}
+
 function decodeContinue(s: string): ContinueToken {
   try {
     const t = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as { rv?: unknown; start?: unknown };

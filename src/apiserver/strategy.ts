@@ -21,6 +21,11 @@ export interface KindStrategy {
   prepareForDelete?(obj: KubeObject): void;
   /** Whether something other than metadata.finalizers still holds the object's deletion. */
   holdsDeletion?(obj: KubeObject): boolean;
+  /**
+   * For kinds served in several versions with different shapes: `obj` (its apiVersion names its version) as
+   * version `toVersion` of the kind's group, a new object. Without it, versions convert by relabelling.
+   */
+  convert?(obj: KubeObject, toVersion: string): KubeObject;
 }
 
 export type Operation = 'CREATE' | 'UPDATE' | 'DELETE';

@@ -6,6 +6,7 @@
 import type { KubeObject } from '../apimachinery/types.js';
 import { ageColumn, col, created, get, int, intOrString, nameColumn, nameOf, records, s, type TableCell, type TablePrinter } from './table-cells.js';
 import { FIELD_DOCS } from './table-field-docs.js';
+import { hpaV1ToV2 } from './hpa-conversion.js';
 import { formatQuantity } from './table-quantity.js';
 
 function podDisruptionBudgetCells(o: KubeObject, now: Date): TableCell[] {
@@ -76,7 +77,9 @@ export function hpaTargets(o: KubeObject): string {
   return list.length > max ? `${list.slice(0, max).join(', ')} + ${list.length - max} more...` : list.join(', ');
 }
 
-function horizontalPodAutoscalerCells(o: KubeObject, now: Date): TableCell[] {
+function horizontalPodAutoscalerCells(served: KubeObject, now: Date): TableCell[] {
+  // kube prints the internal (v2-shaped) object whatever version was asked for.
+  const o = served.apiVersion === 'autoscaling/v1' ? hpaV1ToV2(served) : served;
   const minReplicas = get(o, 'spec', 'minReplicas');
   return [
     nameOf(o),

@@ -18,6 +18,8 @@ interface KindRow {
   categories?: string[];
   status?: boolean;
   scale?: boolean;
+  /** The version objects are stored in, when the kind is served in several (default: this row's). */
+  storageVersion?: string;
 }
 
 /** The OpenAPI definition prefix of a group's types: `io.k8s.api.<first label of the group>.<version>` (core for ""). */
@@ -61,6 +63,7 @@ const ROWS: KindRow[] = [
   { group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'RoleBinding', plural: 'rolebindings', namespaced: true },
   { group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'ClusterRoleBinding', plural: 'clusterrolebindings', namespaced: false },
   { group: 'autoscaling', version: 'v2', kind: 'HorizontalPodAutoscaler', plural: 'horizontalpodautoscalers', namespaced: true, shortNames: ['hpa'], categories: ['all'], status: true },
+  { group: 'autoscaling', version: 'v1', kind: 'HorizontalPodAutoscaler', plural: 'horizontalpodautoscalers', namespaced: true, shortNames: ['hpa'], categories: ['all'], status: true, storageVersion: 'v2' },
 ];
 
 /** Replicas as the scale subresource reads them (the selector is the workload's own, not a status field). */
@@ -84,6 +87,7 @@ export function kubernetesResources(converter = new OpenAPISchemaConverter()): R
       categories: r.categories ?? [],
       schema: converter.named(definitionName(r.group, r.version, r.kind)),
       subresources: { status: !!r.status, ...(r.scale ? { scale: SCALE } : {}) },
+      ...(r.storageVersion ? { storageVersion: r.storageVersion } : {}),
     }),
   );
 }

@@ -5,7 +5,9 @@
  */
 import type { KubeObject } from '../../apimachinery/types.js';
 import { configMapStrategy, eventStrategy, leaseStrategy, namespaceStrategy, secretStrategy, serviceAccountStrategy } from '../../apiserver/builtin-strategies.js';
+import { convertHorizontalPodAutoscaler } from '../../apiserver/hpa-conversion.js';
 import { strategyKey } from '../../apiserver/object-store.js';
+import type { ResourceInfo } from '../../apiserver/resource-info.js';
 import type { KindStrategy } from '../../apiserver/strategy.js';
 import { applyKubernetesDefaults, podStatusOnCreate } from './defaults/index.js';
 import { kubernetesKinds } from './resources.js';
@@ -25,16 +27,23 @@ const GENERATION_KINDS = new Set([
   'discovery.k8s.io/EndpointSlice',
 ]);
 
+/** Kinds served in versions of different shapes, with their conversion between them. */
+const CONVERSIONS: Record<string, (obj: KubeObject, toVersion: string) => KubeObject> = {
+  'autoscaling/HorizontalPodAutoscaler': convertHorizontalPodAutoscaler,
+};
+
 function strategyFor(group: string, version: string, kind: string): KindStrategy {
-  const defaults = (obj: KubeObject): void => applyKubernetesDefaults(group, version, kind, obj as Record<string, unknown>);
+  // Defaults of the version the request was served in (a kind may be served in several).
+  const defaults = (obj: KubeObject, info?: ResourceInfo): void => applyKubernetesDefaults(group, info?.version ?? version, kind, obj as Record<string, unknown>);
   const strategy: KindStrategy = {
     generation: GENERATION_KINDS.has(`${group}/${kind}`),
-    prepareForCreate(obj) {
-      defaults(obj);
+    ...(CONVERSIONS[`${group}/${kind}`] ? { convert: CONVERSIONS[`${group}/${kind}`] } : {}),
+    prepareForCreate(obj, info) {
+      defaults(obj, info);
       if (group === '' && kind === 'Pod') obj.status = { ...podStatusOnCreate(obj as Record<string, unknown>), ...((obj.status as Record<string, unknown> | undefined) ?? {}) };
     },
-    prepareForUpdate(obj) {
-      defaults(obj);
+    prepareForUpdate(obj, _old, info) {
+      defaults(obj, info);
     },
   };
   return strategy;

@@ -48,3 +48,8 @@ export function defaultHorizontalPodAutoscaler(hpa: Obj): void {
     behavior['scaleDown'] = mergeRules(child(behavior, 'scaleDown'), scaleDownRules());
   }
 }
+
+/** Defaults of autoscaling/v1 HorizontalPodAutoscaler (upstream pkg/apis/autoscaling/v1): one replica at least. */
+export function defaultHorizontalPodAutoscalerV1(hpa: Obj): void {
+  defaultValue(ensureChild(hpa, 'spec'), 'minReplicas', 1);
+}

@@ -3,7 +3,7 @@
  * `applyKubernetesDefaults` mutates an unstructured object in place; unknown kinds are left alone.
  */
 import { defaultDaemonSet, defaultDeployment, defaultReplicaSet, defaultStatefulSet } from './apps.js';
-import { defaultHorizontalPodAutoscaler } from './autoscaling.js';
+import { defaultHorizontalPodAutoscaler, defaultHorizontalPodAutoscalerV1 } from './autoscaling.js';
 import { defaultCronJob, defaultJob } from './batch.js';
 import {
   defaultEndpoints, defaultLimitRange, defaultNamespace, defaultNode, defaultPersistentVolume,
@@ -54,6 +54,7 @@ const defaulters: { gvk: GroupVersionKind; apply: Defaulter }[] = [
   { gvk: { group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'RoleBinding' }, apply: defaultBinding },
   { gvk: { group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'ClusterRoleBinding' }, apply: defaultBinding },
   { gvk: { group: 'autoscaling', version: 'v2', kind: 'HorizontalPodAutoscaler' }, apply: defaultHorizontalPodAutoscaler },
+  { gvk: { group: 'autoscaling', version: 'v1', kind: 'HorizontalPodAutoscaler' }, apply: defaultHorizontalPodAutoscalerV1 },
 ];
 
 const byKey = new Map(defaulters.map(({ gvk, apply }) => [`${gvk.group}/${gvk.version}/${gvk.kind}`, apply]));
