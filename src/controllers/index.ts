@@ -1,6 +1,7 @@
 /** The Cluster API controllers Slipway runs (set up on one manager, sharing a cached reader and a cluster cache). */
 import { setupClusterController } from './cluster/reconciler.js';
 import { setupClusterClassController } from './clusterclass/reconciler.js';
+import { setupClusterResourceSetController } from './clusterresourceset/reconciler.js';
 import { setupKubeadmControlPlaneController } from './controlplane/reconciler.js';
 import { setupKubeadmConfigController } from './kubeadmconfig/reconciler.js';
 import { setupMachineController } from './machine/reconciler.js';
@@ -15,6 +16,7 @@ export {
   setupKubeadmConfigController,
   setupClusterController,
   setupClusterClassController,
+  setupClusterResourceSetController,
   setupKubeadmControlPlaneController,
   setupMachineController,
   setupMachineDeploymentController,
@@ -24,7 +26,7 @@ export {
   setupTopologyController,
 };
 
-/** Every core Cluster API controller: Cluster, Machine, MachineSet, MachineDeployment, MachinePool, MachineHealthCheck, KubeadmControlPlane, KubeadmConfig. */
+/** Every core Cluster API controller: Cluster, Machine, MachineSet, MachineDeployment, MachinePool, MachineHealthCheck, KubeadmControlPlane, KubeadmConfig, ClusterResourceSet. */
 export function setupClusterApiControllers(ctx: ControllerContext): void {
   setupClusterController(ctx);
   setupClusterClassController(ctx);
@@ -36,4 +38,5 @@ export function setupClusterApiControllers(ctx: ControllerContext): void {
   setupMachineHealthCheckController(ctx);
   setupKubeadmConfigController(ctx);
   setupTopologyController(ctx);
+  setupClusterResourceSetController(ctx);
 }
