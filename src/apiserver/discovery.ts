@@ -8,7 +8,7 @@
  *
  * All functions are pure; the HTTP layer picks the document and writes it.
  */
-import { postSubresourcesOf } from './pod-subresources.js';
+import { podReadSubresourcesOf, postSubresourcesOf } from './pod-subresources.js';
 import { createHash } from 'node:crypto';
 import type { ResourceInfo } from './resource-info.js';
 
@@ -146,6 +146,7 @@ export function apiResourceList(resources: readonly ResourceInfo[], group: strin
     for (const p of postSubresourcesOf(r)) {
       out.push({ name: `${r.plural}/${p.name}`, singularName: '', namespaced: r.namespaced, ...(p.group ? { group: p.group, version: p.version } : {}), kind: p.kind, verbs: ['create'] });
     }
+    for (const p of podReadSubresourcesOf(r)) out.push({ name: `${r.plural}/${p.name}`, singularName: '', namespaced: r.namespaced, kind: p.kind, verbs: [...p.verbs] });
     if (r.subresources.scale) {
       out.push({
         name: `${r.plural}/scale`,
@@ -198,6 +199,7 @@ function resourceDiscovery(r: ResourceInfo): Record<string, unknown> {
   for (const p of postSubresourcesOf(r)) {
     subresources.push({ subresource: p.name, responseKind: { group: p.group ?? r.group, version: p.version ?? r.version, kind: p.kind }, verbs: ['create'] });
   }
+  for (const p of podReadSubresourcesOf(r)) subresources.push({ subresource: p.name, responseKind: { group: r.group, version: r.version, kind: p.kind }, verbs: [...p.verbs] });
   if (subresources.length) entry.subresources = subresources;
   return entry;
 }

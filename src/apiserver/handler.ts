@@ -15,6 +15,7 @@ import type { ResourceRegistry } from './registry.js';
 import type { ResourceInfo } from './resource-info.js';
 import { toTable } from './table.js';
 import { postSubresourcesOf } from './pod-subresources.js';
+import { isPodLogRequest, servePodLog } from './pod-log.js';
 
 export interface ApiHandlerOptions {
   objects: ObjectStore;
@@ -133,6 +134,12 @@ export class ApiHandler {
     const namespace = info.namespaced ? r.namespace : undefined;
     if (!info.namespaced && r.namespace) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
     const sub = r.subresource;
+    if (isPodLogRequest(info, sub)) {
+      req.resume();
+      if (method !== 'GET') throw methodNotAllowed(`the server does not allow this method on the requested resource`);
+      if (!r.name) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+      return servePodLog(this.objects, info, namespace, r.name, q, req, res);
+    }
     const postSub = sub !== undefined && postSubresourcesOf(info).some((p) => p.name === sub);
     if (sub && sub !== 'status' && !postSub && !(sub === 'scale' && info.subresources.scale) && !(sub === 'finalize' && info.group === '' && info.plural === 'namespaces')) {
       throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');

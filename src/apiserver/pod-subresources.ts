@@ -24,6 +24,17 @@ export function postSubresourcesOf(info: Pick<ResourceInfo, 'group' | 'plural'>)
   return [];
 }
 
+/** The Pod subresources read or replaced rather than posted to: the log (text) and the ephemeral containers. */
+export function podReadSubresourcesOf(info: Pick<ResourceInfo, 'group' | 'plural'>): { name: string; kind: string; verbs: string[] }[] {
+  if (info.group === '' && info.plural === 'pods') {
+    return [
+      { name: 'ephemeralcontainers', kind: 'Pod', verbs: ['get', 'patch', 'update'] },
+      { name: 'log', kind: 'Pod', verbs: ['get'] },
+    ];
+  }
+  return [];
+}
+
 function success(code: number): KubeObject {
   const status: Pick<Status, 'kind' | 'apiVersion' | 'metadata' | 'status' | 'code'> = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code };
   return status as KubeObject;
