@@ -1,4 +1,5 @@
 /** The Cluster API controllers Slipway runs (set up on one manager, sharing a cached reader and a cluster cache). */
+import { setupClusterAutoscaler, type ClusterAutoscalerOptions } from './autoscaler/controller.js';
 import { setupClusterController } from './cluster/reconciler.js';
 import { setupClusterClassController } from './clusterclass/reconciler.js';
 import { setupClusterResourceSetController } from './clusterresourceset/reconciler.js';
@@ -13,6 +14,7 @@ import type { ControllerContext } from './shared/context.js';
 import { setupTopologyController } from './topology/reconciler.js';
 
 export {
+  setupClusterAutoscaler,
   setupKubeadmConfigController,
   setupClusterController,
   setupClusterClassController,
@@ -27,7 +29,12 @@ export {
 };
 
 /** Every core Cluster API controller: Cluster, Machine, MachineSet, MachineDeployment, MachinePool, MachineHealthCheck, KubeadmControlPlane, KubeadmConfig, ClusterResourceSet. */
-export function setupClusterApiControllers(ctx: ControllerContext): void {
+export interface ClusterApiControllersOptions {
+  /** Options of the cluster autoscaler (node groups: MachineDeployments/MachineSets with min/max size annotations). */
+  autoscaler?: ClusterAutoscalerOptions;
+}
+
+export function setupClusterApiControllers(ctx: ControllerContext, opts: ClusterApiControllersOptions = {}): void {
   setupClusterController(ctx);
   setupClusterClassController(ctx);
   setupMachineController(ctx);
