@@ -29,6 +29,7 @@ import { inProcessManager } from '../runtime/in-process.js';
 import type { Clock } from '../runtime/clock.js';
 import type { Manager } from '../runtime/manager.js';
 import { setupClusterApiControllers } from '../controllers/index.js';
+import type { ClusterAutoscalerOptions } from '../controllers/autoscaler/index.js';
 import { TopologyAdmission } from '../controllers/clusterclass/admission.js';
 import { objectStoreReader } from '../controllers/clusterclass/store-reader.js';
 import { setupFeatureGateControllers } from '../controllers/featuregate/reconciler.js';
@@ -57,6 +58,8 @@ export interface ManagementPlaneOptions {
   simLeaseRenewMs?: number;
   /** Timings of simulated Pods in workload clusters (seconds; defaults in DEFAULT_WORKLOAD_BEHAVIOUR). */
   workloadBehaviour?: Partial<WorkloadBehaviour>;
+  /** Options of the cluster autoscaler of workload clusters (scan interval, scale-down timings). */
+  clusterAutoscaler?: ClusterAutoscalerOptions;
   admission?: AdmissionPlugin[];
   /** Seconds between watch bookmarks. */
   bookmarkIntervalSeconds?: number;
@@ -196,7 +199,7 @@ function setupClusterApi(store: Store, manager: Manager, host: LogicalClusterHos
   topologyAdmission.useRolloutReader(reader);
   const clusterCache = new ClusterCache(planeConnector(host, reader), { clock: manager.clock, logger: log.child({ component: 'cluster-cache' }) });
   const ctx = { manager, reader, clusterCache };
-  setupClusterApiControllers(ctx);
+  setupClusterApiControllers(ctx, { autoscaler: opts.clusterAutoscaler });
   const sim: SimProvider = setupSimProvider(ctx, { host, endpoint, log: log.child({ component: 'sim' }), leaseRenewMs: opts.simLeaseRenewMs });
   // Inside the hosted workload clusters: kube-controller-manager's, the scheduler's and the kubelets' work.
   const workloads = new WorkloadControllerHost({
