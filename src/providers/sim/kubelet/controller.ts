@@ -10,12 +10,18 @@ import { isNotFound } from '../../../client/errors.js';
 import type { DeleteOptions, KindRef } from '../../../client/types.js';
 import type { WorkloadContext } from '../../../controllers/workload/context.js';
 import type { ReconcileContext, Request, Result } from '../../../runtime/reconciler.js';
+import YAML from 'yaml';
 import { containerID, reportedImage, reportedImageID } from './image.js';
+import { CachedManifestCheck, ImagePullTracker, imageRegistryHost, imageRepositoryHost, registryManifestCheck, type ImageManifestCheck, type ImagePullState, type RegistryAccess } from './image-pull.js';
 import { NodeIPAllocator } from './ip-allocator.js';
-import { simulatedPodStatus, type SimPod } from './pod-status.js';
+import { nominalContainerStarts, simulatedPodStatus, type SimPod } from './pod-status.js';
 
 const POD: KindRef = { apiVersion: 'v1', kind: 'Pod' };
 const NODE: KindRef = { apiVersion: 'v1', kind: 'Node' };
+const CONFIG_MAP: KindRef = { apiVersion: 'v1', kind: 'ConfigMap' };
+/** kubeadm's default image repositories: public, never gated. */
+const PUBLIC_IMAGE_REPOSITORIES = new Set(['registry.k8s.io', 'k8s.gcr.io']);
+const MIRROR_ANNOTATION = 'kubernetes.io/config.mirror';
 const POD_NODE_INDEX = 'sim-kubelet/spec.nodeName';
 const NAMING = { image: reportedImage, imageID: reportedImageID, containerID };
 
@@ -26,6 +32,21 @@ export interface SimKubeletOptions {
   workers: number;
   /** Retry delay when a node's pod CIDR is exhausted or missing (default 5 s). */
   retrySeconds: number;
+  /**
+   * Check images on the cluster's private registry (kube-system/kubeadm-config ClusterConfiguration.imageRepository)
+   * before starting containers whose image names that registry host (default true).
+   */
+  privateRegistryPulls?: boolean;
+  /** How to reach that registry (default: HTTPS with the system's CAs). */
+  registryAccess?: RegistryAccess;
+  /** Replaces the registry lookup (tests). */
+  imageManifestCheck?: ImageManifestCheck;
+  /** How long ErrImagePull shows before ImagePullBackOff (default 1 s). */
+  imagePullErrorSeconds?: number;
+  /** How long a registry's "absent" answer is reused (default 5 s; "present" is kept). */
+  imageAbsentCacheSeconds?: number;
+  /** How often the kubeadm-config ConfigMap is read again (default 30 s). */
+  imageRepositoryRefreshSeconds?: number;
 }
 
 export const DEFAULT_SIM_KUBELET_OPTIONS: SimKubeletOptions = { terminationSeconds: 0, workers: 8, retrySeconds: 5 };
@@ -64,9 +85,57 @@ export class SimKubelet {
   private readonly opts: SimKubeletOptions;
   private readonly allocators = new Map<string, NodeIPAllocator>();
   private readonly pods = new Map<string, PodMemory>();
+  private readonly pulls: ImagePullTracker;
+  private repository: { host: string | undefined; readAtMs: number } | undefined;
+  private repositoryRead: Promise<string | undefined> | undefined;
 
   constructor(private readonly ctx: WorkloadContext, opts: Partial<SimKubeletOptions> = {}) {
     this.opts = { ...DEFAULT_SIM_KUBELET_OPTIONS, ...opts };
+    const check = this.opts.imageManifestCheck ?? registryManifestCheck(this.opts.registryAccess);
+    this.pulls = new ImagePullTracker(new CachedManifestCheck(check, (this.opts.imageAbsentCacheSeconds ?? 5) * 1000), (this.opts.imagePullErrorSeconds ?? 1) * 1000);
+  }
+
+  /** The private registry host the cluster pulls from (kubeadm-config's imageRepository), read again now and then. */
+  private async privateRegistryHost(rc: ReconcileContext, nowMs: number): Promise<string | undefined> {
+    if (this.opts.privateRegistryPulls === false) return undefined;
+    const refreshMs = (this.opts.imageRepositoryRefreshSeconds ?? 30) * 1000;
+    if (this.repository && nowMs - this.repository.readAtMs < refreshMs) return this.repository.host;
+    this.repositoryRead ??= (async () => {
+      let host: string | undefined;
+      try {
+        const cm = await rc.client.get(CONFIG_MAP, { namespace: 'kube-system', name: 'kubeadm-config' });
+        const text = (cm as { data?: Record<string, string> }).data?.ClusterConfiguration ?? '';
+        const cc = YAML.parse(text) as { imageRepository?: unknown } | null;
+        host = imageRepositoryHost(typeof cc?.imageRepository === 'string' ? cc.imageRepository : undefined);
+      } catch (err) {
+        if (!isNotFound(err)) rc.log.debug({ err }, 'sim kubelet: kubeadm-config not readable; images not checked');
+      }
+      if (host && PUBLIC_IMAGE_REPOSITORIES.has(host)) host = undefined;
+      this.repository = { host, readAtMs: nowMs };
+      return host;
+    })().finally(() => (this.repositoryRead = undefined));
+    return this.repositoryRead;
+  }
+
+  /** Pull states of the Pod's containers whose images are on the private registry (undefined: none gated). */
+  private async imagePulls(rc: ReconcileContext, pod: Pod, startMs: number, nowMs: number): Promise<{ states: Record<string, ImagePullState>; nextMs: number | undefined } | undefined> {
+    if (pod.metadata?.annotations?.[MIRROR_ANNOTATION]) return undefined;
+    const containers = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
+    if (!containers.some((c) => c.image)) return undefined;
+    const host = await this.privateRegistryHost(rc, nowMs);
+    if (!host) return undefined;
+    const gated = containers.filter((c) => c.image && imageRegistryHost(c.image) === host);
+    if (!gated.length) return undefined;
+    const due = nominalContainerStarts(pod, startMs, this.ctx.behaviour);
+    const states: Record<string, ImagePullState> = {};
+    let nextMs: number | undefined;
+    for (const c of gated) {
+      const step = await this.pulls.step(pod.metadata?.uid ?? '', c.name, c.image!, due[c.name] ?? startMs, nowMs);
+      if (step.state) states[c.name] = step.state;
+      if (step.nextMs !== undefined) nextMs = nextMs === undefined ? step.nextMs : Math.min(nextMs, step.nextMs);
+      for (const e of step.events) void rc.recorder.event(pod, e.type, e.reason, `${e.message}`);
+    }
+    return { states, nextMs };
   }
 
   register(): void {
@@ -90,6 +159,7 @@ export class SimKubelet {
     const mem = this.pods.get(key);
     if (!mem) return;
     this.pods.delete(key);
+    this.pulls.forget(mem.uid);
     this.allocators.get(mem.node)?.release(key);
   }
 
@@ -152,7 +222,9 @@ export class SimKubelet {
       podIP = ip;
     }
 
-    const { status, nextChangeMs } = simulatedPodStatus(pod, { startMs: mem.startMs, nowMs, podIP, hostIP }, behaviour, NAMING);
+    const pulls = await this.imagePulls(rc, pod, mem.startMs, nowMs);
+    const { status, nextChangeMs: statusChangeMs } = simulatedPodStatus(pod, { startMs: mem.startMs, nowMs, podIP, hostIP, ...(pulls ? { imagePulls: pulls.states } : {}) }, behaviour, NAMING);
+    const nextChangeMs = pulls?.nextMs === undefined ? statusChangeMs : statusChangeMs === undefined ? pulls.nextMs : Math.min(statusChangeMs, pulls.nextMs);
     const keys = Object.keys(status);
     const desired = status as unknown as Record<string, unknown>;
     if (managedView(pod.status, keys) !== managedView(desired, keys)) {

@@ -48,6 +48,11 @@ export interface PodFacts {
   nowMs: number;
   podIP: string;
   hostIP: string;
+  /**
+   * Pulls from the cluster's private registry, by container name (image-pull.ts): a waiting one keeps the
+   * container from starting with that reason; a pull that succeeded after the container's start moves it.
+   */
+  imagePulls?: Record<string, ImagePullState>;
 }
 
 export interface ContainerStateOut {
@@ -102,6 +107,8 @@ export interface ImageNaming {
   containerID(podUID: string, container: string, restartCount: number): string;
 }
 
+import type { ImagePullState } from './image-pull.js';
+
 const MAX_BACKOFF_MS = 300_000;
 const FIRST_BACKOFF_MS = 10_000;
 
@@ -142,6 +149,8 @@ interface ContainerRun {
   /** Ready since (when ready). */
   readySinceMs: number | undefined;
   next: number | undefined;
+  /** Waiting for its image (ErrImagePull / ImagePullBackOff). */
+  blocked?: boolean;
 }
 
 function minDefined(a: number | undefined, b: number | undefined): number | undefined {
@@ -159,11 +168,15 @@ function containerAt(
   policy: string,
   readyDelayMs: number,
   naming: ImageNaming,
+  pull?: ImagePullState,
 ): ContainerRun {
   const uid = pod.metadata?.uid ?? `${pod.metadata?.namespace}/${pod.metadata?.name}`;
   const ref = c.image ?? '';
   const base = { name: c.name, image: naming.image(ref), imageID: naming.imageID(ref) };
-  let start = startMs;
+  let start = pull && 'pulledAtMs' in pull ? Math.max(startMs, pull.pulledAtMs) : startMs;
+  if (pull && 'waiting' in pull && nowMs >= startMs) {
+    return { status: { name: c.name, state: { waiting: { ...pull.waiting } }, lastState: {}, ready: false, restartCount: 0, image: ref, imageID: '', started: false }, done: false, exitCode: 0, changedMs: startMs, readySinceMs: undefined, next: undefined, blocked: true };
+  }
   let restarts = 0;
   let last: ContainerStateOut = {};
   for (let guard = 0; guard < 100_000; guard++) {
@@ -228,6 +241,16 @@ function condition(type: string, ok: boolean, atMs: number, reason?: string, mes
   return { type, status: ok ? 'True' : 'False', ...(reason ? { reason } : {}), ...(message ? { message } : {}), lastProbeTime: null, lastTransitionTime: iso(atMs) };
 }
 
+/** When each container would start with no pull delays (init containers in turn, then the others): its first pull attempt. */
+export function nominalContainerStarts(pod: SimPod, startMs: number, timings: SimTimings): Record<string, number> {
+  const stepMs = timings.containerStartSeconds * 1000;
+  const out: Record<string, number> = {};
+  const inits = pod.spec?.initContainers ?? [];
+  inits.forEach((c, i) => (out[c.name] = startMs + (i + 1) * stepMs));
+  for (const c of pod.spec?.containers ?? []) out[c.name] = startMs + (inits.length + 1) * stepMs;
+  return out;
+}
+
 export function simulatedPodStatus(pod: SimPod, facts: PodFacts, timings: SimTimings, naming: ImageNaming): SimulatedStatus {
   const { startMs, nowMs } = facts;
   const stepMs = timings.containerStartSeconds * 1000;
@@ -244,10 +267,11 @@ export function simulatedPodStatus(pod: SimPod, facts: PodFacts, timings: SimTim
   let t = startMs;
   for (const c of inits) {
     const sidecar = c.restartPolicy === 'Always';
-    const run = containerAt(pod, c, t + stepMs, nowMs, 'PodInitializing', sidecar ? undefined : { runMs: 0, exitCode: 0 }, sidecar ? 'Always' : 'Never', sidecar ? readyDelay(c) : 0, naming);
+    const run = containerAt(pod, c, t + stepMs, nowMs, 'PodInitializing', sidecar ? undefined : { runMs: 0, exitCode: 0 }, sidecar ? 'Always' : 'Never', sidecar ? readyDelay(c) : 0, naming, facts.imagePulls?.[c.name]);
     initStatuses.push(run.status);
     next = minDefined(next, run.next);
-    t += stepMs;
+    const pulled = facts.imagePulls?.[c.name];
+    t = pulled && 'pulledAtMs' in pulled ? Math.max(t + stepMs, pulled.pulledAtMs) : t + stepMs;
     if (!sidecar && !run.done) incomplete.push(c.name);
   }
   const initDoneMs = t;
@@ -258,7 +282,7 @@ export function simulatedPodStatus(pod: SimPod, facts: PodFacts, timings: SimTim
   const runs: ContainerRun[] = [];
   if (initialized) {
     for (const c of containers) {
-      const run = containerAt(pod, c, initDoneMs + stepMs, nowMs, waitingReason, plan, c.restartPolicy ?? podPolicy, readyDelay(c), naming);
+      const run = containerAt(pod, c, initDoneMs + stepMs, nowMs, waitingReason, plan, c.restartPolicy ?? podPolicy, readyDelay(c), naming, facts.imagePulls?.[c.name]);
       runs.push(run);
       next = minDefined(next, run.next);
     }
@@ -270,7 +294,7 @@ export function simulatedPodStatus(pod: SimPod, facts: PodFacts, timings: SimTim
   const allDone = runs.length > 0 && runs.every((r) => r.done);
   const phase: SimPodStatus['phase'] = allDone
     ? runs.every((r) => r.exitCode === 0) ? 'Succeeded' : 'Failed'
-    : initialized && runs.some((r) => r.status.state.running || r.status.restartCount > 0 || r.done)
+    : initialized && !runs.some((r) => r.blocked) && runs.some((r) => r.status.state.running || r.status.restartCount > 0 || r.done)
       ? 'Running'
       : 'Pending';
   const terminal = phase === 'Succeeded' || phase === 'Failed';
