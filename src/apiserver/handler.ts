@@ -14,7 +14,7 @@ import { parseApiPath, type ResourceRequest } from './request-info.js';
 import type { ResourceRegistry } from './registry.js';
 import type { ResourceInfo } from './resource-info.js';
 import { toTable } from './table.js';
-import { postSubresourcesOf } from './pod-subresources.js';
+import { podReadSubresourcesOf, postSubresourcesOf } from './pod-subresources.js';
 import { isPodLogRequest, servePodLog } from './pod-log.js';
 
 export interface ApiHandlerOptions {
@@ -141,7 +141,8 @@ export class ApiHandler {
       return servePodLog(this.objects, info, namespace, r.name, q, req, res);
     }
     const postSub = sub !== undefined && postSubresourcesOf(info).some((p) => p.name === sub);
-    if (sub && sub !== 'status' && !postSub && !(sub === 'scale' && info.subresources.scale) && !(sub === 'finalize' && info.group === '' && info.plural === 'namespaces')) {
+    const podSub = sub !== undefined && podReadSubresourcesOf(info).some((p) => p.name === sub);
+    if (sub && sub !== 'status' && !postSub && !podSub && !(sub === 'scale' && info.subresources.scale) && !(sub === 'finalize' && info.group === '' && info.plural === 'namespaces')) {
       throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
     }
     if (sub === 'status' && !info.subresources.status) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');

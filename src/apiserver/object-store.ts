@@ -39,6 +39,7 @@ import {
   type Watcher,
 } from '../storage/store.js';
 import { rfc3339, systemClock, type Clock } from './clock.js';
+import { EPHEMERAL_CONTAINERS_SUBRESOURCE, validateEphemeralContainersUpdate, withEphemeralContainers } from './pod-ephemeral-containers.js';
 import { postPodSubresource, postSubresourcesOf } from './pod-subresources.js';
 import { DEFAULT_KEY_ROOT, objectKey, resourcePrefix, type ResourceRegistry } from './registry.js';
 import type { ResourceInfo } from './resource-info.js';
@@ -526,6 +527,13 @@ export class ObjectStore {
       else next.status = status;
       obj = next;
       meta = obj.metadata!;
+    } else if (subresource === EPHEMERAL_CONTAINERS_SUBRESOURCE && info.group === '' && info.plural === 'pods') {
+      // pods/ephemeralcontainers: only spec.ephemeralContainers changes, and only by additions.
+      obj = withEphemeralContainers(old, obj);
+      meta = obj.metadata!;
+      strategy.prepareForUpdate?.(obj, old, info);
+      const causes = validateEphemeralContainersUpdate(obj, old);
+      if (causes.length) throw invalid(info.kind, info.group, oldMeta.name ?? '', causes);
     } else if (subresource === 'finalize') {
       // Namespace finalize: only spec.finalizers changes.
       const finalizers = (obj.spec as { finalizers?: unknown } | undefined)?.finalizers;

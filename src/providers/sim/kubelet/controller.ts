@@ -14,6 +14,7 @@ import YAML from 'yaml';
 import { containerID, reportedImage, reportedImageID } from './image.js';
 import { CachedManifestCheck, ImagePullTracker, imageRegistryHost, imageRepositoryHost, registryManifestCheck, type ImageManifestCheck, type ImagePullState, type RegistryAccess } from './image-pull.js';
 import { NodeIPAllocator } from './ip-allocator.js';
+import { withEphemeralContainerStatuses } from './ephemeral.js';
 import { nominalContainerStarts, simulatedPodStatus, type SimPod } from './pod-status.js';
 
 const POD: KindRef = { apiVersion: 'v1', kind: 'Pod' };
@@ -223,7 +224,8 @@ export class SimKubelet {
     }
 
     const pulls = await this.imagePulls(rc, pod, mem.startMs, nowMs);
-    const { status, nextChangeMs: statusChangeMs } = simulatedPodStatus(pod, { startMs: mem.startMs, nowMs, podIP, hostIP, ...(pulls ? { imagePulls: pulls.states } : {}) }, behaviour, NAMING);
+    const { status: simulated, nextChangeMs: statusChangeMs } = simulatedPodStatus(pod, { startMs: mem.startMs, nowMs, podIP, hostIP, ...(pulls ? { imagePulls: pulls.states } : {}) }, behaviour, NAMING);
+    const status = withEphemeralContainerStatuses(simulated, pod, nowMs, NAMING);
     const nextChangeMs = pulls?.nextMs === undefined ? statusChangeMs : statusChangeMs === undefined ? pulls.nextMs : Math.min(statusChangeMs, pulls.nextMs);
     const keys = Object.keys(status);
     const desired = status as unknown as Record<string, unknown>;
