@@ -7,6 +7,7 @@ import { isNotFound } from '../../../client/errors.js';
 import { FakeClock } from '../../../runtime/clock.js';
 import type { Toleration } from '../scheduler/types.js';
 import { setupNodeLifecycleController } from './controller.js';
+import { defaultTolerationSecondsAdmission } from './default-toleration-seconds.js';
 import type { NodeTaint } from './taints.js';
 
 const START = Date.UTC(2030, 0, 1);
@@ -128,4 +129,22 @@ test('taint-based eviction marks the Pod DisruptionTarget (DeletionByTaintManage
   const cond = ((pod.status as { conditions?: { type: string; status: string; reason?: string; message?: string }[] }).conditions ?? []).find((c) => c.type === 'DisruptionTarget');
   assert.deepEqual({ status: cond?.status, reason: cond?.reason, message: cond?.message }, { status: 'True', reason: 'DeletionByTaintManager', message: 'Taint manager: deleting due to NoExecute taint' });
   await env.client.update({ ...pod, metadata: { ...pod.metadata, finalizers: [] } });
+});
+
+test('DefaultTolerationSeconds as the store\'s admission: a plain Pod gets the not-ready/unreachable tolerations and is evicted when they run out', async (t) => {
+  const clock = new FakeClock(START);
+  const env = await startWorkloadEnv([(ctx) => setupNodeLifecycleController(ctx)], { clock, admission: () => [defaultTolerationSecondsAdmission({ notReadySeconds: 2, unreachableSeconds: 4 })] });
+  t.after(() => env.close());
+  await env.addNode('n1');
+  const created = await boundPod(env, 'plain', 'n1');
+  assert.deepEqual((created.spec as { tolerations?: Toleration[] }).tolerations, [
+    { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 2 },
+    { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 4 },
+  ]);
+  await setReady(env, 'n1', 'Unknown');
+  await eventually(async () => (await taints(env, 'n1')).length === 2, 10_000, 'unreachable taints');
+  await clock.advance(3_000);
+  assert.equal(await exists(env, 'plain'), true, 'the unreachable toleration is 4 s');
+  await clock.advance(1_500);
+  await eventually(async () => !(await exists(env, 'plain')), 10_000, 'evicted after 4 s');
 });
