@@ -46,4 +46,5 @@ export function setupClusterApiControllers(ctx: ControllerContext, opts: Cluster
   setupKubeadmConfigController(ctx);
   setupTopologyController(ctx);
   setupClusterResourceSetController(ctx);
+  setupClusterAutoscaler(ctx, opts.autoscaler);
 }
