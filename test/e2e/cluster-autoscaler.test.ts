@@ -68,4 +68,26 @@ describe('cluster autoscaler (sim provider, kubectl)', () => {
     await eventually(async () => ((await workers()).length === 1 ? true : undefined), 120_000, 'one worker Node left');
     await eventually(async () => ((await items(kb, ['get', 'machines', '-l', 'cluster.x-k8s.io/deployment-name=as-md-0'])).length === 1 ? true : undefined), 120_000, 'one worker Machine left');
   });
+
+  it('a lightly used Node whose Pods fit elsewhere is drained through evictions and removed; the Pods run on', async () => {
+    await wl.ok(['apply', '-f', '-'], 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: mv}\nspec:\n  replicas: 3\n  selector: {matchLabels: {app: mv}}\n  template:\n    metadata: {labels: {app: mv}}\n    spec:\n      containers: [{name: c, image: "nginx:1.27", resources: {requests: {cpu: 700m, memory: 64Mi}}}]\n');
+    await eventually(async () => {
+      const pods = await items(wl, ['get', 'pods', '-l', 'app=mv']);
+      return pods.length === 3 && pods.every((p) => p.status?.phase === 'Running') ? true : undefined;
+    }, 120_000, 'three Pods Running on two workers');
+    assert.equal((await workers()).length, 2);
+    await wl.ok(['scale', 'deploy', 'mv', '--replicas=2']);
+    await eventually(async () => ((await workers()).length === 1 ? true : undefined), 120_000, 'back to one worker');
+    const pods = await eventually(async () => {
+      const ps = await items(wl, ['get', 'pods', '-l', 'app=mv']);
+      return ps.length === 2 && ps.every((p) => p.status?.phase === 'Running') ? ps : undefined;
+    }, 60_000, 'two Pods Running');
+    // The ReplicaSet takes its Pod off the fuller worker, leaving one Pod on each: one of them had to be evicted.
+    const evicted = (await items(wl, ['get', 'events', '--field-selector', 'reason=ScaleDown'])).filter((e) => e.message === 'deleting pod for node scale down' && e.involvedObject?.name.startsWith('mv-'));
+    assert.equal(evicted.length, 1, 'one Pod evicted for the scale-down');
+    const [worker] = await workers();
+    assert.ok(pods.every((p) => p.spec?.nodeName === worker!.metadata.name), 'both on the remaining worker');
+    const md = JSON.parse(await kb.ok(['get', 'md', 'as-md-0', '-o', 'json'])) as { spec: { replicas: number } };
+    assert.equal(md.spec.replicas, 1);
+  });
 });
