@@ -2,7 +2,8 @@
  * ClusterResourceSet against a real plane with kubectl: a ConfigMap holding a Deployment and a CNI-like DaemonSet,
  * selected into clusters labelled cni=byo. A new labelled cluster gets both (seen with kubectl against the workload
  * cluster) and its ClusterResourceSetBinding lists them as applied; with Reconcile a ConfigMap change is re-applied,
- * with ApplyOnce it is not; an unlabelled cluster gets nothing; a missing resource is named in the condition;
+ * with ApplyOnce it is not; an unlabelled cluster gets nothing; a missing resource is named in the condition; a
+ * resource-set Secret is applied and another Secret type is refused (WrongSecretType);
  * deleting the set removes its binding and leaves the applied objects.
  */
 import { after, before, describe, it } from 'node:test';
@@ -135,6 +136,18 @@ describe('ClusterResourceSet (kubectl, sim provider)', () => {
     assert.equal(c.reason, 'RetrievingResourceFailed');
     assert.match(c.message!, /nope/);
     await kb.ok(['delete', 'clusterresourceset', 'missing', '--wait=true']);
+  });
+
+  it('a Secret of type addons.cluster.x-k8s.io/resource-set is applied; another type gives WrongSecretType', async () => {
+    const manifest = Buffer.from('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: from-secret, namespace: default}\ndata: {k: v}\n').toString('base64');
+    await kb.ok(['apply', '-f', '-'], `apiVersion: v1\nkind: Secret\nmetadata: {name: sec}\ntype: addons.cluster.x-k8s.io/resource-set\ndata:\n  m.yaml: ${manifest}\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: opaque}\ntype: Opaque\ndata:\n  m.yaml: ${manifest}\n`);
+    await kb.ok(['apply', '-f', '-'], crsYaml('sec', 'cni: byo', 'ApplyOnce', '[{kind: Secret, name: sec}]'));
+    const wl = await workloadKubectl(kb, 'a');
+    await eventually(async () => ((await wl.k(['get', 'configmap', 'from-secret', '-o', 'jsonpath={.data.k}'])).stdout.trim() === 'v' ? true : undefined), 30_000, 'ConfigMap from the Secret in cluster a');
+    await kb.ok(['apply', '-f', '-'], crsYaml('opaque', 'cni: byo', 'ApplyOnce', '[{kind: Secret, name: opaque}]'));
+    const o = await waitFor(kb, ['get', 'clusterresourceset', 'opaque'], (x: { status?: { conditions?: { type: string; status: string }[] } }) => conditionOf(x, 'ResourcesApplied')?.status === 'False', 30_000);
+    assert.equal(conditionOf(o as { status?: { conditions?: { type: string; status: string; reason?: string }[] } }, 'ResourcesApplied')!.reason, 'WrongSecretType');
+    await kb.ok(['delete', 'clusterresourceset', 'sec', 'opaque', '--wait=true']);
   });
 
   it('deleting the set removes its binding and leaves the applied objects', async () => {
