@@ -16,7 +16,7 @@ import { eventually } from '../support/plane.js';
 import { makeTestPki, type TestPki } from '../support/relocation/docker-registry.js';
 import { startRegistry, type RunningRegistry } from '../../src/relocation/registry/server.js';
 import { makeImage, pushImage } from '../../src/relocation/registry/test-support.js';
-import { registryManifestCheck, setupSimKubeletWith } from '../../src/providers/sim/kubelet/index.js';
+import { lazyRegistryManifestCheck, registryAccessFromClusterVariables, registryManifestCheck, setupSimKubeletWith } from '../../src/providers/sim/kubelet/index.js';
 import { FakeClock } from '../../src/runtime/clock.js';
 
 interface ContainerStatus {
@@ -125,5 +125,17 @@ describe('sim kubelet: images from the cluster\'s private registry', () => {
     await clock.advance(1000);
     await eventually(async () => (await getPod('public')).status?.phase === 'Running', 10_000, 'public Running');
     assert.equal(lookups.length, before);
+  });
+
+  it('the registry check: the CA from the class\'s trust variable, no check with tlsCertificateValidation false, an x509 failure without either', async () => {
+    const image = `${registry.host}/airgap/app:1.0`;
+    const ca = Buffer.from(pki.ca.certPem).toString('base64');
+    const trusted = lazyRegistryManifestCheck(async () => registryAccessFromClusterVariables([{ name: 'trust', value: { additionalTrustedCAs: [{ name: 'imageRepository', data: ca }] } }]));
+    assert.deepEqual(await trusted(image), { present: true });
+    const noVerify = registryManifestCheck(registryAccessFromClusterVariables([{ name: 'imageRepository', value: { host: `${registry.host}/airgap`, tlsCertificateValidation: false } }]));
+    assert.deepEqual(await noVerify(image), { present: true });
+    const plain = await registryManifestCheck({})(image);
+    assert.equal(plain.present, false);
+    assert.match((plain as { error: string }).error, new RegExp(`^rpc error: code = Unknown desc = failed to pull and unpack image "${image.replace(/[.]/g, '\\.')}": failed to resolve reference ".*": failed to do request: Head "https://${registry.host.replace(/[.]/g, '\\.')}/v2/airgap/app/manifests/1\\.0": .*certificate`));
   });
 });

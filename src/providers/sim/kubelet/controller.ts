@@ -12,7 +12,7 @@ import type { WorkloadContext } from '../../../controllers/workload/context.js';
 import type { ReconcileContext, Request, Result } from '../../../runtime/reconciler.js';
 import YAML from 'yaml';
 import { containerID, reportedImage, reportedImageID } from './image.js';
-import { CachedManifestCheck, ImagePullTracker, imageRegistryHost, imageRepositoryHost, registryManifestCheck, type ImageManifestCheck, type ImagePullState, type RegistryAccess } from './image-pull.js';
+import { CachedManifestCheck, ImagePullTracker, imageRegistryHost, imageRepositoryHost, lazyRegistryManifestCheck, registryManifestCheck, type ImageManifestCheck, type ImagePullState, type RegistryAccess } from './image-pull.js';
 import { NodeIPAllocator } from './ip-allocator.js';
 import { withEphemeralContainerStatuses } from './ephemeral.js';
 import { nominalContainerStarts, simulatedPodStatus, type SimPod } from './pod-status.js';
@@ -38,8 +38,11 @@ export interface SimKubeletOptions {
    * before starting containers whose image names that registry host (default true).
    */
   privateRegistryPulls?: boolean;
-  /** How to reach that registry (default: HTTPS with the system's CAs). */
-  registryAccess?: RegistryAccess;
+  /**
+   * How to reach that registry (default: HTTPS with the system's CAs); a function is called once, on the first
+   * lookup (e.g. registryAccessFromClusterVariables of the Cluster's topology variables).
+   */
+  registryAccess?: RegistryAccess | (() => Promise<RegistryAccess>);
   /** Replaces the registry lookup (tests). */
   imageManifestCheck?: ImageManifestCheck;
   /** How long ErrImagePull shows before ImagePullBackOff (default 1 s). */
@@ -92,7 +95,8 @@ export class SimKubelet {
 
   constructor(private readonly ctx: WorkloadContext, opts: Partial<SimKubeletOptions> = {}) {
     this.opts = { ...DEFAULT_SIM_KUBELET_OPTIONS, ...opts };
-    const check = this.opts.imageManifestCheck ?? registryManifestCheck(this.opts.registryAccess);
+    const access = this.opts.registryAccess;
+    const check = this.opts.imageManifestCheck ?? (typeof access === 'function' ? lazyRegistryManifestCheck(access) : registryManifestCheck(access));
     this.pulls = new ImagePullTracker(new CachedManifestCheck(check, (this.opts.imageAbsentCacheSeconds ?? 5) * 1000), (this.opts.imagePullErrorSeconds ?? 1) * 1000);
   }
 

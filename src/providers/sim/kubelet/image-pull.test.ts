@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { containerID, reportedImage, reportedImageID } from './image.js';
-import { CachedManifestCheck, ImagePullTracker, imagePullBackoffMs, imageRegistryHost, imageRepositoryHost, pullErrorMessage, type ManifestCheck } from './image-pull.js';
+import { CachedManifestCheck, ImagePullTracker, imagePullBackoffMs, registryAccessFromClusterVariables, imageRegistryHost, imageRepositoryHost, pullErrorMessage, type ManifestCheck } from './image-pull.js';
 import { nominalContainerStarts, simulatedPodStatus, type SimPod } from './pod-status.js';
 
 const NAMING = { image: reportedImage, imageID: reportedImageID, containerID };
@@ -125,4 +125,20 @@ describe('simulatedPodStatus with image pulls', () => {
     const b = simulatedPodStatus(pod, { ...facts, nowMs: T0 + 5000, imagePulls: {} }, timings, NAMING);
     assert.deepEqual(a, b);
   });
+});
+
+describe('registryAccessFromClusterVariables', () => {
+  const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+  const b64 = Buffer.from(pem).toString('base64');
+  const cases: { name: string; vars: { name: string; value?: unknown }[] | undefined; want: object }[] = [
+    { name: 'no variables', vars: undefined, want: {} },
+    { name: 'validation on (default)', vars: [{ name: 'imageRepository', value: { host: 'reg.local/tkg' } }], want: {} },
+    { name: 'validation off', vars: [{ name: 'imageRepository', value: { host: 'reg.local', tlsCertificateValidation: false } }], want: { skipVerify: true } },
+    {
+      name: 'the CA named imageRepository only',
+      vars: [{ name: 'trust', value: { additionalTrustedCAs: [{ name: 'corp', data: Buffer.from('other').toString('base64') }, { name: 'imageRepository', data: b64 }] } }],
+      want: { caCertificates: [pem] },
+    },
+  ];
+  for (const c of cases) it(c.name, () => assert.deepEqual(registryAccessFromClusterVariables(c.vars), c.want));
 });

@@ -65,6 +65,25 @@ export function pullErrorMessage(image: string, cause: { notFound: true } | { de
   return `rpc error: code = Unknown desc = failed to pull and unpack image "${full}": failed to resolve reference "${full}": ${cause.detail}`;
 }
 
+/** The topology variables of a Cluster, as `spec.topology.variables`. */
+export interface ClusterVariable {
+  name: string;
+  value?: unknown;
+}
+
+/**
+ * How nodes reach the cluster's registry, from the default class's variables (what its containerd hosts.toml says):
+ * `imageRepository.tlsCertificateValidation: false` → no certificate check; a trusted CA named `imageRepository`
+ * (`trust.additionalTrustedCAs[].data`, base64 PEM) → that CA on top of the system roots.
+ */
+export function registryAccessFromClusterVariables(variables: readonly ClusterVariable[] | null | undefined): RegistryAccess {
+  const get = (name: string): unknown => (variables ?? []).find((v) => v.name === name)?.value;
+  const repo = get('imageRepository') as { tlsCertificateValidation?: unknown } | undefined;
+  const trust = get('trust') as { additionalTrustedCAs?: { name?: unknown; data?: unknown }[] } | undefined;
+  const cas = (trust?.additionalTrustedCAs ?? []).filter((c) => c.name === 'imageRepository' && typeof c.data === 'string').map((c) => Buffer.from(c.data as string, 'base64').toString('utf8'));
+  return { ...(repo?.tlsCertificateValidation === false ? { skipVerify: true } : {}), ...(cas.length ? { caCertificates: cas } : {}) };
+}
+
 /** HEAD of the image's manifest on its registry, as containerd resolves it (anonymous). */
 export function registryManifestCheck(access: RegistryAccess = {}): ImageManifestCheck {
   const agentOpts = { keepAlive: true, maxSockets: 4 };
@@ -89,6 +108,15 @@ export function registryManifestCheck(access: RegistryAccess = {}): ImageManifes
       req.on('error', (e) => resolve({ present: false, error: pullErrorMessage(image, { detail: `failed to do request: Head "${url}": ${e.message}` }) }));
       req.end();
     });
+}
+
+/** The same check, with the registry access resolved on first use (e.g. read from the Cluster's variables). */
+export function lazyRegistryManifestCheck(access: () => Promise<RegistryAccess>): ImageManifestCheck {
+  let check: Promise<ImageManifestCheck> | undefined;
+  return async (image) => {
+    check ??= access().then(registryManifestCheck, () => registryManifestCheck({}));
+    return (await check)(image);
+  };
 }
 
 /** Registry answers by image: present for good, absent for `absentTtlMs`; one request per image at a time. */

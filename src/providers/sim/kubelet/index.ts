@@ -13,4 +13,4 @@ export { SimKubelet, setupSimKubeletWith, DEFAULT_SIM_KUBELET_OPTIONS, type SimK
 export { simulatedPodStatus, runPlan, crashLoopBackoffMs, RUN_SECONDS_ANNOTATION, EXIT_CODE_ANNOTATION, type SimPodStatus, type SimTimings, type PodFacts } from './pod-status.js';
 export { NodeIPAllocator } from './ip-allocator.js';
 export { reportedImage, reportedImageID, containerID } from './image.js';
-export { registryManifestCheck, imagePullBackoffMs, imageRegistryHost, imageRepositoryHost, pullErrorMessage, type RegistryAccess, type ImageManifestCheck, type ImagePullState } from './image-pull.js';
+export { registryManifestCheck, lazyRegistryManifestCheck, registryAccessFromClusterVariables, imagePullBackoffMs, imageRegistryHost, imageRepositoryHost, pullErrorMessage, type RegistryAccess, type ClusterVariable, type ImageManifestCheck, type ImagePullState } from './image-pull.js';
