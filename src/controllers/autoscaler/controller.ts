@@ -226,7 +226,10 @@ export class ClusterAutoscaler {
       const helped = new Set(d.best?.pods ?? []);
       for (const { pod, reasons } of d.noScaleUp) {
         if (helped.has(pod)) continue;
-        const why = reasons.length ? reasons.join(', ') : 'no node group can take it';
+        // Upstream's shape: each reason with the number of node groups it came from.
+        const tally = new Map<string, number>();
+        for (const r of reasons) tally.set(r.reason, (tally.get(r.reason) ?? 0) + 1);
+        const why = tally.size ? [...tally].map(([r, n]) => `${n} ${r}`).join(', ') : 'no node group can take it';
         void st.recorder!.event(pod as KubeObject, 'Normal', EVENT_REASONS.notTriggerScaleUp, `pod didn't trigger scale-up: ${why}`);
       }
     }
@@ -252,7 +255,7 @@ export class ClusterAutoscaler {
         const machine = machineOfNode.get(v.node);
         const group = groupOfNode.get(v.node)!;
         if (!machine) continue;
-        if (await this.removeNode(rc, view, st, node, v, machine, group, (removed.get(group.id) ?? 0))) {
+        if (await this.removeNode(rc, view, st, node, v, machine, group)) {
           removed.set(group.id, (removed.get(group.id) ?? 0) + 1);
           st.unneededSince.delete(v.node);
         }
@@ -295,7 +298,7 @@ export class ClusterAutoscaler {
   }
 
   /** Taint, evict, mark the Machine and lower the group: the provider's DeleteNodes after upstream's drain. */
-  private async removeNode(rc: ReconcileContext, view: WorkloadView, st: ClusterState, node: FullNode, v: NodeVerdict, machine: Machine, group: NodeGroup, alreadyRemoved: number): Promise<boolean> {
+  private async removeNode(rc: ReconcileContext, view: WorkloadView, st: ClusterState, node: FullNode, v: NodeVerdict, machine: Machine, group: NodeGroup): Promise<boolean> {
     const rec = st.recorder!;
     const name = v.node;
     const kind = group.kind === 'MachineDeployment' ? MACHINE_DEPLOYMENT_KIND : MACHINE_SET_KIND;
@@ -322,7 +325,6 @@ export class ClusterAutoscaler {
     }
     await rc.client.patch(MACHINE_KIND, { namespace: machine.metadata!.namespace!, name: machine.metadata!.name! }, { type: 'merge', body: { metadata: { annotations: { [DELETE_MACHINE_ANNOTATION]: rfc3339(rc.clock.now()) } } } });
     await this.setReplicas(rc, group, size - 1);
-    void alreadyRemoved;
     void rec.event(node as KubeObject, 'Normal', EVENT_REASONS.scaleDown, 'node removed by cluster autoscaler');
     rc.log.info({ group: group.id, node: name, machine: machine.metadata!.name, to: size - 1 }, 'cluster-autoscaler: scale-down');
     return true;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { KubeObject } from '../../apimachinery/types.js';
 import type { NodeLike, PodLike } from '../workload/scheduler/index.js';
 import { nodeGroupOf, templateNode, MAX_SIZE_ANNOTATION, MIN_SIZE_ANNOTATION, type NodeGroup } from './node-groups.js';
-import { decideScaleUp, wasteScore, type GroupForScaleUp } from './scale-up.js';
+import { decideScaleUp, templateReasons, wasteScore, type GroupForScaleUp } from './scale-up.js';
 
 function group(name: string, min: number, max: number, replicas: number): NodeGroup {
   const obj = { apiVersion: 'cluster.x-k8s.io/v1beta1', kind: 'MachineDeployment', metadata: { namespace: 'default', name, annotations: { [MIN_SIZE_ANNOTATION]: String(min), [MAX_SIZE_ANNOTATION]: String(max) } }, spec: { clusterName: 'c', replicas } } as KubeObject;
@@ -33,19 +33,19 @@ describe('decideScaleUp', () => {
     const d = decideScaleUp({ nodes: [node('w1', '2')], boundPods: [pod('x', '1500m', { nodeName: 'w1' })], pending, groups: [forUp(g, '2')] });
     assert.deepEqual([d.best?.from, d.best?.to, d.best?.pods.length], [1, 2, 1]);
     assert.equal(d.noScaleUp.length, 2);
-    assert.match(d.noScaleUp[0]!.reasons[0]!, /max node group size reached/);
+    assert.deepEqual(d.noScaleUp[0]!.reasons, [{ group: 'MachineDeployment/default/md', reason: 'max node group size reached' }]);
   });
   it('a group at max size helps nobody', () => {
     const g = group('md', 1, 1, 1);
     const d = decideScaleUp({ nodes: [node('w1', '1')], boundPods: [], pending: [pod('a', '2')], groups: [forUp(g, '4')] });
     assert.equal(d.best, undefined);
-    assert.match(d.noScaleUp[0]!.reasons[0]!, /MachineDeployment\/default\/md: max node group size reached/);
+    assert.deepEqual(d.noScaleUp[0]!.reasons, [{ group: 'MachineDeployment/default/md', reason: 'max node group size reached' }]);
   });
   it('a Pod bigger than the template Node triggers nothing (reason from the scheduler)', () => {
     const g = group('md', 0, 5, 0);
     const d = decideScaleUp({ nodes: [], boundPods: [], pending: [pod('big', '8')], groups: [forUp(g, '2')] });
     assert.equal(d.best, undefined);
-    assert.match(d.noScaleUp[0]!.reasons[0]!, /Insufficient cpu/);
+    assert.deepEqual(d.noScaleUp[0]!.reasons, [{ group: 'MachineDeployment/default/md', reason: 'Insufficient cpu' }]);
   });
   it('upcoming Nodes (asked for, not registered) take the Pods: no further scale-up', () => {
     const g = group('md', 1, 3, 2);
@@ -84,6 +84,10 @@ describe('decideScaleUp', () => {
     const d = decideScaleUp({ nodes: [], boundPods: [], pending: [pod('w', '1', { nodeSelector: { 'kubernetes.io/os': 'windows' } })], groups: [forUp(lin, '2'), forUp(win, '4', 0, '8Gi', 'windows')] });
     assert.equal(d.best?.group.name, 'windows');
     assert.equal(d.options.length, 1);
+  });
+  it('templateReasons: the scheduler message without counts and preemption', () => {
+    assert.equal(templateReasons('0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.'), 'Insufficient cpu');
+    assert.equal(templateReasons("0/1 nodes are available: 1 Insufficient cpu, 1 node(s) didn't match Pod's node affinity/selector."), "Insufficient cpu; node(s) didn't match Pod's node affinity/selector");
   });
   it('wasteScore: CPU share plus memory share left unused', () => {
     assert.equal(wasteScore(node('t', '2', '4Gi'), 1, [pod('a', '1', { memory: '2Gi' })]), 1);

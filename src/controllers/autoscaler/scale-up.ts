@@ -44,8 +44,8 @@ export interface ScaleUpDecision {
   options: ScaleUpOption[];
   /** Pending Pods that fit the existing or upcoming Nodes (they need no new Node). */
   fitsExisting: PodLike[];
-  /** Pending Pods no group can take, with why per group (`<group id>: <reason>`). */
-  noScaleUp: { pod: PodLike; reasons: string[] }[];
+  /** Pending Pods no group can take, with why per group. */
+  noScaleUp: { pod: PodLike; reasons: { group: string; reason: string }[] }[];
 }
 
 function keyOf(p: PodLike): string {
@@ -86,7 +86,7 @@ export function estimate(input: ScaleUpInput, g: GroupForScaleUp, pods: readonly
       if (r.node) nodeCount++;
       else {
         s.removeNode(name);
-        rejected.set(keyOf(pod), (r as { message: string }).message.replace(/^0\/\d+ nodes are available: /, ''));
+        rejected.set(keyOf(pod), templateReasons((r as { message: string }).message));
         continue;
       }
     }
@@ -96,6 +96,12 @@ export function estimate(input: ScaleUpInput, g: GroupForScaleUp, pods: readonly
     } else rejected.set(keyOf(pod), 'max node group size reached');
   }
   return { nodeCount, helped, rejected };
+}
+
+/** The scheduler's reasons for the template Node, without the counts ("Insufficient cpu; node(s) didn't match ..."). */
+export function templateReasons(message: string): string {
+  const body = message.replace(/^0\/\d+ nodes are available: /, '').replace(/\.? preemption:[\s\S]*$/, '').replace(/\.$/, '');
+  return body.split(', ').map((x) => x.replace(/^\d+ /, '')).join('; ');
 }
 
 /** upstream least-waste: unused share of CPU plus unused share of memory over the new Nodes. */
@@ -126,13 +132,13 @@ export function decideScaleUp(input: ScaleUpInput): ScaleUpDecision {
   // Later estimates start from the Pods placed above, as bound ones.
   const placed: ScaleUpInput = { ...input, boundPods: [...input.boundPods, ...fitsExisting.map((p) => ({ ...p, spec: { ...p.spec, nodeName: s.pod(podKey(p))?.nodeName } }))] };
   const options: ScaleUpOption[] = [];
-  const reasons = new Map<string, string[]>();
+  const reasons = new Map<string, { group: string; reason: string }[]>();
   for (const g of [...input.groups].sort((a, b) => a.group.id.localeCompare(b.group.id))) {
     const room = Math.max(0, g.group.maxSize - g.group.replicas);
     const est = estimate(placed, g, waiting, room);
     for (const [k, why] of est.rejected) {
       const list = reasons.get(k) ?? [];
-      list.push(`${g.group.id}: ${room === 0 ? 'max node group size reached' : why}`);
+      for (const reason of (room === 0 ? 'max node group size reached' : why).split('; ')) list.push({ group: g.group.id, reason });
       reasons.set(k, list);
     }
     if (est.helped.length && est.nodeCount > 0) options.push({ group: g.group, nodeCount: est.nodeCount, pods: est.helped, waste: wasteScore(g.template, est.nodeCount, est.helped) });
