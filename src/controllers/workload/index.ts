@@ -10,6 +10,7 @@ import { setupDisruptionController } from './disruption/index.js';
 import { setupEndpointsControllers } from './endpoints/index.js';
 import { setupHorizontalPodAutoscaler } from './hpa/index.js';
 import { setupJobController } from './job/index.js';
+import { setupNodeLifecycleController } from './nodelifecycle/index.js';
 import { setupServiceAccountControllers } from './serviceaccounts/index.js';
 import { setupStatefulSetController } from './statefulset/index.js';
 import { setupKubernetesService } from './services/index.js';
@@ -33,6 +34,7 @@ export const WORKLOAD_CONTROLLERS: readonly { name: string; setup: WorkloadContr
   { name: 'endpoints', setup: (ctx) => void setupEndpointsControllers(ctx) },
   { name: 'kubernetes-service', setup: (ctx) => void setupKubernetesService(ctx) },
   { name: 'horizontal-pod-autoscaler', setup: (ctx) => void setupHorizontalPodAutoscaler(ctx) },
+  { name: 'node-lifecycle', setup: (ctx) => void setupNodeLifecycleController(ctx) },
 ];
 
 export { workloadClusterAdmission } from './admission.js';

@@ -4,7 +4,8 @@ import type { LogicalClusterHost } from '../../apiserver/logical-clusters.js';
 import type { ControllerContext } from '../../controllers/shared/context.js';
 import type { WorkloadControllerSetup } from '../../controllers/workload/index.js';
 import { KubeletFleet } from './kubelet-fleet.js';
-import { setupSimKubelet } from './kubelet/index.js';
+import { registryAccessFromClusterVariables, setupSimKubelet } from './kubelet/index.js';
+import { CLUSTER_KIND, type Cluster } from '../../api/cluster/types.js';
 import { setupSimClusterController } from './simcluster.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { setupSimMachineController } from './simmachine.js';
@@ -33,5 +34,11 @@ export function setupSimProvider(ctx: ControllerContext, opts: SimProviderOption
   const nodeLock = new KeyedMutex();
   setupSimMachineController(ctx, { host: opts.host, fleet, endpoint: opts.endpoint, log: opts.log, nodeLock }, { workers: opts.workers });
   setupSimMachinePoolController(ctx, { host: opts.host, fleet, nodeLock }, { workers: opts.workers });
-  return { fleet, workloadSetups: [(c) => setupSimKubelet(c)], stop: () => fleet.stop() };
+  // Images on the cluster's private registry are checked with the access its topology variables give (trust, TLS).
+  const registryAccessOf = (clusterKey: string) => async () => {
+    const [namespace, name] = clusterKey.split('/');
+    const cluster = await ctx.reader.get<Cluster>(CLUSTER_KIND, namespace, name!);
+    return registryAccessFromClusterVariables(cluster?.spec?.topology?.variables);
+  };
+  return { fleet, workloadSetups: [(c) => setupSimKubelet(c, { registryAccess: registryAccessOf(c.cluster) })], stop: () => fleet.stop() };
 }
