@@ -40,7 +40,7 @@ import {
 } from '../storage/store.js';
 import { rfc3339, systemClock, type Clock } from './clock.js';
 import { EPHEMERAL_CONTAINERS_SUBRESOURCE, validateEphemeralContainersUpdate, withEphemeralContainers } from './pod-ephemeral-containers.js';
-import { postPodSubresource, postSubresourcesOf } from './pod-subresources.js';
+import { POD_BINDING_WRITE, postPodSubresource, postSubresourcesOf } from './pod-subresources.js';
 import { DEFAULT_KEY_ROOT, objectKey, resourcePrefix, type ResourceRegistry } from './registry.js';
 import type { ResourceInfo } from './resource-info.js';
 import type { AdmissionPlugin, KindStrategy, Operation } from './strategy.js';
@@ -546,7 +546,8 @@ export class ObjectStore {
       meta = obj.metadata!;
     } else {
       warnings = this.normalise(info, obj, opts.fieldValidation ?? 'Warn');
-      if (info.subresources.status) {
+      // A Pod binding writes spec.nodeName and the PodScheduled condition together (one write, as kube-apiserver's).
+      if (info.subresources.status && subresource !== POD_BINDING_WRITE) {
         if (old.status === undefined) delete obj.status;
         else obj.status = deepClone(old.status);
       }

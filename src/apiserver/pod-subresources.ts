@@ -13,6 +13,9 @@ import { rfc3339 } from './clock.js';
 import type { ObjectStore, WriteOptions } from './object-store.js';
 import type { ResourceInfo } from './resource-info.js';
 
+/** The internal update a binding makes: spec.nodeName and the PodScheduled condition in one write. */
+export const POD_BINDING_WRITE = 'binding';
+
 /** The POST subresources of a resource (for discovery and routing). */
 export function postSubresourcesOf(info: Pick<ResourceInfo, 'group' | 'plural'>): { name: string; kind: string; group?: string; version?: string }[] {
   if (info.group === '' && info.plural === 'pods') {
@@ -59,22 +62,13 @@ async function bind(objects: ObjectStore, info: ResourceInfo, namespace: string 
     const spec = (pod.spec ?? {}) as Record<string, unknown>;
     if (pod.metadata?.deletionTimestamp) throw new StatusError(409, 'Conflict', `pod ${name} is being deleted, cannot be assigned to a host`);
     if (typeof spec.nodeName === 'string' && spec.nodeName) throw new StatusError(409, 'Conflict', `pod ${name} is already assigned to node "${spec.nodeName}"`);
-    const next = { ...pod, spec: { ...spec, nodeName: node } };
+    const status = ((pod.status as Record<string, unknown> | undefined) ?? {}) as Record<string, unknown>;
+    const conditions = (Array.isArray(status.conditions) ? status.conditions : []).filter((c) => !(isPlainObject(c) && c.type === 'PodScheduled'));
+    conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now });
+    const next = { ...pod, spec: { ...spec, nodeName: node }, status: { ...status, conditions } };
     try {
-      // The main resource keeps its status on update: the condition goes through the status subresource after.
-      let written = (await objects.update(info, namespace, name, next, { ...opts, fieldManager: opts.fieldManager ?? 'kube-scheduler' })).object;
-      for (;;) {
-        const status = ((written.status as Record<string, unknown> | undefined) ?? {}) as Record<string, unknown>;
-        const conditions = (Array.isArray(status.conditions) ? status.conditions : []).filter((c) => !(isPlainObject(c) && c.type === 'PodScheduled'));
-        conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now });
-        try {
-          await objects.update(info, namespace, name, { ...written, status: { ...status, conditions } }, { ...opts, fieldManager: opts.fieldManager ?? 'kube-scheduler' }, 'status');
-          return success(201);
-        } catch (e) {
-          if (!(e instanceof StatusError && e.code === 409)) throw e;
-          written = await objects.get(info, namespace, name);
-        }
-      }
+      await objects.update(info, namespace, name, next, { ...opts, fieldManager: opts.fieldManager ?? 'kube-scheduler' }, POD_BINDING_WRITE);
+      return success(201);
     } catch (e) {
       if (e instanceof StatusError && e.code === 409 && e.reason === 'Conflict' && /modified/.test(e.message)) continue;
       throw e;
