@@ -4,6 +4,7 @@
  * plane taint, trusted CA and proxy files on the machines, certificate rotation on the control plane, instant machines from `simulation`), and a Windows
  * worker joins the same cluster as a Linux one, as a Windows Node.
  */
+import { defaultClassClusterJson } from '../support/default-class-cluster.js';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startPlane, type TestPlane } from '../support/plane.js';
@@ -14,31 +15,18 @@ type Obj = Record<string, any>;
 const CA = '-----BEGIN CERTIFICATE-----\nMIIBbootTestCA\n-----END CERTIFICATE-----\n';
 
 function clusterYaml(): string {
-  return JSON.stringify({
-    apiVersion: 'cluster.x-k8s.io/v1beta1',
-    kind: 'Cluster',
-    metadata: { name: 'dflt', namespace: 'default' },
-    spec: {
-      clusterNetwork: { pods: { cidrBlocks: ['192.168.0.0/16'] }, services: { cidrBlocks: ['10.96.0.0/12'] }, serviceDomain: 'cluster.local' },
-      topology: {
-        class: 'slipway-default',
-        version: 'v1.31.2',
-        controlPlane: { replicas: 1 },
-        workers: {
-          machineDeployments: [
-            { class: 'linux', name: 'md-0', replicas: 1, variables: { overrides: [{ name: 'nodePoolLabels', value: [{ key: 'tier', value: 'gold' }] }] } },
-            { class: 'windows', name: 'win', replicas: 1 },
-          ],
-        },
-        variables: [
-          { name: 'simulation', value: { provisioningSeconds: 0, provisioningJitterSeconds: 0, nodeReadySeconds: 0, clusterProvisioningSeconds: 0 } },
-          { name: 'apiServerExtraArgs', value: { 'max-requests-inflight': '321' } },
-          { name: 'controlPlaneTaint', value: false },
-          { name: 'trust', value: { additionalTrustedCAs: [{ name: 'corp', data: Buffer.from(CA).toString('base64') }] } },
-          { name: 'proxy', value: { httpProxy: 'http://proxy.example.com:3128', httpsProxy: 'http://proxy.example.com:3128' } },
-        ],
-      },
-    },
+  return defaultClassClusterJson({
+    name: 'dflt',
+    machineDeployments: [
+      { class: 'linux', name: 'md-0', replicas: 1, variables: { overrides: [{ name: 'nodePoolLabels', value: [{ key: 'tier', value: 'gold' }] }] } },
+      { class: 'windows', name: 'win', replicas: 1 },
+    ],
+    variables: [
+      { name: 'apiServerExtraArgs', value: { 'max-requests-inflight': '321' } },
+      { name: 'controlPlaneTaint', value: false },
+      { name: 'trust', value: { additionalTrustedCAs: [{ name: 'corp', data: Buffer.from(CA).toString('base64') }] } },
+      { name: 'proxy', value: { httpProxy: 'http://proxy.example.com:3128', httpsProxy: 'http://proxy.example.com:3128' } },
+    ],
   });
 }
 

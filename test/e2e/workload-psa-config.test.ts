@@ -3,6 +3,7 @@
  * kube-apiserver's admission configuration file, and the workload PodSecurity reader finds the class's configuration in
  * the cluster's API (static Pod flag + published file).
  */
+import { defaultClassClusterJson } from '../support/default-class-cluster.js';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../src/apimachinery/types.js';
@@ -16,24 +17,8 @@ describe('workload PodSecurity configuration from the default class', () => {
   before(async () => {
     t = await startPlane();
     kb = kube(t);
-    const cluster = {
-      apiVersion: 'cluster.x-k8s.io/v1beta1',
-      kind: 'Cluster',
-      metadata: { name: 'psa', namespace: 'default' },
-      spec: {
-        clusterNetwork: { pods: { cidrBlocks: ['192.168.0.0/16'] }, services: { cidrBlocks: ['10.96.0.0/12'] }, serviceDomain: 'cluster.local' },
-        topology: {
-          class: 'slipway-default',
-          version: 'v1.31.2',
-          controlPlane: { replicas: 1 },
-          variables: [
-            { name: 'simulation', value: { provisioningSeconds: 0, provisioningJitterSeconds: 0, nodeReadySeconds: 0, clusterProvisioningSeconds: 0 } },
-            { name: 'podSecurityStandard', value: { enforce: 'restricted', exemptions: { namespaces: ['ops'] } } },
-          ],
-        },
-      },
-    };
-    await kb.ok(['apply', '-f', '-'], JSON.stringify(cluster));
+    const cluster = defaultClassClusterJson({ name: 'psa', variables: [{ name: 'podSecurityStandard', value: { enforce: 'restricted', exemptions: { namespaces: ['ops'] } } }] });
+    await kb.ok(['apply', '-f', '-'], cluster);
     await waitFor(kb, ['get', 'cluster', 'psa'], (c: Record<string, never>) => conditionOf(c as { status?: { conditions?: never[] } }, 'ControlPlaneInitialized')?.status === 'True', 150_000, 'control plane initialized');
   });
   after(async () => {

@@ -7,6 +7,7 @@
  * The default class sets no Windows taint of its own, so the Windows pool registers with the usual
  * `os=windows:NoSchedule` through a per-pool override of workerKubeletExtraArgs (kubelet --register-with-taints).
  */
+import { defaultClassClusterJson } from '../support/default-class-cluster.js';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { eventually, startPlane, type TestPlane } from '../support/plane.js';
@@ -32,30 +33,17 @@ type Obj = Record<string, any>;
 const WINDOWS_TAINT: Taint = { key: 'os', value: 'windows', effect: 'NoSchedule' };
 
 function clusterJson(): string {
-  return JSON.stringify({
-    apiVersion: 'cluster.x-k8s.io/v1beta1',
-    kind: 'Cluster',
-    metadata: { name: 'mixed', namespace: 'default' },
-    spec: {
-      clusterNetwork: { pods: { cidrBlocks: ['192.168.0.0/16'] }, services: { cidrBlocks: ['10.96.0.0/12'] }, serviceDomain: 'cluster.local' },
-      topology: {
-        class: 'slipway-default',
-        version: 'v1.31.2',
-        controlPlane: { replicas: 1 },
-        workers: {
-          machineDeployments: [
-            { class: 'linux', name: 'lin', replicas: 1 },
-            {
-              class: 'windows',
-              name: 'win',
-              replicas: 1,
-              variables: { overrides: [{ name: 'workerKubeletExtraArgs', value: { 'register-with-taints': `${WINDOWS_TAINT.key}=${WINDOWS_TAINT.value}:${WINDOWS_TAINT.effect}` } }] },
-            },
-          ],
-        },
-        variables: [{ name: 'simulation', value: { provisioningSeconds: 0, provisioningJitterSeconds: 0, nodeReadySeconds: 0, clusterProvisioningSeconds: 0 } }],
+  return defaultClassClusterJson({
+    name: 'mixed',
+    machineDeployments: [
+      { class: 'linux', name: 'lin', replicas: 1 },
+      {
+        class: 'windows',
+        name: 'win',
+        replicas: 1,
+        variables: { overrides: [{ name: 'workerKubeletExtraArgs', value: { 'register-with-taints': `${WINDOWS_TAINT.key}=${WINDOWS_TAINT.value}:${WINDOWS_TAINT.effect}` } }] },
       },
-    },
+    ],
   });
 }
 
