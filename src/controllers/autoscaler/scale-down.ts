@@ -76,16 +76,22 @@ function finished(p: FullPod): boolean {
   return p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
 }
 
+/** Sum of the Pods' CPU (milli) and memory requests. */
+export function requestsOf(pods: readonly PodLike[]): { milliCPU: number; memory: number } {
+  let milliCPU = 0;
+  let memory = 0;
+  for (const p of pods) {
+    const r = podRequests(p);
+    milliCPU += r.milliCPU;
+    memory += r.memory;
+  }
+  return { milliCPU, memory };
+}
+
 /** Requested/allocatable, the larger of CPU and memory (upstream's node utilization). */
 export function utilization(node: NodeLike, pods: readonly PodLike[]): number {
   const alloc = nodeAllocatable(node);
-  let cpu = 0;
-  let mem = 0;
-  for (const p of pods) {
-    const r = podRequests(p);
-    cpu += r.milliCPU;
-    mem += r.memory;
-  }
+  const { milliCPU: cpu, memory: mem } = requestsOf(pods);
   return Math.max(alloc.milliCPU > 0 ? cpu / alloc.milliCPU : 0, alloc.memory > 0 ? mem / alloc.memory : 0);
 }
 

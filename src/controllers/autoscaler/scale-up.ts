@@ -6,6 +6,7 @@
  */
 import { ClusterSnapshot, podKey, podRequests, nodeAllocatable, schedulePod, type NodeLike, type PodLike } from '../workload/scheduler/index.js';
 import { templateNodeName, type NodeGroup } from './node-groups.js';
+import { requestsOf } from './scale-down.js';
 
 export interface GroupForScaleUp {
   group: NodeGroup;
@@ -107,13 +108,7 @@ export function templateReasons(message: string): string {
 /** upstream least-waste: unused share of CPU plus unused share of memory over the new Nodes. */
 export function wasteScore(template: NodeLike, nodeCount: number, pods: readonly PodLike[]): number {
   const alloc = nodeAllocatable(template);
-  let cpu = 0;
-  let mem = 0;
-  for (const p of pods) {
-    const r = podRequests(p);
-    cpu += r.milliCPU;
-    mem += r.memory;
-  }
+  const { milliCPU: cpu, memory: mem } = requestsOf(pods);
   const frac = (used: number, per: number): number => (per > 0 ? (per * nodeCount - used) / (per * nodeCount) : 0);
   return frac(cpu, alloc.milliCPU) + frac(mem, alloc.memory);
 }
