@@ -42,4 +42,15 @@ describe('workload PodSecurity configuration from the default class', () => {
     assert.equal(r.config.defaults.enforce.level, 'restricted');
     assert.deepEqual(r.config.exemptions.namespaces, ['kube-system', 'ops']);
   });
+
+  it('the cluster\'s API enforces it: kubectl refuses a privileged Pod with upstream\'s message; an exempt namespace allows it', async () => {
+    const wl = await workloadKubectl(kb, 'psa');
+    const privileged = (name: string, ns: string): string =>
+      `apiVersion: v1\nkind: Pod\nmetadata: {name: ${name}, namespace: ${ns}}\nspec:\n  containers: [{name: c, image: "busybox:1.36", securityContext: {privileged: true}}]\n`;
+    const refused = await wl.k(['apply', '-f', '-'], privileged('priv', 'default'));
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /pods "priv" is forbidden: violates PodSecurity "restricted:latest": allowPrivilegeEscalation != false \(container "c" must set securityContext\.allowPrivilegeEscalation=false\), .*privileged \(container "c" must not set securityContext\.privileged=true\)/);
+    await wl.ok(['create', 'namespace', 'ops']);
+    await wl.ok(['apply', '-f', '-'], privileged('priv', 'ops'));
+  });
 });
