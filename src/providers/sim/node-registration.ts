@@ -3,8 +3,12 @@
  * SimMachinePools: the join's checks (API server up, bootstrap token known and unexpired) and the Node registration,
  * which takes the lowest free node index of the cluster (its address and pod CIDR) under a per-cluster lock.
  */
+import { createHash } from 'node:crypto';
+import { StatusError } from '../../apimachinery/errors.js';
 import type { KubeObject } from '../../apimachinery/types.js';
 import type { LogicalClusterHost, LogicalClusterRef } from '../../apiserver/logical-clusters.js';
+import type { ObjectStore } from '../../apiserver/object-store.js';
+import type { SimBehaviour } from '../../api/infrastructure/types.js';
 import type { BootFacts } from './boot-facts.js';
 import type { KeyedMutex } from './keyed-mutex.js';
 import { buildNode, machineAddress, podCIDR } from './node.js';
@@ -81,4 +85,23 @@ export async function registerNode(host: LogicalClusterHost, mutex: KeyedMutex, 
     const created = await objects.create(nodes, undefined, node, { fieldManager: 'kubelet' });
     return { node: created.object, ip };
   });
+}
+
+/**
+ * When a sim machine that started booting at `startedMs` has booted: its provisioningSeconds (default 8) plus up to
+ * provisioningJitterSeconds (default 4), the jitter fixed by `seed` (the machine's identity) so it is stable.
+ */
+export function bootDueMs(startedMs: number, behaviour: SimBehaviour | undefined, seed: string): number {
+  const b = behaviour ?? {};
+  const jitter = (b.provisioningJitterSeconds ?? 4) * (createHash('sha256').update(seed).digest().readUInt32BE(0) / 2 ** 32);
+  return startedMs + Math.round(((b.provisioningSeconds ?? 8) + jitter) * 1000);
+}
+
+/** Delete an object of a workload cluster unless it is already gone. */
+export async function deleteIfPresent(objects: ObjectStore, info: NonNullable<ReturnType<ObjectStore['registry']['get']>>, namespace: string | undefined, name: string): Promise<void> {
+  try {
+    await objects.delete(info, namespace, name, {});
+  } catch (e) {
+    if (!(e instanceof StatusError && e.code === 404)) throw e;
+  }
 }

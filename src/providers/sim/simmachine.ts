@@ -26,7 +26,7 @@ import { readBootFacts } from './bootstrap-reader.js';
 import { argsToMap } from '../../controllers/kubeadmconfig/kubeadm-api.js';
 import YAML from 'yaml';
 import type { KeyedMutex } from './keyed-mutex.js';
-import { joinBlocker, registerNode } from './node-registration.js';
+import { bootDueMs, deleteIfPresent, joinBlocker, registerNode } from './node-registration.js';
 import type { KubeletFleet } from './kubelet-fleet.js';
 import { buildClusterInfo, buildKubeadmConfigMap, buildStaticPod, CONTROL_PLANE_COMPONENTS, nodeConditions, unknownNodeConditions } from './node.js';
 
@@ -161,10 +161,7 @@ export class SimMachineReconciler {
     const now = rc.clock.nowMs();
     const started = status.provisioningStartedAt ? Date.parse(status.provisioningStartedAt) : now;
     if (!status.provisioningStartedAt) status.provisioningStartedAt = rfc3339(new Date(now));
-    const b = sm.spec?.behaviour ?? {};
-    const seconds = b.provisioningSeconds ?? 8;
-    const jitter = (b.provisioningJitterSeconds ?? 4) * unitHash(sm.metadata!.uid ?? sm.metadata!.name!);
-    const due = started + Math.round((seconds + jitter) * 1000);
+    const due = bootDueMs(started, sm.spec?.behaviour, sm.metadata!.uid ?? sm.metadata!.name!);
     if (due > now) {
       markFalse(sm, SIM_CONDITIONS.vmProvisioned, SIM_REASONS.provisioning, 'Info', `Booting (ready in ${Math.ceil((due - now) / 1000)}s)`, rc.clock);
       return { requeueAfter: due - now };
@@ -380,10 +377,6 @@ function versionOf(s: Scope, facts: BootFacts): string {
   return s.machine.spec.version ?? facts.kubernetesVersion ?? 'v1.32.0';
 }
 
-/** A stable number in [0, 1) from a text (the jitter of one machine's boot time). */
-function unitHash(text: string): number {
-  return createHash('sha256').update(text).digest().readUInt32BE(0) / 2 ** 32;
-}
 
 async function createIfMissing(objects: ObjectStore, obj: KubeObject): Promise<void> {
   const [group, version] = obj.apiVersion!.includes('/') ? obj.apiVersion!.split('/') : ['', obj.apiVersion!];
@@ -396,13 +389,6 @@ async function createIfMissing(objects: ObjectStore, obj: KubeObject): Promise<v
   }
 }
 
-async function deleteIfPresent(objects: ObjectStore, info: NonNullable<ReturnType<ObjectStore['registry']['get']>>, namespace: string | undefined, name: string): Promise<void> {
-  try {
-    await objects.delete(info, namespace, name, {});
-  } catch (e) {
-    if (!(e instanceof StatusError && e.code === 404)) throw e;
-  }
-}
 
 /** SimMachines of a Cluster (by label) and of a Machine (by infrastructureRef) are reconciled when those change. */
 export function setupSimMachineController(ctx: ControllerContext, deps: SimMachineDeps, opts: { workers?: number } = {}): void {

@@ -6,8 +6,6 @@
  * scale-down removes outdated, then not-yet-booted, then the newest instances. The instances' provider IDs go to
  * spec.providerIDList, from where the MachinePool controller finds their Nodes (and deletes those of removed ones).
  */
-import { createHash } from 'node:crypto';
-import { StatusError } from '../../apimachinery/errors.js';
 import { isPlainObject } from '../../apimachinery/types.js';
 import { rfc3339 } from '../../apiserver/clock.js';
 import type { LogicalClusterHost, LogicalClusterRef } from '../../apiserver/logical-clusters.js';
@@ -33,7 +31,7 @@ import { readBootFacts } from './bootstrap-reader.js';
 import type { KeyedMutex } from './keyed-mutex.js';
 import type { KubeletFleet } from './kubelet-fleet.js';
 import { nodeConditions } from './node.js';
-import { joinBlocker, registerNode } from './node-registration.js';
+import { bootDueMs, deleteIfPresent, joinBlocker, registerNode } from './node-registration.js';
 
 export const CONTROLLER_NAME = 'simmachinepool';
 const PROVIDER_ID_PREFIX = 'sim://';
@@ -237,8 +235,7 @@ export class SimMachinePoolReconciler {
     const now = rc.clock.nowMs();
     const started = inst.provisioningStartedAt ? Date.parse(inst.provisioningStartedAt) : now;
     const b = smp.spec?.template?.behaviour ?? {};
-    const jitter = (b.provisioningJitterSeconds ?? 4) * unitHash(inst.providerID);
-    const due = started + Math.round(((b.provisioningSeconds ?? 8) + jitter) * 1000);
+    const due = bootDueMs(started, b, inst.providerID);
     if (due > now) return { requeueAfter: due - now };
     if (typeof facts === 'string') {
       markFalse(smp, SIM_CONDITIONS.bootstrapExecSucceeded, SIM_REASONS.bootstrapFailed, 'Warning', facts, rc.clock);
@@ -309,11 +306,7 @@ export class SimMachinePoolReconciler {
       this.deps.fleet.halt(this.instanceKey(smp, inst.instanceName));
       if (!ref || !(await this.deps.host.isRunning(ref))) continue;
       const objects = this.deps.host.objects(ref);
-      try {
-        await objects.delete(objects.registry.get('coordination.k8s.io', 'v1', 'leases')!, 'kube-node-lease', inst.nodeName ?? inst.instanceName, {});
-      } catch (e) {
-        if (!(e instanceof StatusError && e.code === 404)) throw e;
-      }
+      await deleteIfPresent(objects, objects.registry.get('coordination.k8s.io', 'v1', 'leases')!, 'kube-node-lease', inst.nodeName ?? inst.instanceName);
     }
     if (ref) return;
     // No owner to patch through: drop the finalizer directly.
@@ -325,10 +318,6 @@ export class SimMachinePoolReconciler {
   }
 }
 
-/** A stable number in [0, 1) from a text (the jitter of one instance's boot time). */
-function unitHash(text: string): number {
-  return createHash('sha256').update(text).digest().readUInt32BE(0) / 2 ** 32;
-}
 
 /** SimMachinePools are reconciled when their MachinePool (replicas, version, bootstrap data) or their Cluster changes. */
 export function setupSimMachinePoolController(ctx: ControllerContext, deps: SimMachinePoolDeps, opts: { workers?: number } = {}): void {
