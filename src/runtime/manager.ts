@@ -65,6 +65,9 @@ export class Manager {
   readonly recorder: EventRecorder;
   readonly identity: string;
   private readonly controllers: Controller[] = [];
+  /** Loops that run while the controllers run (started and stopped with them, leadership included). */
+  private readonly runnables: { name: string; run(signal: AbortSignal): void }[] = [];
+  private runnablesAbort: AbortController | undefined;
   private elector: LeaderElector | undefined;
   private server: Server | undefined;
   private state: State = 'new';
@@ -94,6 +97,15 @@ export class Manager {
     const c = new Controller(opts, { client: this.client, informers: this.informers, clock: this.clock, log: this.log, metrics: this.metrics, recorder: this.recorder });
     this.controllers.push(c);
     return c;
+  }
+
+  /**
+   * Add a loop that is not a reconciler (e.g. a scheduler's queue): `run` is called each time the controllers start,
+   * with a signal aborted when they stop (shutdown or lost leadership). Before start only.
+   */
+  addRunnable(r: { name: string; run(signal: AbortSignal): void }): void {
+    if (this.state !== 'new') throw new Error('runnables must be added before the manager starts');
+    this.runnables.push(r);
   }
 
   /** URL of the metrics/health endpoint, once started. */
@@ -164,6 +176,8 @@ export class Manager {
     this.controllerTransition = this.controllerTransition.then(() => {
       if (this.controllersRunning || this.state !== 'running') return;
       for (const c of this.controllers) c.start();
+      this.runnablesAbort = new AbortController();
+      for (const r of this.runnables) r.run(this.runnablesAbort.signal);
       this.controllersRunning = true;
     });
   }
@@ -172,6 +186,7 @@ export class Manager {
     this.controllerTransition = this.controllerTransition.then(async () => {
       if (!this.controllersRunning) return;
       this.controllersRunning = false;
+      this.runnablesAbort?.abort();
       await Promise.all(this.controllers.map((c) => c.stop()));
     });
     return this.controllerTransition;
