@@ -14,10 +14,9 @@
  * Environment: BENCH_NODES=100, BENCH_PODS=10000, BENCH_DEPLOYMENTS=100, BENCH_VERBOSE=1 (server stderr),
  * BENCH_SERVER_NODE_ARGS (node flags of the server child, e.g. --cpu-prof).
  */
-import * as https from 'node:https';
 import YAML from 'yaml';
 import { expect, httpsAgent, pool, type Target } from './support/http.js';
-import { round2 } from './support/fleet.js';
+import { round2, watchEvents } from './support/fleet.js';
 import { cleanup, installCleanupHandlers, procMemory, removeDir, sleep, startServer, tempDir, type ServerChild } from './support/procs.js';
 
 const NODES = Number(process.env.BENCH_NODES ?? 100);
@@ -130,36 +129,23 @@ function watchPods(t: Target, total: number): { progress: PodProgress; stop(): v
   const progress: PodProgress = { bound: 0, running: 0 };
   const boundSet = new Set<string>();
   const runningSet = new Set<string>();
-  const req = https.request({ host: t.url.hostname, port: t.url.port, path: '/api/v1/pods?watch=1&allowWatchBookmarks=false', agent: t.agent, headers: { accept: 'application/json' } }, (res) => {
-    let buf = '';
-    res.setEncoding('utf8');
-    res.on('data', (d: string) => {
-      buf += d;
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        if (!line.trim()) continue;
-        const e = JSON.parse(line) as { type: string; object: { metadata: { namespace: string; name: string }; spec?: { nodeName?: string }; status?: { phase?: string } } };
-        const o = e.object;
-        if (o.metadata.namespace !== 'default') continue;
-        const key = o.metadata.name;
-        const now = Date.now();
-        if (o.spec?.nodeName && !boundSet.has(key)) {
-          boundSet.add(key);
-          progress.bound = boundSet.size;
-          progress.firstBindMs ??= now;
-          progress.lastBindMs = now;
-        }
-        if (o.status?.phase === 'Running' && !runningSet.has(key)) {
-          runningSet.add(key);
-          progress.running = runningSet.size;
-          if (progress.running === total) progress.allRunningMs = now;
-        }
-      }
-    });
+  type PodEventObject = { metadata: { namespace: string; name: string }; spec?: { nodeName?: string }; status?: { phase?: string } };
+  const req = watchEvents<PodEventObject>(t, '/api/v1/pods', (_type, o) => {
+    if (o.metadata.namespace !== 'default') return;
+    const key = o.metadata.name;
+    const now = Date.now();
+    if (o.spec?.nodeName && !boundSet.has(key)) {
+      boundSet.add(key);
+      progress.bound = boundSet.size;
+      progress.firstBindMs ??= now;
+      progress.lastBindMs = now;
+    }
+    if (o.status?.phase === 'Running' && !runningSet.has(key)) {
+      runningSet.add(key);
+      progress.running = runningSet.size;
+      if (progress.running === total) progress.allRunningMs = now;
+    }
   });
-  req.end();
   return { progress, stop: () => req.destroy() };
 }
 

@@ -6,6 +6,27 @@ import type { Target } from './http.js';
 
 export type Obj = Record<string, unknown> & { metadata: { name: string; labels?: Record<string, string> } };
 
+/** Streams a collection's watch events (JSON lines) to `onEvent`; destroy() the returned request to stop. */
+export function watchEvents<T = Obj>(t: Target, path: string, onEvent: (type: string, o: T) => void): { destroy(): void } {
+  const req = https.request({ host: t.url.hostname, port: t.url.port, path: `${path}?watch=1&allowWatchBookmarks=false`, agent: t.agent, headers: { accept: 'application/json' } }, (res) => {
+    let buf = '';
+    res.setEncoding('utf8');
+    res.on('data', (d: string) => {
+      buf += d;
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        if (!line.trim()) continue;
+        const e = JSON.parse(line) as { type: string; object: T };
+        onEvent(e.type, e.object);
+      }
+    });
+  });
+  req.end();
+  return req;
+}
+
 /** Watches collections and keeps, per object name, whether a predicate holds for its latest version. */
 export class WatchCounter {
   private readonly reqs: { destroy(): void }[] = [];
@@ -15,26 +36,15 @@ export class WatchCounter {
   /** Watch `path` (a collection URL); the returned map follows each object's predicate value, by `keyOf` (its name). */
   watch(path: string, pred: (o: Obj) => boolean, keyOf: (o: Obj) => string = (o) => o.metadata.name): Map<string, boolean> {
     const into = new Map<string, boolean>();
-    const req = https.request({ host: this.t.url.hostname, port: this.t.url.port, path: `${path}?watch=1&allowWatchBookmarks=false`, agent: this.t.agent, headers: { accept: 'application/json' } }, (res) => {
-      let buf = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => {
-        buf += d;
-        let nl: number;
-        while ((nl = buf.indexOf('\n')) >= 0) {
-          const line = buf.slice(0, nl);
-          buf = buf.slice(nl + 1);
-          if (!line.trim()) continue;
-          const e = JSON.parse(line) as { type: string; object: Obj };
-          if (e.type === 'DELETED') into.delete(keyOf(e.object));
-          else into.set(keyOf(e.object), pred(e.object));
-        }
-      });
-    });
-    req.end();
-    this.reqs.push(req);
+    this.reqs.push(
+      watchEvents(this.t, path, (type, o) => {
+        if (type === 'DELETED') into.delete(keyOf(o));
+        else into.set(keyOf(o), pred(o));
+      }),
+    );
     return into;
   }
+
 
   /** How many objects of a watched map satisfy the predicate now. */
   ready(map: Map<string, boolean>): number {
