@@ -241,7 +241,7 @@ export class MachinePoolReconciler {
     }
     // Nodes the pool referenced before (to find retired ones).
     for (const r of s.mp.status?.nodeRefs ?? []) {
-      const node = inf.cache.list().find((n) => n.metadata?.name === r.name);
+      const node = r.name ? inf.cache.get(r.name) : undefined;
       const pid = node ? providerIDOf(node) : undefined;
       if (node && pid && !out.has(pid)) out.set(pid, node);
     }
