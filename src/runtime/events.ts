@@ -1,13 +1,16 @@
 /**
- * Event recorder: writes core/v1 Events about objects, aggregating repeats. The same
- * (object, type, reason, message) from one recorder bumps `count` and `lastTimestamp` of the
- * existing Event instead of creating another, as client-go's EventCorrelator does.
+ * Event recorder: writes core/v1 Events about objects, correlated as client-go's EventCorrelator does: the same
+ * (object, type, reason, message) from one recorder bumps `count` and `lastTimestamp` of the existing Event instead of
+ * creating another; a source's events about one object are rate limited (25 at once, then one per 5 minutes) and
+ * many distinct messages of one reason are combined into one Event (see EventCorrelator). `correlate: false` turns
+ * the last two off (the events.k8s.io recorder of kube-scheduler has neither).
  */
 import { rfc3339 } from '../apiserver/clock.js';
 import type { KubeObject } from '../apimachinery/types.js';
 import { isNotFound } from '../client/errors.js';
 import type { Client } from '../client/types.js';
 import { systemClock, type Clock } from './clock.js';
+import { EventCorrelator, type EventCorrelatorOptions } from './event-correlator.js';
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -19,6 +22,8 @@ export interface EventRecorderOptions {
   clock?: Clock;
   /** How many distinct events to remember for aggregation (default 4096). */
   cacheSize?: number;
+  /** Spam filter and aggregation settings, or false for neither (default: client-go's). */
+  correlate?: EventCorrelatorOptions | false;
   onError?(err: unknown): void;
 }
 
@@ -32,6 +37,7 @@ export class EventRecorder {
   private readonly clock: Clock;
   private readonly known = new Map<string, Known>();
   private readonly chains = new Map<string, Promise<void>>();
+  private readonly correlator: EventCorrelator | undefined;
   private seq = 0;
 
   constructor(
@@ -39,12 +45,23 @@ export class EventRecorder {
     private readonly opts: EventRecorderOptions,
   ) {
     this.clock = opts.clock ?? systemClock;
+    this.correlator = opts.correlate === false ? undefined : new EventCorrelator({ cacheSize: opts.cacheSize, ...opts.correlate });
   }
 
-  /** Record an event about obj; resolves when written (never rejects: failures go to onError). */
-  event(obj: KubeObject, type: EventType, reason: string, message: string): Promise<void> {
+  /**
+   * Record an event about obj; resolves when written or dropped by the spam filter (never rejects: failures go to
+   * onError).
+   */
+  event(obj: KubeObject, type: EventType, reason: string, rawMessage: string): Promise<void> {
     const meta = obj.metadata ?? {};
-    const key = [obj.apiVersion, obj.kind, meta.namespace ?? '', meta.name ?? '', meta.uid ?? '', type, reason, message].join('\u0000');
+    const objectKey = [obj.apiVersion, obj.kind, meta.namespace ?? '', meta.name ?? '', meta.uid ?? ''].join('\u0000');
+    let key = `${objectKey}\u0000${type}\u0000${reason}\u0000${rawMessage}`;
+    let message = rawMessage;
+    if (this.correlator) {
+      const c = this.correlator.correlate({ objectKey, type, reason, message: rawMessage }, this.clock.nowMs());
+      if (c.skip) return Promise.resolve();
+      ({ key, message } = c);
+    }
     const prev = this.chains.get(key) ?? Promise.resolve();
     const next = prev.then(() => this.write(key, obj, type, reason, message)).catch((e: unknown) => this.opts.onError?.(e));
     this.chains.set(key, next);
@@ -64,7 +81,7 @@ export class EventRecorder {
     const known = this.known.get(key);
     if (known) {
       try {
-        await this.client.patch({ apiVersion: 'v1', kind: 'Event' }, { name: known.name, namespace: known.namespace }, { type: 'merge', body: { count: known.count + 1, lastTimestamp: now } });
+        await this.client.patch({ apiVersion: 'v1', kind: 'Event' }, { name: known.name, namespace: known.namespace }, { type: 'merge', body: { count: known.count + 1, lastTimestamp: now, message } });
         known.count++;
         this.known.delete(key);
         this.known.set(key, known);

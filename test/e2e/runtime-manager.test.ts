@@ -208,6 +208,40 @@ describe('controller runtime (in-process)', () => {
     assert.equal(ok.count, 1);
   });
 
+  it('event recorder combines many messages of one reason and drops a source\'s spam about one object (client-go correlator)', async () => {
+    const ns = 'events-spam';
+    await client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    const subject = await client.create<Thing>(thing('rs', 1, ns));
+    const clock = new FakeClock(Date.UTC(2030, 5, 1, 12, 0, 0));
+    const rec = new EventRecorder(client, { component: 'runtime-test', clock });
+    // 100 distinct messages of one reason (a ReplicaSet creating 100 Pods): 25 pass the spam filter; the first 9 are
+    // their own Events, the 10th onwards one combined Event counting 16.
+    for (let i = 0; i < 100; i++) void rec.event(subject, 'Normal', 'SuccessfulCreate', `Created pod: rs-${i}`);
+    await rec.flush();
+    const list = async () => (await client.list<KubeObject & Record<string, unknown>>({ apiVersion: 'v1', kind: 'Event' }, { namespace: ns })).items;
+    let events = await list();
+    assert.equal(events.length, 10);
+    const combined = events.filter((e) => String(e.message).startsWith('(combined from similar events): '));
+    assert.equal(combined.length, 1);
+    assert.equal(combined[0]!.count, 16);
+    assert.equal(combined[0]!.message, '(combined from similar events): Created pod: rs-24');
+    assert.equal(events.filter((e) => e.count === 1).length, 9);
+    // The bucket refills one token per 5 minutes.
+    await clock.advance(300_000);
+    void rec.event(subject, 'Normal', 'SuccessfulCreate', 'Created pod: rs-100');
+    void rec.event(subject, 'Normal', 'SuccessfulCreate', 'Created pod: rs-101');
+    await rec.flush();
+    events = await list();
+    assert.equal(events.find((e) => String(e.message).startsWith('(combined'))!.count, 17);
+    assert.equal(events.length, 10);
+    // correlate: false (kube-scheduler's events.k8s.io recorder) writes every distinct event.
+    const plain = new EventRecorder(client, { component: 'runtime-test-plain', clock, correlate: false });
+    const other = await client.create<Thing>(thing('other', 1, ns));
+    for (let i = 0; i < 30; i++) void plain.event(other, 'Normal', 'Scheduled', `assigned ${i}`);
+    await plain.flush();
+    assert.equal((await list()).filter((e) => (e.involvedObject as { name?: string }).name === 'other').length, 30);
+  });
+
   it('reconciles owners when owned objects change, and mapped kinds through a function', async () => {
     const ns = 'owners';
     await client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });

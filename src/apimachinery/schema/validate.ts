@@ -445,7 +445,7 @@ function nonUniqueIndices(items: unknown[], keyOf: (x: unknown) => string): numb
 }
 
 function listTypeWalk(path: string, x: unknown, s: JSONSchemaProps | undefined, out: StatusCause[]): void {
-  if (!s || x === null || x === undefined) return;
+  if (!s || x === null || x === undefined || !schemaReaches(s, 'x-kubernetes-list-type')) return;
   if (Array.isArray(x)) {
     const lt = s['x-kubernetes-list-type'];
     if (lt === 'set') {
@@ -515,9 +515,14 @@ export function validateValue(schema: JSONSchemaProps, value: unknown, opts: Val
   } else if (!isUpdate) {
     listTypeWalk(path, value, schema, out);
   } else {
-    const oldErrs: StatusCause[] = [];
-    listTypeWalk(path, opts.oldValue, schema, oldErrs);
-    if (oldErrs.length === 0) listTypeWalk(path, value, schema, out);
+    // Ratcheting: duplicates are reported only when the old object had none (the old walk runs only when needed).
+    const newErrs: StatusCause[] = [];
+    listTypeWalk(path, value, schema, newErrs);
+    if (newErrs.length) {
+      const oldErrs: StatusCause[] = [];
+      listTypeWalk(path, opts.oldValue, schema, oldErrs);
+      if (oldErrs.length === 0) out.push(...newErrs);
+    }
   }
 
   if (schemaHasRules(schema)) {

@@ -17,6 +17,7 @@ import type { Controller } from '../../../runtime/controller.js';
 import { getControllerOf } from '../../../runtime/meta.js';
 import type { ReconcileContext, Request, Result } from '../../../runtime/reconciler.js';
 import { adoptOrphan } from '../../shared/adopt.js';
+import { claimCandidates, ensureControllerIndex } from '../../shared/claim-candidates.js';
 import { CacheExpectations } from '../../shared/expectations.js';
 import { selectorMatches } from '../../shared/selector.js';
 import type { WorkloadContext } from '../context.js';
@@ -424,6 +425,7 @@ export class DeploymentReconciler {
   ) {
     this.expectations = new CacheExpectations(ctx.manager.clock);
     this.rsInformer = replicaSets as unknown as SharedInformer;
+    ensureControllerIndex(replicaSets);
   }
 
   async reconcile(rc: ReconcileContext, req: Request): Promise<Result | void> {
@@ -470,13 +472,12 @@ export class DeploymentReconciler {
   private async claimReplicaSets(rc: ReconcileContext, d: Deployment, selector: LabelSelector, key: string): Promise<ReplicaSet[]> {
     const out: ReplicaSet[] = [];
     const deleting = !!d.metadata?.deletionTimestamp;
-    for (const cachedRS of this.replicaSets.lister.list({ namespace: d.metadata?.namespace ?? '' })) {
-      const rs = deepClone(cachedRS);
+    for (const rs of claimCandidates(this.replicaSets, d.metadata?.namespace ?? '', d.metadata?.uid)) {
       const ref = getControllerOf(rs);
       const matches = matchesLabels(selector, rs.metadata?.labels);
       if (ref) {
         if (ref.uid !== d.metadata?.uid) continue;
-        if (matches) out.push(rs);
+        if (matches) out.push(deepClone(rs));
         else if (!deleting) {
           const refs = (rs.metadata?.ownerReferences ?? []).filter((r) => r.uid !== d.metadata?.uid);
           try {

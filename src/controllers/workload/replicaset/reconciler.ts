@@ -15,6 +15,7 @@ import { getControllerOf } from '../../../runtime/meta.js';
 import type { ReconcileContext, Request, Result } from '../../../runtime/reconciler.js';
 import { cryptoRandom, type RandomSource } from '../../../topology/random.js';
 import { adoptOrphan } from '../../shared/adopt.js';
+import { claimCandidates, controlledBy, ensureControllerIndex } from '../../shared/claim-candidates.js';
 import { CacheExpectations } from '../../shared/expectations.js';
 import { nonEmptySelector, selectorMatches } from '../../shared/selector.js';
 import type { WorkloadContext } from '../context.js';
@@ -53,6 +54,8 @@ export class ReplicaSetReconciler {
     ctx: WorkloadContext,
     opts: ReplicaSetControllerOptions = {},
   ) {
+    ensureControllerIndex(replicaSets);
+    ensureControllerIndex(pods);
     this.expectations = new CacheExpectations(ctx.manager.clock);
     this.random = opts.random ?? cryptoRandom;
     this.burst = opts.burstReplicas ?? 500;
@@ -74,19 +77,19 @@ export class ReplicaSetReconciler {
       return;
     }
     const satisfied = this.expectations.satisfied(key);
-    const inNamespace = this.pods.lister.list({ namespace: rs.metadata?.namespace ?? '' });
-    const pods = await this.claimPods(rc, rs, selector, inNamespace.filter(isPodActive), key);
+    const candidates = claimCandidates(this.pods, rs.metadata?.namespace ?? '', rs.metadata?.uid);
+    const pods = await this.claimPods(rc, rs, selector, candidates.filter(isPodActive), key);
     let manageError: ManageError | undefined;
     let failure: unknown;
     if (satisfied && !rs.metadata?.deletionTimestamp) {
       try {
-        await this.manageReplicas(rc, rs, pods, inNamespace, key);
+        await this.manageReplicas(rc, rs, pods, key);
       } catch (e) {
         failure = e;
         manageError = { reason: pods.length < (rs.spec.replicas ?? 1) ? 'FailedCreate' : 'FailedDelete', message: errorText(e) };
       }
     }
-    const terminating = inNamespace.filter((p) => isPodTerminating(p) && getControllerOf(p)?.uid === rs.metadata?.uid);
+    const terminating = controlledBy(this.pods, rs.metadata?.uid).filter(isPodTerminating);
     const { status, next } = calculateReplicaSetStatus(rs, [...pods, ...terminating], manageError, rc.clock.nowMs());
     if (!sameStatus(rs.status, status)) {
       try {
@@ -138,12 +141,12 @@ export class ReplicaSetReconciler {
     }
   }
 
-  private async manageReplicas(rc: ReconcileContext, rs: ReplicaSet, pods: Pod[], inNamespace: Pod[], key: string): Promise<void> {
+  private async manageReplicas(rc: ReconcileContext, rs: ReplicaSet, pods: Pod[], key: string): Promise<void> {
     const want = rs.spec.replicas ?? 1;
     const diff = pods.length - want;
     if (diff < 0) return this.createPods(rc, rs, Math.min(-diff, this.burst), key);
     if (diff > 0) {
-      const victims = podsToDelete(pods, this.relatedPods(rs, inNamespace), Math.min(diff, this.burst), rc.clock.nowMs());
+      const victims = podsToDelete(pods, this.relatedPods(rs), Math.min(diff, this.burst), rc.clock.nowMs());
       const results = await Promise.allSettled(victims.map((p) => this.deletePod(rc, rs, p, key)));
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) throw failed.reason;
@@ -151,11 +154,11 @@ export class ReplicaSetReconciler {
   }
 
   /** Active Pods of every ReplicaSet with the same controller (the Deployment's), for the same-node ranking. */
-  private relatedPods(rs: ReplicaSet, inNamespace: Pod[]): Pod[] {
+  private relatedPods(rs: ReplicaSet): Pod[] {
     const owner = getControllerOf(rs);
-    const uids = new Set([rs.metadata?.uid]);
-    if (owner) for (const s of this.replicaSets.lister.list({ namespace: rs.metadata?.namespace ?? '' })) if (getControllerOf(s)?.uid === owner.uid) uids.add(s.metadata?.uid);
-    return inNamespace.filter((p) => isPodActive(p) && uids.has(getControllerOf(p)?.uid));
+    const siblings = owner ? controlledBy(this.replicaSets, owner.uid) : [rs];
+    const uids = new Set([rs.metadata?.uid, ...siblings.map((s) => s.metadata?.uid)]);
+    return [...uids].flatMap((uid) => controlledBy(this.pods, uid)).filter(isPodActive);
   }
 
   private async deletePod(rc: ReconcileContext, rs: ReplicaSet, p: Pod, key: string): Promise<void> {

@@ -87,7 +87,7 @@ export class Scheduler {
     this.opts = { ...DEFAULT_SCHEDULER_OPTIONS, ...opts };
     this.queue = new SchedulingQueue<Pod>(this.opts);
     this.client = manager.client;
-    this.recorder = new EventRecorder(manager.client, { component: SCHEDULER_NAME, clock: manager.clock, onError: (err) => manager.log.warn({ err }, 'scheduler: cannot record event') });
+    this.recorder = new EventRecorder(manager.client, { component: SCHEDULER_NAME, clock: manager.clock, correlate: false, onError: (err) => manager.log.warn({ err }, 'scheduler: cannot record event') });
   }
 
   /** Registers the informer handlers (before the manager starts). */
