@@ -8,7 +8,7 @@ import { StatusError } from '../apimachinery/errors.js';
 import type { KubeObject, OwnerReference } from '../apimachinery/types.js';
 import type { Watcher } from '../storage/store.js';
 import { KeyWorker } from './key-worker.js';
-import { storedUid, type ObjectStore } from './object-store.js';
+import { parsedWatchValue, storedUid, type ObjectStore } from './object-store.js';
 import { parseObjectKey } from './object-keys.js';
 
 interface Node {
@@ -59,7 +59,7 @@ export class GarbageCollector {
           return;
         }
       }
-      this.observe(e.key, JSON.parse(text) as KubeObject);
+      this.observe(e.key, parsedWatchValue(e.kv));
     });
   }
 

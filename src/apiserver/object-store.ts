@@ -114,6 +114,32 @@ export interface WatchEvent {
 }
 
 /** Per store event and served version: the decoded object and its JSON text, shared by watchers. */
+/**
+ * Stored values of watched revisions parsed once for every in-process reader (decode and the garbage collector): the
+ * first decode takes the parsed object as its own; later readers share it read-only.
+ */
+const parsedValues = new WeakMap<KeyValue, { object: KubeObject; taken: boolean }>();
+
+/** The parsed value of a watched KeyValue, shared: never mutate it. */
+export function parsedWatchValue(kv: KeyValue): KubeObject {
+  let p = parsedValues.get(kv);
+  if (!p) parsedValues.set(kv, (p = { object: JSON.parse(kv.value) as KubeObject, taken: false }));
+  return p.object;
+}
+
+/** A parsed value to own (the shared parse when nobody has taken it yet, else a fresh one). */
+function ownParsedWatchValue(kv: KeyValue): KubeObject {
+  const p = parsedValues.get(kv);
+  if (p && !p.taken) {
+    p.taken = true;
+    return p.object;
+  }
+  if (p) return JSON.parse(kv.value) as KubeObject;
+  const object = JSON.parse(kv.value) as KubeObject;
+  parsedValues.set(kv, { object, taken: true });
+  return object;
+}
+
 interface SharedEvent {
   object: KubeObject;
   text?: string;
@@ -179,8 +205,8 @@ export class ObjectStore {
   // ---- reading -------------------------------------------------------------------------------
 
   /** Decode a stored value into the version `info` serves. */
-  decode(kv: KeyValue, info: ResourceInfo): KubeObject {
-    let obj = JSON.parse(kv.value) as KubeObject;
+  decode(kv: KeyValue, info: ResourceInfo, watched = false): KubeObject {
+    let obj = watched ? ownParsedWatchValue(kv) : (JSON.parse(kv.value) as KubeObject);
     const convert = this.strategy(info).convert;
     if (convert && obj.apiVersion !== apiVersionOf(info.group, info.version)) obj = convert(obj, info.version);
     obj.apiVersion = apiVersionOf(info.group, info.version);
@@ -828,7 +854,7 @@ export class ObjectStore {
       if (!byInfo) this.watchShare.set(e, (byInfo = new Map()));
       let sh = byInfo.get(info);
       if (!sh) {
-        const object = this.decode(e.kv, info);
+        const object = this.decode(e.kv, info, true);
         if (e.type === 'delete') object.metadata!.resourceVersion = String(e.revision);
         byInfo.set(info, (sh = { object }));
       }
