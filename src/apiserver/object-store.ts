@@ -20,6 +20,7 @@ import type { JSONSchemaProps } from '../apimachinery/schema/types.js';
 import {
   applyJsonPatch,
   applyMergePatch,
+  applyMergePatchShared,
   applyStrategicMergePatch,
   jsonEqual,
   serverSideApply,
@@ -546,9 +547,10 @@ export class ObjectStore {
     let meta = (obj.metadata ??= {});
     let warnings: string[] = [];
     if (subresource === 'status') {
-      // Only status changes; everything else stays as stored.
+      // Only status changes; everything else stays as stored. The rest is shared with `old` (this request's own
+      // decode, never mutated below), so comparisons skip it by identity; metadata is written to, so it is copied.
       const status = obj.status;
-      const next: KubeObject = deepClone(old);
+      const next: KubeObject = { ...old, metadata: deepClone(old.metadata) };
       if (status === undefined) delete next.status;
       else next.status = status;
       obj = next;
@@ -669,7 +671,8 @@ export class ObjectStore {
             next = applyJsonPatch(old, patch) as KubeObject;
             break;
           case 'merge':
-            next = applyMergePatch(old, patch) as KubeObject;
+            // A status write keeps only the patched status (see commitUpdate): no need to copy what the patch leaves.
+            next = (subresource === 'status' ? applyMergePatchShared(old, patch) : applyMergePatch(old, patch)) as KubeObject;
             break;
           case 'strategic':
             next = applyStrategicMergePatch(old, patch, info.schema) as KubeObject;

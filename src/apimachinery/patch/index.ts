@@ -3,7 +3,7 @@
  * JSON patch, JSON merge patch, strategic merge patch, field sets with the
  * FieldsV1 encoding, managed fields for updates, and server-side apply.
  */
-export { applyJsonPatch, applyMergePatch, MAX_JSON_PATCH_OPERATIONS } from './json-patch.js';
+export { applyJsonPatch, applyMergePatch, applyMergePatchShared, MAX_JSON_PATCH_OPERATIONS } from './json-patch.js';
 export { applyStrategicMergePatch } from './strategic.js';
 export {
   FieldSet,

@@ -128,3 +128,12 @@ export function applyMergePatch(doc: unknown, patch: unknown): unknown {
   if (!isPlainObject(patch)) throw badRequest('Invalid JSON Patch');
   return mergeValue(deepClone(doc), patch);
 }
+
+/**
+ * applyMergePatch without the defensive copy: the result shares every subtree the patch does not touch with `doc`
+ * (neither is mutated). For callers that own `doc` and never mutate the result in place.
+ */
+export function applyMergePatchShared(doc: unknown, patch: unknown): unknown {
+  if (!isPlainObject(patch)) throw badRequest('Invalid JSON Patch');
+  return mergeValue(doc, patch);
+}

@@ -136,6 +136,8 @@ function isEmptyish(v: unknown): boolean {
 }
 
 function compareNode(lhs: unknown, rhs: unknown, schema: JSONSchemaProps | undefined, path: string[], c: Comparison): void {
+  // The same value (a subtree shared by the old and new object, or equal scalars): nothing changed below.
+  if (lhs === rhs) return;
   const leaf = () => {
     if (lhs === undefined) c.added.insert(path);
     else if (rhs === undefined) c.removed.insert(path);
