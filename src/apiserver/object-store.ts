@@ -274,12 +274,14 @@ export class ObjectStore {
     let more = false;
     let lastKey: string | undefined;
     const filtering = !!(opts.labelSelector || opts.fieldSelector);
+    const mayMatch = opts.labelSelector ? labelTextPrefilter(opts.labelSelector) : undefined;
     // Page through storage until we have `limit` matching items (or everything).
     for (;;) {
       const page = await this.store.list(prefix, { startAfter, limit: limit ? Math.max(limit - items.length, filtering ? 500 : 0) : undefined });
       revision ||= page.revision;
       for (const kv of page.items) {
         lastKey = kv.key;
+        if (mayMatch && !mayMatch(kv.value)) continue;
         const obj = this.decode(kv, info);
         if (!filtering || this.matches(info, obj, opts.labelSelector, opts.fieldSelector)) {
           items.push(obj);
@@ -890,6 +892,29 @@ export class ObjectStore {
       throw e;
     }
   }
+}
+
+/** Label keys and values that JSON writes verbatim (label syntax allows no other characters). */
+const PLAIN_LABEL_TEXT = /^[A-Za-z0-9._/-]+$/;
+
+/**
+ * A cheap test on an object's stored JSON that rules out objects a label selector cannot match (its required keys and
+ * values must appear in the text), so a selective list parses only candidates. Undefined when it cannot help.
+ */
+function labelTextPrefilter(sel: LabelSelector): ((text: string) => boolean) | undefined {
+  const needles: string[][] = [];
+  for (const r of sel.requirements) {
+    if (!PLAIN_LABEL_TEXT.test(r.key)) continue;
+    if (r.operator === '=' || r.operator === '==' || r.operator === 'in') {
+      if (!r.values.length || !r.values.every((v) => PLAIN_LABEL_TEXT.test(v) || v === '')) continue;
+      needles.push([`"${r.key}"`]);
+      needles.push(r.values.map((v) => `"${v}"`));
+    } else if (r.operator === 'exists') {
+      needles.push([`"${r.key}"`]);
+    }
+  }
+  if (!needles.length) return undefined;
+  return (text) => needles.every((any) => any.some((n) => text.includes(n)));
 }
 
 function isTerminating(ns: KubeObject): boolean {

@@ -73,6 +73,17 @@ export class FieldSet {
     return out;
   }
 
+  /** Whether some path is a member of both sets (cheap: walks only the paths both have). */
+  sharesMemberWith(other: FieldSet): boolean {
+    if (this.member && other.member) return true;
+    const [small, large] = this.children.size <= other.children.size ? [this, other] : [other, this];
+    for (const [k, c] of small.children) {
+      const o = large.children.get(k);
+      if (o && c.sharesMemberWith(o)) return true;
+    }
+    return false;
+  }
+
   /** Members of this set that are not members of `other` (exact paths; children are kept). */
   difference(other: FieldSet): FieldSet {
     const out = new FieldSet();

@@ -3,7 +3,7 @@
  * package on top of sigs.k8s.io/structured-merge-diff/v4.
  */
 import type { JSONSchemaProps } from '../schema/types.js';
-import type { KubeObject, ManagedFieldsEntry } from '../types.js';
+import type { JsonObject, KubeObject, ManagedFieldsEntry } from '../types.js';
 import { StatusError, type StatusCause } from '../errors.js';
 import { deepClone, isPlainObject } from '../types.js';
 import { FieldSet, fieldSetToFieldsV1, fieldsV1ToFieldSet, fieldPE, pathToString } from './fieldset.js';
@@ -43,8 +43,14 @@ export function managerKey(e: Pick<ManagerEntry, 'manager' | 'operation' | 'apiV
   return JSON.stringify([e.manager, e.operation, e.operation === 'Apply' ? '' : e.apiVersion, e.subresource ?? '']);
 }
 
+/**
+ * The fieldsV1 a decoded set came from. Sets are never changed in place (union and difference make new ones), so a
+ * set that is still the decoded one encodes to the same JSON: an entry a write does not touch is not encoded again.
+ */
+const decodedFrom = new WeakMap<FieldSet, JsonObject>();
+
 /** Decode metadata.managedFields; malformed entries are skipped, duplicates unioned. */
-export function decodeManagedFields(entries: unknown): Map<string, ManagerEntry> {
+export function decodeManagedFields(entries: unknown, opts: { stored?: boolean } = {}): Map<string, ManagerEntry> {
   const out = new Map<string, ManagerEntry>();
   if (!Array.isArray(entries)) return out;
   for (const raw of entries) {
@@ -57,6 +63,8 @@ export function decodeManagedFields(entries: unknown): Map<string, ManagerEntry>
     } catch {
       continue;
     }
+    // Only what the server encoded itself (stored objects) is canonical enough to be written back as it is.
+    if (opts.stored && isPlainObject(raw.fieldsV1)) decodedFrom.set(set, raw.fieldsV1 as JsonObject);
     const e: ManagerEntry = {
       manager: raw.manager,
       operation,
@@ -102,7 +110,7 @@ export function encodeManagedFields(entries: Iterable<ManagerEntry>): ManagedFie
     const out: ManagedFieldsEntry = { manager: e.manager, operation: e.operation, apiVersion: e.apiVersion };
     if (e.time) out.time = e.time;
     out.fieldsType = 'FieldsV1';
-    out.fieldsV1 = fieldSetToFieldsV1(e.set);
+    out.fieldsV1 = decodedFrom.get(e.set) ?? fieldSetToFieldsV1(e.set);
     if (e.subresource) out.subresource = e.subresource;
     return out;
   });
@@ -253,7 +261,7 @@ export function updateManagedFields(args: UpdateManagedFieldsArgs): ManagedField
   const sent = args.newObj.metadata?.managedFields;
   if (Array.isArray(sent) && sent.length === 1 && isPlainObject(sent[0]) && Object.keys(sent[0]).length === 0) return [];
   let managers = !args.subresource && Array.isArray(sent) && sent.length > 0 ? decodeManagedFields(sent) : new Map<string, ManagerEntry>();
-  if (managers.size === 0) managers = decodeManagedFields(args.oldObj?.metadata?.managedFields);
+  if (managers.size === 0) managers = decodeManagedFields(args.oldObj?.metadata?.managedFields, { stored: true });
 
   const schema = rootSchema(args.schema);
   const reset = resetSet(args.resetFields);
@@ -263,7 +271,7 @@ export function updateManagedFields(args: UpdateManagedFieldsArgs): ManagedField
   const changed = cleanSet(cmp.added.union(cmp.modified), reset);
   const removed = reset ? cmp.removed.recursiveDifference(reset) : cmp.removed;
 
-  for (const e of managers.values()) e.set = e.set.difference(changed).difference(removed);
+  for (const e of managers.values()) if (e.set.sharesMemberWith(changed) || e.set.sharesMemberWith(removed)) e.set = e.set.difference(changed).difference(removed);
 
   if (!changed.isEmpty()) {
     const key = managerKey({ manager: args.manager, operation: 'Update', apiVersion: args.apiVersion, subresource: args.subresource });
