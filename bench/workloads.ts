@@ -117,6 +117,8 @@ function deployment(i: number, replicas: number): unknown {
 }
 
 interface PodProgress {
+  /** Pods seen at all (created). */
+  created: number;
   bound: number;
   running: number;
   firstBindMs?: number;
@@ -126,7 +128,8 @@ interface PodProgress {
 
 /** Watch the workload cluster's Pods: count bound and Running ones, and when they got there. */
 function watchPods(t: Target, total: number): { progress: PodProgress; stop(): void } {
-  const progress: PodProgress = { bound: 0, running: 0 };
+  const progress: PodProgress = { created: 0, bound: 0, running: 0 };
+  const seen = new Set<string>();
   const boundSet = new Set<string>();
   const runningSet = new Set<string>();
   type PodEventObject = { metadata: { namespace: string; name: string }; spec?: { nodeName?: string }; status?: { phase?: string } };
@@ -134,6 +137,10 @@ function watchPods(t: Target, total: number): { progress: PodProgress; stop(): v
     if (o.metadata.namespace !== 'default') return;
     const key = o.metadata.name;
     const now = Date.now();
+    if (!seen.has(key)) {
+      seen.add(key);
+      progress.created = seen.size;
+    }
     if (o.spec?.nodeName && !boundSet.has(key)) {
       boundSet.add(key);
       progress.bound = boundSet.size;
@@ -186,9 +193,9 @@ async function main(): Promise<void> {
     let lastLog = 0;
     while (watch.progress.allRunningMs === undefined) {
       if (Date.now() - start > TIMEOUT_MS) throw new Error(`${watch.progress.running} of ${PODS} Pods Running after ${TIMEOUT_MS} ms (${watch.progress.bound} bound)`);
-      if (Date.now() - lastLog > 5000) {
+      if (Date.now() - lastLog > Number(process.env.BENCH_PROGRESS_MS ?? 5000)) {
         lastLog = Date.now();
-        log(`${watch.progress.bound} bound, ${watch.progress.running} Running (${round2((Date.now() - start) / 1000)} s)`);
+        log(`${watch.progress.created} created, ${watch.progress.bound} bound, ${watch.progress.running} Running (${round2((Date.now() - start) / 1000)} s)`);
       }
       await sleep(100);
     }

@@ -30,6 +30,9 @@ async function shutdown(code: number): Promise<void> {
   stopping = true;
   const hard = setTimeout(() => process.exit(code || 1), 10_000);
   hard.unref();
+  // Storage counters (group commits, checkpoints, commit holds) for BENCH_VERBOSE=1 readers.
+  const stats = (plane.objects.store as { stats?: () => unknown }).stats?.();
+  if (stats) process.stderr.write(`server-main: store stats ${JSON.stringify(stats)}\n`);
   try {
     await plane.stop();
   } catch (e) {

@@ -41,7 +41,7 @@ import {
 } from '../storage/store.js';
 import { rfc3339, systemClock, type Clock } from './clock.js';
 import { EPHEMERAL_CONTAINERS_SUBRESOURCE, validateEphemeralContainersUpdate, withEphemeralContainers } from './pod-ephemeral-containers.js';
-import { POD_BINDING_WRITE, postPodSubresource, postSubresourcesOf } from './pod-subresources.js';
+import { postPodSubresource, postSubresourcesOf } from './pod-subresources.js';
 import { DEFAULT_KEY_ROOT, objectKey, resourcePrefix, type ResourceRegistry } from './registry.js';
 import type { ResourceInfo } from './resource-info.js';
 import type { AdmissionPlugin, KindStrategy, Operation } from './strategy.js';
@@ -576,8 +576,7 @@ export class ObjectStore {
       meta = obj.metadata!;
     } else {
       warnings = this.normalise(info, obj, opts.fieldValidation ?? 'Warn');
-      // A Pod binding writes spec.nodeName and the PodScheduled condition together (one write, as kube-apiserver's).
-      if (info.subresources.status && subresource !== POD_BINDING_WRITE) {
+      if (info.subresources.status) {
         if (old.status === undefined) delete obj.status;
         else obj.status = deepClone(old.status);
       }
@@ -816,6 +815,39 @@ export class ObjectStore {
    * Read-modify-write with retries on conflict, for the server's own controllers.
    * `mutate` returns the new object, or undefined for no change.
    */
+  /**
+   * A write straight to storage, as kube-apiserver's Storage.GuaranteedUpdate used by some subresources (pods/binding):
+   * `mutate` gets a private copy of the stored object and returns the object to store (or throws a StatusError);
+   * no defaulting, validation, admission or managed-fields bookkeeping. Retries on a concurrent write; `preconditions`
+   * (uid, resourceVersion) are checked against the stored object each time.
+   */
+  async updateStored(info: ResourceInfo, namespace: string | undefined, name: string, mutate: (obj: KubeObject) => KubeObject, opts: { dryRun?: boolean; preconditions?: { uid?: string; resourceVersion?: string } } = {}): Promise<KubeObject> {
+    const key = this.key(info, namespace, name);
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const kv = await this.store.get(key, PENDING);
+      if (!kv) throw notFound(info.plural, info.group, name);
+      const obj = this.decode(kv, info);
+      const pre = opts.preconditions;
+      if (pre?.uid && pre.uid !== obj.metadata?.uid) {
+        throw conflict(info.plural, info.group, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${obj.metadata?.uid ?? ''}`);
+      }
+      if (pre?.resourceVersion && pre.resourceVersion !== obj.metadata?.resourceVersion) {
+        throw conflict(info.plural, info.group, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${obj.metadata?.resourceVersion ?? ''}`);
+      }
+      const next = mutate(obj);
+      if (opts.dryRun) return next;
+      try {
+        const w = await this.store.update(key, this.encodeForStorage(info, next), { expectModRevision: kv.modRevision });
+        (next.metadata ??= {}).resourceVersion = String(w.modRevision);
+        return next;
+      } catch (e) {
+        if (e instanceof StoreConflictError) continue;
+        throw this.mapStoreError(e, info, name);
+      }
+    }
+    throw conflict(info.plural, info.group, name, 'too many conflicts');
+  }
+
   async guaranteedUpdate(info: ResourceInfo, namespace: string | undefined, name: string, mutate: (obj: KubeObject) => KubeObject | undefined, subresource?: string): Promise<KubeObject | undefined> {
     for (let attempt = 0; attempt < 20; attempt++) {
       const kv = await this.store.get(this.key(info, namespace, name), PENDING);

@@ -33,6 +33,40 @@ describe('pod subresources', () => {
     await assert.rejects(objects.createSubresource(pods(), 'default', 'a', 'exec', {} as KubeObject, {}), (e: unknown) => e instanceof StatusError && e.code === 404);
   });
 
+  it('binding writes straight to storage as upstream BindingREST: annotations copied, nominatedNodeName cleared, no managed-fields entry; gated, deleted or mismatched Pods refused', async () => {
+    const created = await objects.create(pods(), 'default', { ...pod('g'), status: {} }, { fieldManager: 'kube-controller-manager' });
+    const managedBefore = JSON.stringify(created.object.metadata?.managedFields);
+    await objects.patch(pods(), 'default', 'g', 'merge', { status: { nominatedNodeName: 'node-9' } }, {}, 'status');
+    const binding = (meta: Record<string, unknown>) => ({ apiVersion: 'v1', kind: 'Binding', metadata: { name: 'g', ...meta }, target: { name: 'node-1' } }) as KubeObject;
+    await assert.rejects(objects.createSubresource(pods(), 'default', 'g', 'binding', binding({ uid: 'not-the-uid' }), {}), (e: unknown) => e instanceof StatusError && e.code === 409 && /Precondition failed: UID in precondition: not-the-uid/.test(e.message));
+    await objects.createSubresource(pods(), 'default', 'g', 'binding', binding({ uid: created.object.metadata!.uid, annotations: { 'scheduler.example/why': 'test' } }), {});
+    const bound = await objects.get(pods(), 'default', 'g');
+    assert.equal((bound.spec as { nodeName?: string }).nodeName, 'node-1');
+    assert.equal(bound.metadata?.annotations?.['scheduler.example/why'], 'test');
+    assert.equal((bound.status as { nominatedNodeName?: string }).nominatedNodeName, undefined);
+    const scheduled = ((bound.status as { conditions?: { type: string; status: string; lastTransitionTime?: string }[] }).conditions ?? []).filter((c) => c.type === 'PodScheduled');
+    assert.equal(scheduled.length, 1);
+    assert.equal(scheduled[0]!.status, 'True');
+    assert.ok(scheduled[0]!.lastTransitionTime);
+    // Only the status write added an entry; the binding added none (a storage write, as kube-apiserver's).
+    assert.deepEqual((bound.metadata?.managedFields ?? []).map((m) => `${m.manager}/${m.subresource ?? ''}`).sort(), [...JSON.parse(managedBefore).map((m: { manager: string; subresource?: string }) => `${m.manager}/${m.subresource ?? ''}`), 'unknown/status'].sort());
+    assert.equal(
+      await objects.createSubresource(pods(), 'default', 'g', 'binding', binding({}), {}).then(() => '', (e: unknown) => (e as Error).message),
+      'Operation cannot be fulfilled on pods/binding "g": pod g is already assigned to node "node-1"',
+    );
+    await objects.create(pods(), 'default', { ...pod('gated'), spec: { ...(pod('gated').spec as object), schedulingGates: [{ name: 'example.com/wait' }] } }, {});
+    assert.equal(
+      await objects.createSubresource(pods(), 'default', 'gated', 'binding', { ...binding({}), metadata: { name: 'gated' } } as KubeObject, {}).then(() => '', (e: unknown) => (e as Error).message),
+      'Operation cannot be fulfilled on pods/binding "gated": pod gated has non-empty .spec.schedulingGates',
+    );
+    await objects.create(pods(), 'default', { ...pod('going'), metadata: { ...pod('going').metadata, finalizers: ['example.com/hold'] } }, {});
+    await objects.delete(pods(), 'default', 'going', {});
+    assert.equal(
+      await objects.createSubresource(pods(), 'default', 'going', 'binding', { ...binding({}), metadata: { name: 'going' } } as KubeObject, {}).then(() => '', (e: unknown) => (e as Error).message),
+      'Operation cannot be fulfilled on pods/binding "going": pod going is being deleted, cannot be assigned to a host',
+    );
+  });
+
   it('eviction honours a PodDisruptionBudget: allowed disruptions are taken one at a time, then 429', async () => {
     for (const n of ['a', 'b', 'c']) await objects.create(pods(), 'default', pod(n), {});
     await objects.create(pods(), 'default', pod('other', { app: 'db' }), {});

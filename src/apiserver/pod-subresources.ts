@@ -6,15 +6,12 @@
  *   disruptions (429 TooManyRequests with upstream's message); an allowed eviction is recorded in the budget's
  *   status.disruptedPods and takes one from disruptionsAllowed, so two concurrent evictions cannot both pass.
  */
-import { invalid, StatusError, type Status } from '../apimachinery/errors.js';
+import { conflict, invalid, StatusError, type Status } from '../apimachinery/errors.js';
 import { labelSelectorFromObject, matchesLabels, type LabelSelectorObject } from '../apimachinery/selectors.js';
 import { isPlainObject, type KubeObject } from '../apimachinery/types.js';
 import { rfc3339 } from './clock.js';
 import type { ObjectStore, WriteOptions } from './object-store.js';
 import type { ResourceInfo } from './resource-info.js';
-
-/** The internal update a binding makes: spec.nodeName and the PodScheduled condition in one write. */
-export const POD_BINDING_WRITE = 'binding';
 
 /** The POST subresources of a resource (for discovery and routing). */
 export function postSubresourcesOf(info: Pick<ResourceInfo, 'group' | 'plural'>): { name: string; kind: string; group?: string; version?: string }[] {
@@ -49,6 +46,11 @@ export async function postPodSubresource(objects: ObjectStore, info: ResourceInf
   throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
 }
 
+/**
+ * pods/binding as kube-apiserver's BindingREST: a write straight to storage (no defaulting, validation or
+ * managed-fields entry) that sets spec.nodeName, copies the Binding's annotations, clears status.nominatedNodeName
+ * and sets PodScheduled=True; refused with 409 for a Pod being deleted, already assigned, or scheduling-gated.
+ */
 async function bind(objects: ObjectStore, info: ResourceInfo, namespace: string | undefined, name: string, body: KubeObject, opts: WriteOptions): Promise<KubeObject> {
   const target = isPlainObject(body.target) ? body.target : undefined;
   const node = typeof target?.name === 'string' ? target.name : '';
@@ -56,24 +58,47 @@ async function bind(objects: ObjectStore, info: ResourceInfo, namespace: string 
   if (target?.kind !== undefined && target.kind !== '' && target.kind !== 'Node') {
     throw invalid('Binding', '', name, [{ reason: 'FieldValueNotSupported', field: 'target.kind', message: `Unsupported value: ${JSON.stringify(target.kind)}: supported values: "Node", ""` }]);
   }
+  const bindingMeta = isPlainObject(body.metadata) ? body.metadata : {};
+  const annotations = isPlainObject(bindingMeta.annotations) ? (bindingMeta.annotations as Record<string, string>) : {};
+  const preconditions = { uid: typeof bindingMeta.uid === 'string' ? bindingMeta.uid : undefined, resourceVersion: typeof bindingMeta.resourceVersion === 'string' ? bindingMeta.resourceVersion : undefined };
   const now = rfc3339(objects.clock.now());
-  for (;;) {
-    const pod = await objects.get(info, namespace, name);
-    const spec = (pod.spec ?? {}) as Record<string, unknown>;
-    if (pod.metadata?.deletionTimestamp) throw new StatusError(409, 'Conflict', `pod ${name} is being deleted, cannot be assigned to a host`);
-    if (typeof spec.nodeName === 'string' && spec.nodeName) throw new StatusError(409, 'Conflict', `pod ${name} is already assigned to node "${spec.nodeName}"`);
-    const status = ((pod.status as Record<string, unknown> | undefined) ?? {}) as Record<string, unknown>;
-    const conditions = (Array.isArray(status.conditions) ? status.conditions : []).filter((c) => !(isPlainObject(c) && c.type === 'PodScheduled'));
-    conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now });
-    const next = { ...pod, spec: { ...spec, nodeName: node }, status: { ...status, conditions } };
-    try {
-      await objects.update(info, namespace, name, next, { ...opts, fieldManager: opts.fieldManager ?? 'kube-scheduler' }, POD_BINDING_WRITE);
-      return success(201);
-    } catch (e) {
-      if (e instanceof StatusError && e.code === 409 && e.reason === 'Conflict' && /modified/.test(e.message)) continue;
-      throw e;
-    }
-  }
+  const refuse = (why: string): StatusError => conflict('pods/binding', '', name, why);
+  await objects.updateStored(
+    info,
+    namespace,
+    name,
+    (pod) => {
+      const spec = (pod.spec ??= {}) as Record<string, unknown>;
+      if (pod.metadata?.deletionTimestamp) throw refuse(`pod ${name} is being deleted, cannot be assigned to a host`);
+      if (typeof spec.nodeName === 'string' && spec.nodeName) throw refuse(`pod ${name} is already assigned to node "${spec.nodeName}"`);
+      if (Array.isArray(spec.schedulingGates) && spec.schedulingGates.length) throw refuse(`pod ${name} has non-empty .spec.schedulingGates`);
+      spec.nodeName = node;
+      const meta = (pod.metadata ??= {});
+      if (Object.keys(annotations).length) meta.annotations = { ...(meta.annotations ?? {}), ...annotations };
+      const status = (pod.status ??= {}) as Record<string, unknown>;
+      delete status.nominatedNodeName;
+      status.conditions = withPodCondition(Array.isArray(status.conditions) ? status.conditions : [], { type: 'PodScheduled', status: 'True' }, now);
+      return pod;
+    },
+    { dryRun: opts.dryRun, preconditions },
+  );
+  return success(201);
+}
+
+/**
+ * podutil.UpdatePodCondition: the condition replaces the one of its type; lastTransitionTime is now when the status
+ * changes (or the condition is new), else the old one stays.
+ */
+function withPodCondition(conditions: unknown[], c: { type: string; status: string; reason?: string; message?: string }, now: string): unknown[] {
+  const i = conditions.findIndex((x) => isPlainObject(x) && x.type === c.type);
+  const old = i >= 0 ? (conditions[i] as Record<string, unknown>) : undefined;
+  const next: Record<string, unknown> = { type: c.type, status: c.status, lastProbeTime: null, lastTransitionTime: old && old.status === c.status && typeof old.lastTransitionTime === 'string' ? old.lastTransitionTime : now };
+  if (c.reason) next.reason = c.reason;
+  if (c.message) next.message = c.message;
+  if (i < 0) return [...conditions, next];
+  const out = [...conditions];
+  out[i] = next;
+  return out;
 }
 
 async function evict(objects: ObjectStore, info: ResourceInfo, namespace: string | undefined, name: string, body: KubeObject, opts: WriteOptions): Promise<KubeObject> {

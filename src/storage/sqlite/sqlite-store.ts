@@ -54,6 +54,7 @@ import {
   type Watcher,
 } from '../store.js';
 import { freezeEvent, WatchHub, prefixEnd } from '../watch-hub.js';
+import { CurrentValueCache } from './current-value-cache.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 
 export interface SqliteStoreOptions {
@@ -76,6 +77,8 @@ export interface SqliteStoreOptions {
    * (writes queue) until a checkpoint has copied every frame, so that the WAL starts over.
    */
   walHoldFrames?: number;
+  /** Current values of recently used keys kept in memory for reads and write checks (default 32 MiB; 0: none). */
+  currentValueCacheBytes?: number;
 }
 
 export interface SqliteStoreStats {
@@ -118,6 +121,8 @@ interface BatchOutcome {
   results: Array<KeyValue | Error>;
   events: StoreEvent[];
   rev: number;
+  /** Rows the batch wrote (null: deleted), for the current-value cache once the transaction has committed. */
+  touched: Map<string, KvRow | null>;
 }
 
 const SCHEMA_VERSION = 2;
@@ -176,6 +181,7 @@ export class SqliteStore implements Store {
   private readonly maxBatch: number;
 
   private readonly stGet: Database.Statement<[string], KvRow>;
+  private readonly current: CurrentValueCache;
   private readonly stInsertKv: Database.Statement<[string, number, number]>;
   private readonly stUpdateKv: Database.Statement<[number, string]>;
   private readonly stDeleteKv: Database.Statement<[string]>;
@@ -208,6 +214,7 @@ export class SqliteStore implements Store {
     this.retentionMs = Math.max(0, opts.historyRetentionMs ?? 10 * 60_000);
     this.now = opts.now ?? Date.now;
     this.maxBatch = Math.max(1, opts.maxBatch ?? 2000);
+    this.current = new CurrentValueCache(opts.currentValueCacheBytes ?? Number(process.env.SLIPWAY_CVC ?? 32 * 1024 * 1024));
     this.checkpointEvery = Math.max(1, opts.checkpointEveryCommits ?? 100);
     this.walHoldFrames = Math.max(1, opts.walHoldFrames ?? 4000);
 
@@ -316,7 +323,7 @@ export class SqliteStore implements Store {
 
   async get(key: string, opts?: GetOptions): Promise<KeyValue | undefined> {
     this.checkOpen();
-    const row = this.stGet.get(key);
+    const row = this.currentRow(key);
     if (this.rev > this.durableRev && !opts?.includePending) await this.waitDurable(this.rev);
     return row ? { key, value: row[0], createRevision: row[1], modRevision: row[2] } : undefined;
   }
@@ -487,6 +494,7 @@ export class SqliteStore implements Store {
       for (const op of batch) op.reject(e);
       return;
     }
+    for (const [key, row] of outcome.touched) (row ? this.current.set(key, row) : this.current.delete(key));
     this.lastTs = ts;
     this.rev = outcome.rev;
     this.counters.batches++;
@@ -623,14 +631,26 @@ export class SqliteStore implements Store {
     return new Promise<void>((resolve) => this.durableWaiters.push({ rev, resolve }));
   }
 
+  /** The committed row of a key (from the cache, else SQLite, then cached). Not for use inside a transaction. */
+  private currentRow(key: string): KvRow | undefined {
+    const cached = this.current.get(key);
+    if (cached) return cached;
+    const row = this.stGet.get(key);
+    if (row) this.current.set(key, row);
+    return row;
+  }
+
   /** Runs inside the transaction; throwing rolls the whole batch back. */
   private applyBatch(ops: Op[], ts: number): BatchOutcome {
     let rev = this.rev;
     const results: Array<KeyValue | Error> = [];
     const events: StoreEvent[] = [];
+    // Rows this batch wrote: later ops of the batch see them; the cache learns them only after the commit.
+    const touched = new Map<string, KvRow | null>();
     for (const op of ops) {
       const key = op.key;
-      const row = this.stGet.get(key);
+      const mine = touched.get(key);
+      const row = mine !== undefined ? (mine ?? undefined) : (this.current.get(key) ?? this.stGet.get(key));
       if (op.kind === 'create') {
         if (row) {
           results.push(new StoreKeyExistsError(key));
@@ -639,6 +659,7 @@ export class SqliteStore implements Store {
         rev++;
         this.stInsertKv.run(key, rev, rev);
         this.stInsertEvent.run(rev, key, 0, op.value, rev, rev, null, null, ts);
+        touched.set(key, [op.value, rev, rev]);
         results.push({ key, value: op.value, createRevision: rev, modRevision: rev });
         events.push(freezeEvent({ type: 'put', key, kv: { key, value: op.value, createRevision: rev, modRevision: rev }, revision: rev }));
         continue;
@@ -657,6 +678,7 @@ export class SqliteStore implements Store {
       if (op.kind === 'update') {
         this.stUpdateKv.run(rev, key);
         this.stInsertEvent.run(rev, key, 0, op.value, createRev, rev, oldValue, oldMod, ts);
+        touched.set(key, [op.value, createRev, rev]);
         results.push({ key, value: op.value, createRevision: createRev, modRevision: rev });
         events.push(
           freezeEvent({ type: 'put', key, kv: { key, value: op.value, createRevision: createRev, modRevision: rev }, prev: old, revision: rev }),
@@ -664,11 +686,12 @@ export class SqliteStore implements Store {
       } else {
         this.stDeleteKv.run(key);
         this.stInsertEvent.run(rev, key, 1, oldValue, createRev, oldMod, null, null, ts);
+        touched.set(key, null);
         results.push({ ...old });
         events.push(freezeEvent({ type: 'delete', key, kv: old, prev: { ...old }, revision: rev }));
       }
     }
-    return { results, events, rev };
+    return { results, events, rev, touched };
   }
 
   // ---- history ----
