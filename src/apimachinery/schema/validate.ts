@@ -444,8 +444,13 @@ function nonUniqueIndices(items: unknown[], keyOf: (x: unknown) => string): numb
   return res;
 }
 
-function listTypeWalk(path: string, x: unknown, s: JSONSchemaProps | undefined, out: StatusCause[]): void {
-  if (!s || x === null || x === undefined || !schemaReaches(s, 'x-kubernetes-list-type')) return;
+/**
+ * Duplicate items of list-type set/map lists. With `old` (the same place in the old object), a subtree that is the
+ * old one itself (shared, as a status write shares the unchanged spec) is skipped: its findings would be the old
+ * object's too, and those suppress every finding (see validateValue).
+ */
+function listTypeWalk(path: string, x: unknown, s: JSONSchemaProps | undefined, out: StatusCause[], old?: unknown): void {
+  if (!s || x === null || x === undefined || (old !== undefined && x === old) || !schemaReaches(s, 'x-kubernetes-list-type')) return;
   if (Array.isArray(x)) {
     const lt = s['x-kubernetes-list-type'];
     if (lt === 'set') {
@@ -457,16 +462,17 @@ function listTypeWalk(path: string, x: unknown, s: JSONSchemaProps | undefined, 
     return;
   }
   if (!isPlainObject(x)) return;
+  const oldObj = isPlainObject(old) ? old : undefined;
   const ap = s.additionalProperties;
   if (typeof ap === 'object') {
     for (const [k, v] of Object.entries(x)) {
       if (s.properties && Object.prototype.hasOwnProperty.call(s.properties, k)) continue;
-      listTypeWalk(keyPath(path, k), v, ap, out);
+      listTypeWalk(keyPath(path, k), v, ap, out, oldObj?.[k]);
     }
   }
   if (s.properties) {
     for (const [k, ps] of Object.entries(s.properties)) {
-      if (Object.prototype.hasOwnProperty.call(x, k)) listTypeWalk(childPath(path, k), x[k], ps, out);
+      if (Object.prototype.hasOwnProperty.call(x, k)) listTypeWalk(childPath(path, k), x[k], ps, out, oldObj?.[k]);
     }
   }
 }
@@ -517,7 +523,7 @@ export function validateValue(schema: JSONSchemaProps, value: unknown, opts: Val
   } else {
     // Ratcheting: duplicates are reported only when the old object had none (the old walk runs only when needed).
     const newErrs: StatusCause[] = [];
-    listTypeWalk(path, value, schema, newErrs);
+    listTypeWalk(path, value, schema, newErrs, opts.oldValue);
     if (newErrs.length) {
       const oldErrs: StatusCause[] = [];
       listTypeWalk(path, opts.oldValue, schema, oldErrs);

@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { CurrentValueCache } from './current-value-cache.js';
 
 describe('CurrentValueCache', () => {
-  it('evicts the least recently used rows once values exceed the budget', () => {
+  it('evicts the least recently written rows once values exceed the budget', () => {
     const c = new CurrentValueCache(30);
     c.set('a', ['x'.repeat(9), 1, 1]); // 10 units
     c.set('b', ['x'.repeat(9), 2, 2]); // 20
-    assert.ok(c.get('a')); // a is now the most recent
+    c.set('a', ['x'.repeat(9), 1, 1]); // a is now the most recent
     c.set('c', ['x'.repeat(14), 3, 3]); // 35 > 30: b goes
     assert.equal(c.get('b'), undefined);
     assert.deepEqual(c.get('a'), ['x'.repeat(9), 1, 1]);

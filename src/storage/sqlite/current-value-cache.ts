@@ -1,6 +1,6 @@
 /**
- * The current rows of recently read or written keys, least recently used first out once their values exceed a
- * budget (in UTF-16 code units, about bytes). The SQLite store is the only writer of its database, so a row here is
+ * The current rows of recently read or written keys, least recently written (or loaded) first out once their values
+ * exceed a budget (in UTF-16 code units, about bytes). The SQLite store is the only writer of its database, so a row here is
  * the row SQLite would return: reads and the writes' precondition checks skip the kv/events join.
  */
 export type CachedRow = [value: string, createRev: number, modRev: number];
@@ -11,14 +11,9 @@ export class CurrentValueCache {
 
   constructor(private readonly budget: number) {}
 
+  /** A read does not reorder (that costs more than it saves): eviction goes by when a row was last written or loaded. */
   get(key: string): CachedRow | undefined {
-    const row = this.rows.get(key);
-    if (row) {
-      // Most recently used last.
-      this.rows.delete(key);
-      this.rows.set(key, row);
-    }
-    return row;
+    return this.rows.get(key);
   }
 
   set(key: string, row: CachedRow): void {
