@@ -12,9 +12,21 @@ import type { JsonObject } from '../types.js';
 import { isPlainObject } from '../types.js';
 
 /** One node of a field-set tree. */
+const NO_CHILDREN: ReadonlyMap<string, FieldSet> = new Map();
+
 export class FieldSet {
   member = false;
-  readonly children = new Map<string, FieldSet>();
+  /** Created with the first child: most nodes are leaves. */
+  private kids: Map<string, FieldSet> | undefined;
+
+  get children(): ReadonlyMap<string, FieldSet> {
+    return this.kids ?? NO_CHILDREN;
+  }
+
+  /** Put `c` under path element `pe`. */
+  setChild(pe: string, c: FieldSet): void {
+    (this.kids ??= new Map()).set(pe, c);
+  }
 
   /** Add a path (list of encoded path elements) as a member. */
   insert(path: readonly string[]): this {
@@ -23,12 +35,29 @@ export class FieldSet {
       let c = n.children.get(pe);
       if (!c) {
         c = new FieldSet();
-        n.children.set(pe, c);
+        n.setChild(pe, c);
       }
       n = c;
     }
     n.member = true;
     return this;
+  }
+
+  /** The child node under path element `pe`, created when missing (not a member by itself). */
+  child(pe: string): FieldSet {
+    let c = this.children.get(pe);
+    if (!c) {
+      c = new FieldSet();
+      this.setChild(pe, c);
+    }
+    return c;
+  }
+
+  /** The node at `path`, created (with its ancestors) when missing. */
+  ensure(path: readonly string[]): FieldSet {
+    let n: FieldSet = this;
+    for (const pe of path) n = n.child(pe);
+    return n;
   }
 
   /** The node at `path`, if any. */
@@ -62,7 +91,7 @@ export class FieldSet {
   clone(): FieldSet {
     const out = new FieldSet();
     out.member = this.member;
-    for (const [k, c] of this.children) out.children.set(k, c.clone());
+    for (const [k, c] of this.children) out.setChild(k, c.clone());
     return out;
   }
 
@@ -91,7 +120,7 @@ export class FieldSet {
     for (const [k, c] of this.children) {
       const o = other.children.get(k);
       const d = o ? c.difference(o) : c.clone();
-      if (!d.isEmpty()) out.children.set(k, d);
+      if (!d.isEmpty()) out.setChild(k, d);
     }
     return out;
   }
@@ -104,7 +133,7 @@ export class FieldSet {
       const o = other.children.get(k);
       if (!o) continue;
       const d = c.intersection(o);
-      if (!d.isEmpty()) out.children.set(k, d);
+      if (!d.isEmpty()) out.setChild(k, d);
     }
     return out;
   }
@@ -117,7 +146,7 @@ export class FieldSet {
     for (const [k, c] of this.children) {
       const o = other.children.get(k);
       const d = o ? c.recursiveDifference(o) : c.clone();
-      if (!d.isEmpty()) out.children.set(k, d);
+      if (!d.isEmpty()) out.setChild(k, d);
     }
     return out;
   }
@@ -144,7 +173,7 @@ function mergeInto(dst: FieldSet, src: FieldSet): void {
     let d = dst.children.get(k);
     if (!d) {
       d = new FieldSet();
-      dst.children.set(k, d);
+      dst.setChild(k, d);
     }
     mergeInto(d, c);
   }
@@ -303,7 +332,7 @@ function decodeInto(node: FieldSet, json: unknown, isRoot: boolean): void {
     let c = node.children.get(pe);
     if (!c) {
       c = new FieldSet();
-      node.children.set(pe, c);
+      node.setChild(pe, c);
     }
     decodeInto(c, json[k], false);
   }

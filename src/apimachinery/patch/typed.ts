@@ -135,9 +135,37 @@ function isEmptyish(v: unknown): boolean {
   return false;
 }
 
+/**
+ * Every path of a subtree that only one side has, as compareNode would record it one insert at a time: members at
+ * `node` (the subtree's own path) and below, without building paths.
+ */
+function markSubtree(v: unknown, schema: JSONSchemaProps | undefined, node: FieldSet): void {
+  const shape = shapeOf(schema, v);
+  node.member = true;
+  if (shape.kind === 'scalar') return;
+  if (shape.kind === 'map') {
+    if (shape.atomic || !isPlainObject(v) || isEmptyish(v)) return;
+    for (const k of Object.keys(v)) {
+      const x = v[k];
+      if (x !== undefined) markSubtree(x, childOf(schema, k).schema, node.child(fieldPE(k)));
+    }
+    return;
+  }
+  if (shape.listType === 'atomic' || !Array.isArray(v) || isEmptyish(v)) return;
+  const itemSchema = itemsOf(schema);
+  const items = indexItems(shape, itemSchema, v);
+  for (const pe of items.order) {
+    const x = items.items.get(pe);
+    if (x !== undefined) markSubtree(x, itemSchema, node.child(pe));
+  }
+}
+
 function compareNode(lhs: unknown, rhs: unknown, schema: JSONSchemaProps | undefined, path: string[], c: Comparison): void {
   // The same value (a subtree shared by the old and new object, or equal scalars): nothing changed below.
   if (lhs === rhs) return;
+  // A subtree on one side only: all of it is added (or removed).
+  if (lhs === undefined) return markSubtree(rhs, schema, c.added.ensure(path));
+  if (rhs === undefined) return markSubtree(lhs, schema, c.removed.ensure(path));
   const leaf = () => {
     if (lhs === undefined) c.added.insert(path);
     else if (rhs === undefined) c.removed.insert(path);
