@@ -142,6 +142,8 @@ export class LogicalClusterHost {
     this.running.delete(key);
     this.handlers.delete(key);
     this.contexts.delete(key);
+    // Admission plugins' background work (e.g. Service allocation's release watch) ends with the cluster.
+    for (const plugin of this.stores.get(key)?.admission ?? []) plugin.close?.();
     const prefix = `/clusters/${ref.namespace}/${ref.name}/`;
     let deleted = 0;
     for (;;) {

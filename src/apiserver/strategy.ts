@@ -46,4 +46,6 @@ export interface AdmissionAttributes {
 export interface AdmissionPlugin {
   name: string;
   admit(attrs: AdmissionAttributes): Promise<string[] | void> | string[] | void;
+  /** Stop background work (watches, timers) when the store it serves goes away (a workload cluster is destroyed). */
+  close?(): void;
 }

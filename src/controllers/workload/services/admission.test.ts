@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { KubeObject } from '../../../apimachinery/types.js';
 import { StatusError } from '../../../apimachinery/errors.js';
+import { LogicalClusterHost } from '../../../apiserver/logical-clusters.js';
 import { ObjectStore } from '../../../apiserver/object-store.js';
+import { ResourceRegistry } from '../../../apiserver/registry.js';
+import { workloadClusterResources, workloadClusterStrategies } from '../../../api/kubernetes/index.js';
+import { MemoryStore } from '../../../storage/memory/memory-store.js';
+import pino from 'pino';
 import { inProcessClient } from '../../../client/index.js';
 import { startWorkloadEnv, type WorkloadEnv } from '../../../../test/support/workload-env.js';
 import { workloadServiceAdmission, workloadServiceAdmissionWith, SERVICE_ALLOCATION_PLUGIN, type AllocationPlugin } from './admission.js';
@@ -288,5 +293,23 @@ describe('Service allocation repair', () => {
     const e = await refusal(env.client.create(service('dup', { type: 'NodePort', ports: [{ port: 80, nodePort: kept.ports![0]!.nodePort! }] })));
     assert.match(e.message, /provided port is already allocated/);
     assert.deepEqual(await plugin.repair(), { ips: [], ports: [] });
+  });
+});
+
+describe('Service allocation ends with its cluster', () => {
+  it('a destroyed workload cluster stops its release watch and repair timer', async () => {
+    const registry = new ResourceRegistry();
+    registry.setOwned('builtin', workloadClusterResources());
+    const store = new MemoryStore();
+    const host = new LogicalClusterHost({ store, registry, strategies: workloadClusterStrategies(), caLookup: async () => undefined, logger: pino({ level: 'silent' }), admission: workloadServiceAdmission });
+    const ref = { namespace: 'fleet', name: 'gone' };
+    const objects = await host.start(ref);
+    const plugin = objects.admission.find((p) => p.name === SERVICE_ALLOCATION_PLUGIN) as AllocationPlugin;
+    assert.equal(plugin.active, false, 'nothing runs before the first Service');
+    await objects.create(registry.get('', 'v1', 'services')!, 'default', service('web'), {});
+    assert.equal(plugin.active, true);
+    assert.ok((await host.destroy(ref)) > 0);
+    assert.equal(plugin.active, false);
+    assert.equal((await store.list('/clusters/fleet/gone/')).items.length, 0);
   });
 });

@@ -9,7 +9,7 @@ import { fieldError, internalError, invalid } from '../../../apimachinery/errors
 import type { KubeObject } from '../../../apimachinery/types.js';
 import type { ObjectStore } from '../../../apiserver/object-store.js';
 import type { AdmissionAttributes, AdmissionPlugin } from '../../../apiserver/strategy.js';
-import type { StoreEvent } from '../../../storage/store.js';
+import type { StoreEvent, Watcher } from '../../../storage/store.js';
 import { AllocationError, IPAddressAllocator, NodePortAllocator, parentRefOf, SERVICE_UID_ANNOTATION, type ServiceRef } from './allocator.js';
 import type { Cidr, IPFamily } from './cidr.js';
 import { serviceNetworkingFromKubeadmConfig, type ServiceNetworking } from './config.js';
@@ -60,6 +60,9 @@ class ServiceAllocation implements AdmissionPlugin {
   private readonly ips: IPAddressAllocator;
   private readonly nodePorts: NodePortAllocator;
   private watching = false;
+  private closed = false;
+  private watcher: Watcher | undefined;
+  private timer: NodeJS.Timeout | undefined;
   private releases: Promise<void> = Promise.resolve();
 
   constructor(
@@ -120,17 +123,22 @@ class ServiceAllocation implements AdmissionPlugin {
 
   /** Release what committed writes dropped (started on the first Service write this store sees), and repair. */
   private watchReleases(): void {
-    if (this.watching) return;
+    if (this.watching || this.closed) return;
     this.watching = true;
     const every = this.opts.repairIntervalMs ?? DEFAULT_REPAIR_INTERVAL_MS;
     if (every > 0) {
       const run = (): void => {
-        this.repair().catch(() => undefined).finally(() => setTimeout(run, every).unref());
+        this.timer = undefined;
+        this.repair()
+          .catch(() => undefined)
+          .finally(() => {
+            if (!this.closed) this.timer = setTimeout(run, every).unref();
+          });
       };
-      setTimeout(run, this.opts.repairGraceMs ?? DEFAULT_REPAIR_GRACE_MS).unref();
+      this.timer = setTimeout(run, this.opts.repairGraceMs ?? DEFAULT_REPAIR_GRACE_MS).unref();
     }
     const store = this.objects.store;
-    store.watch(this.servicePrefix(), store.currentRevision(), (e) => {
+    this.watcher = store.watch(this.servicePrefix(), store.currentRevision(), (e) => {
       this.releases = this.releases.then(() => this.onServiceEvent(e)).catch(() => undefined);
     });
   }
@@ -146,6 +154,20 @@ class ServiceAllocation implements AdmissionPlugin {
     const ref: ServiceRef = { namespace: old.metadata?.namespace ?? '', name: old.metadata?.name ?? '', uid: old.metadata?.uid };
     for (const ip of had.ips) if (!has.ips.includes(ip)) await this.ips.release(ip, ref);
     for (const port of had.ports) if (!has.ports.includes(port)) await this.nodePorts.release(port, ref);
+  }
+
+  /** The cluster is gone: stop the release watch and the repair timer. */
+  close(): void {
+    this.closed = true;
+    this.watcher?.stop();
+    this.watcher = undefined;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Whether the release watch or repair timer runs (tests). */
+  get active(): boolean {
+    return !!this.watcher || !!this.timer;
   }
 
   /** Wait until releases of the writes so far are done (tests). */
@@ -285,6 +307,8 @@ export interface AllocationPlugin extends AdmissionPlugin {
   settled(): Promise<void>;
   /** Drop allocations no Service holds that are older than the grace period; returns what was dropped. */
   repair(): Promise<{ ips: string[]; ports: number[] }>;
+  /** Whether its release watch or repair timer runs (until close()). */
+  readonly active: boolean;
 }
 
 /** The allocation plugin of one cluster's ObjectStore. */
