@@ -173,33 +173,43 @@ export class Controller {
   private async work(queue: WorkQueue): Promise<void> {
     const { metrics, clock, log, client, recorder } = this.deps;
     const controller = this.name;
+    // Label children resolved once per worker (prom-client hashes labels on every call otherwise).
+    const activeWorkers = metrics.activeWorkers.labels({ controller });
+    const reconcileTime = metrics.reconcileTime.labels({ controller });
+    const results = {
+      requeueAfter: metrics.reconcileTotal.labels({ controller, result: 'requeue_after' }),
+      requeue: metrics.reconcileTotal.labels({ controller, result: 'requeue' }),
+      success: metrics.reconcileTotal.labels({ controller, result: 'success' }),
+      error: metrics.reconcileTotal.labels({ controller, result: 'error' }),
+    };
+    const errors = metrics.reconcileErrors.labels({ controller });
     for (;;) {
       const key = await queue.get();
       if (key === undefined) return;
       const req = splitKey(key);
       const started = clock.nowMs();
-      metrics.activeWorkers.inc({ controller });
+      activeWorkers.inc();
       try {
         const result = await this.reconcileFn({ signal: this.abort.signal, client, clock, log: log.child({ controller, key }), recorder, retries: queue.numRequeues(key) }, req);
         if (result?.requeueAfter && result.requeueAfter > 0) {
           queue.forget(key);
           queue.addAfter(key, result.requeueAfter);
-          metrics.reconcileTotal.inc({ controller, result: 'requeue_after' });
+          results.requeueAfter.inc();
         } else if (result?.requeue) {
           queue.addRateLimited(key);
-          metrics.reconcileTotal.inc({ controller, result: 'requeue' });
+          results.requeue.inc();
         } else {
           queue.forget(key);
-          metrics.reconcileTotal.inc({ controller, result: 'success' });
+          results.success.inc();
         }
       } catch (e) {
-        metrics.reconcileTotal.inc({ controller, result: 'error' });
-        metrics.reconcileErrors.inc({ controller });
+        results.error.inc();
+        errors.inc();
         if (!this.abort.signal.aborted) log.warn({ controller, key, err: e, retries: queue.numRequeues(key) }, 'reconcile failed');
         queue.addRateLimited(key);
       } finally {
-        metrics.reconcileTime.observe({ controller }, (clock.nowMs() - started) / 1000);
-        metrics.activeWorkers.dec({ controller });
+        reconcileTime.observe((clock.nowMs() - started) / 1000);
+        activeWorkers.dec();
         queue.done(key);
       }
     }

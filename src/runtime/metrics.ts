@@ -34,12 +34,18 @@ export class RuntimeMetrics {
   }
 
   queue(name: string): QueueMetrics {
+    // Label children resolved once: every add and every item would otherwise hash the labels again.
+    const adds = this.queueAdds.labels({ name });
+    const depth = this.queueDepth.labels({ name });
+    const latency = this.queueLatency.labels({ name });
+    const work = this.queueWorkDuration.labels({ name });
+    const retries = this.queueRetries.labels({ name });
     return {
-      added: () => this.queueAdds.inc({ name }),
-      depth: (n) => this.queueDepth.set({ name }, n),
-      latency: (s) => this.queueLatency.observe({ name }, s),
-      workDuration: (s) => this.queueWorkDuration.observe({ name }, s),
-      retried: () => this.queueRetries.inc({ name }),
+      added: () => adds.inc(),
+      depth: (n) => depth.set(n),
+      latency: (s) => latency.observe(s),
+      workDuration: (s) => work.observe(s),
+      retried: () => retries.inc(),
     };
   }
 }
