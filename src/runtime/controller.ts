@@ -173,16 +173,16 @@ export class Controller {
   private async work(queue: WorkQueue): Promise<void> {
     const { metrics, clock, log, client, recorder } = this.deps;
     const controller = this.name;
-    // Label children resolved once per worker (prom-client hashes labels on every call otherwise).
+    // Label children resolved once per worker (prom-client hashes labels on every call otherwise), each on first use
+    // (a series exists only once something happened: thousands of workload clusters each run these controllers).
     const activeWorkers = metrics.activeWorkers.labels({ controller });
     const reconcileTime = metrics.reconcileTime.labels({ controller });
-    const results = {
-      requeueAfter: metrics.reconcileTotal.labels({ controller, result: 'requeue_after' }),
-      requeue: metrics.reconcileTotal.labels({ controller, result: 'requeue' }),
-      success: metrics.reconcileTotal.labels({ controller, result: 'success' }),
-      error: metrics.reconcileTotal.labels({ controller, result: 'error' }),
+    const totals = new Map<string, { inc(): void }>();
+    const count = (result: string): void => {
+      let c = totals.get(result);
+      if (!c) totals.set(result, (c = metrics.reconcileTotal.labels({ controller, result })));
+      c.inc();
     };
-    const errors = metrics.reconcileErrors.labels({ controller });
     for (;;) {
       const key = await queue.get();
       if (key === undefined) return;
@@ -194,17 +194,17 @@ export class Controller {
         if (result?.requeueAfter && result.requeueAfter > 0) {
           queue.forget(key);
           queue.addAfter(key, result.requeueAfter);
-          results.requeueAfter.inc();
+          count('requeue_after');
         } else if (result?.requeue) {
           queue.addRateLimited(key);
-          results.requeue.inc();
+          count('requeue');
         } else {
           queue.forget(key);
-          results.success.inc();
+          count('success');
         }
       } catch (e) {
-        results.error.inc();
-        errors.inc();
+        count('error');
+        metrics.reconcileErrors.inc({ controller });
         if (!this.abort.signal.aborted) log.warn({ controller, key, err: e, retries: queue.numRequeues(key) }, 'reconcile failed');
         queue.addRateLimited(key);
       } finally {

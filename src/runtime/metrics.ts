@@ -39,13 +39,13 @@ export class RuntimeMetrics {
     const depth = this.queueDepth.labels({ name });
     const latency = this.queueLatency.labels({ name });
     const work = this.queueWorkDuration.labels({ name });
-    const retries = this.queueRetries.labels({ name });
+    let retries: { inc(): void } | undefined;
     return {
       added: () => adds.inc(),
       depth: (n) => depth.set(n),
       latency: (s) => latency.observe(s),
       workDuration: (s) => work.observe(s),
-      retried: () => retries.inc(),
+      retried: () => (retries ??= this.queueRetries.labels({ name })).inc(),
     };
   }
 }

@@ -77,7 +77,7 @@ export interface SqliteStoreOptions {
    * (writes queue) until a checkpoint has copied every frame, so that the WAL starts over.
    */
   walHoldFrames?: number;
-  /** Current values of recently used keys kept in memory for reads and write checks (default 16 MiB; 0: none). */
+  /** Current values of recently used keys kept in memory for reads and write checks (default 8 MiB; 0: none). */
   currentValueCacheBytes?: number;
 }
 
@@ -214,7 +214,7 @@ export class SqliteStore implements Store {
     this.retentionMs = Math.max(0, opts.historyRetentionMs ?? 10 * 60_000);
     this.now = opts.now ?? Date.now;
     this.maxBatch = Math.max(1, opts.maxBatch ?? 2000);
-    this.current = new CurrentValueCache(opts.currentValueCacheBytes ?? 16 * 1024 * 1024);
+    this.current = new CurrentValueCache(opts.currentValueCacheBytes ?? 8 * 1024 * 1024);
     this.checkpointEvery = Math.max(1, opts.checkpointEveryCommits ?? 100);
     this.walHoldFrames = Math.max(1, opts.walHoldFrames ?? 4000);
 
