@@ -4,7 +4,7 @@
  * current metrics, the conditions and the behavior travel in annotations (metrics in the older v2beta1 shape),
  * so an object read as v1 and written back as v1 loses nothing.
  */
-import type { KubeObject } from '../apimachinery/types.js';
+import { isPlainObject, type KubeObject } from '../apimachinery/types.js';
 
 type Obj = Record<string, unknown>;
 
@@ -17,9 +17,8 @@ export const DEFAULT_CPU_UTILIZATION = 80;
 
 const ROUND_TRIP_ANNOTATIONS = [METRIC_SPECS_ANNOTATION, METRIC_STATUSES_ANNOTATION, CONDITIONS_ANNOTATION, BEHAVIOR_ANNOTATION];
 
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const objOf = (v: unknown): Obj | undefined => (isObj(v) ? v : undefined);
-const listOf = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter(isObj) : []);
+const objOf = (v: unknown): Obj | undefined => (isPlainObject(v) ? v : undefined);
+const listOf = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter(isPlainObject) : []);
 const present = (v: unknown): boolean => v !== undefined && v !== null;
 
 /** A copy of `o` without the keys whose value is undefined (JSON would drop them anyway). */
@@ -27,6 +26,11 @@ function compact(o: Obj): Obj {
   const out: Obj = {};
   for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
   return out;
+}
+
+/** A CrossVersionObjectReference (kind, name, apiVersion), the same in both versions. */
+function crossVersionRef(o: Obj): Obj {
+  return compact({ kind: o['kind'], name: o['name'], apiVersion: o['apiVersion'] });
 }
 
 function isCpuUtilizationMetric(m: Obj): boolean {
@@ -51,7 +55,7 @@ function metricSpecToV1(m: Obj): Obj {
   if (o) {
     const d = objOf(o['describedObject']) ?? {};
     out['object'] = compact({
-      target: compact({ kind: d['kind'], name: d['name'], apiVersion: d['apiVersion'] }),
+      target: crossVersionRef(d),
       metricName: metric(o)['name'],
       targetValue: target(o)['value'] ?? '0',
       selector: metric(o)['selector'],
@@ -81,7 +85,7 @@ function metricSpecFromV1(m: Obj): Obj {
   if (o) {
     const t = objOf(o['target']) ?? {};
     out['object'] = {
-      describedObject: compact({ kind: t['kind'], name: t['name'], apiVersion: t['apiVersion'] }),
+      describedObject: crossVersionRef(t),
       metric: compact({ name: o['metricName'], selector: o['selector'] }),
       target: compact({ type: present(o['averageValue']) ? 'AverageValue' : 'Value', value: o['targetValue'], averageValue: o['averageValue'] }),
     };
@@ -112,7 +116,7 @@ function metricStatusToV1(m: Obj): Obj {
   if (o) {
     const d = objOf(o['describedObject']) ?? {};
     out['object'] = compact({
-      target: compact({ kind: d['kind'], name: d['name'], apiVersion: d['apiVersion'] }),
+      target: crossVersionRef(d),
       metricName: metric(o)['name'],
       currentValue: current(o)['value'] ?? '0',
       selector: metric(o)['selector'],
@@ -136,7 +140,7 @@ function metricStatusFromV1(m: Obj): Obj {
   if (o) {
     const t = objOf(o['target']) ?? {};
     out['object'] = {
-      describedObject: compact({ kind: t['kind'], name: t['name'], apiVersion: t['apiVersion'] }),
+      describedObject: crossVersionRef(t),
       metric: compact({ name: o['metricName'], selector: o['selector'] }),
       current: compact({ value: o['currentValue'], averageValue: o['averageValue'] }),
     };
@@ -171,7 +175,7 @@ export function hpaV2ToV1(v2: KubeObject): KubeObject {
   if (currentMetrics.length) annotations[METRIC_STATUSES_ANNOTATION] = JSON.stringify(currentMetrics.map(metricStatusToV1));
   const conditions = listOf(status?.['conditions']);
   if (conditions.length) annotations[CONDITIONS_ANNOTATION] = JSON.stringify(conditions);
-  if (isObj(spec['behavior'])) annotations[BEHAVIOR_ANNOTATION] = JSON.stringify(spec['behavior']);
+  if (isPlainObject(spec['behavior'])) annotations[BEHAVIOR_ANNOTATION] = JSON.stringify(spec['behavior']);
 
   // The first CPU utilization metric is v1's target (a CPU average-value metric before it does not count: #101370).
   const cpu = metrics.find(isCpuUtilizationMetric);
@@ -234,7 +238,7 @@ export function hpaV1ToV2(v1: KubeObject): KubeObject {
     minReplicas: spec['minReplicas'],
     maxReplicas: spec['maxReplicas'],
     metrics,
-    behavior: isObj(behavior) ? behavior : undefined,
+    behavior: isPlainObject(behavior) ? behavior : undefined,
   });
 
   let v2Status: Obj | undefined;

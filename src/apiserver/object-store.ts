@@ -135,9 +135,8 @@ function ownParsedWatchValue(kv: KeyValue): KubeObject {
     p.taken = true;
     return p.object;
   }
-  if (p) return JSON.parse(kv.value) as KubeObject;
   const object = JSON.parse(kv.value) as KubeObject;
-  parsedValues.set(kv, { object, taken: true });
+  if (!p) parsedValues.set(kv, { object, taken: true });
   return object;
 }
 

@@ -178,7 +178,8 @@ const lineKey = (l: LogLine): string => `${l.time}\u0000${l.text}`;
 export async function servePodLog(objects: ObjectStore, info: ResourceInfo, namespace: string | undefined, name: string, query: URLSearchParams, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const q = parseLogQuery(query);
   const pod = await objects.get(info, namespace, name);
-  const first = selectLines(simulatedLogLines(pod, q), q, objects.clock.now().getTime());
+  const lines = simulatedLogLines(pod, q);
+  const first = selectLines(lines, q, objects.clock.now().getTime());
   let budget = q.limitBytes ?? Infinity;
   /** Writes what fits the byte limit; false once it is used up. */
   const write = (text: string): boolean => {
@@ -199,7 +200,7 @@ export async function servePodLog(objects: ObjectStore, info: ResourceInfo, name
   }
   res.flushHeaders();
   // Follow: every line of the current run seen so far is sent; later Pod states add the lines they bring.
-  const sent = new Set(simulatedLogLines(pod, q).map(lineKey));
+  const sent = new Set(lines.map(lineKey));
   const uid = pod.metadata?.uid;
   await new Promise<void>((resolve) => {
     let watcher: { stop(): void } | undefined;

@@ -125,8 +125,7 @@ function mergeValue(target: unknown, patch: unknown): unknown {
  * (as kube-apiserver does). `doc` is not mutated.
  */
 export function applyMergePatch(doc: unknown, patch: unknown): unknown {
-  if (!isPlainObject(patch)) throw badRequest('Invalid JSON Patch');
-  return mergeValue(deepClone(doc), patch);
+  return applyMergePatchShared(deepClone(doc), patch);
 }
 
 /**

@@ -29,18 +29,18 @@ import { isTrue } from '../../runtime/conditions.js';
 import type { Controller } from '../../runtime/controller.js';
 import { EventRecorder } from '../../runtime/events.js';
 import type { ReconcileContext, Request, Result } from '../../runtime/reconciler.js';
-import { isPaused } from '../shared/cluster.js';
+import { isPaused, tryGet } from '../shared/cluster.js';
 import type { ClusterRef } from '../shared/cluster-cache.js';
 import type { ControllerContext } from '../shared/context.js';
 import type { NodeLike, PodLike } from '../workload/scheduler/index.js';
+import { NODE, POD } from '../workload/shared/pods.js';
+import { errorText } from '../shared/errors.js';
 import { infraTemplateFacts, nodeGroupOf, templateNode, TO_BE_DELETED_TAINT, type NodeGroup } from './node-groups.js';
 import { decideScaleDown, type Budget, type FullNode, type FullPod, type NodeVerdict } from './scale-down.js';
 import { decideScaleUp, type GroupForScaleUp } from './scale-up.js';
 import { LAST_UPDATED_ANNOTATION, STATUS_CONFIGMAP_NAME, STATUS_NAMESPACE, statusDocument, type NodeCounts } from './status.js';
 
 export const CONTROLLER_NAME = 'cluster-autoscaler';
-const NODE_KIND = { apiVersion: 'v1', kind: 'Node' } as const;
-const POD_KIND = { apiVersion: 'v1', kind: 'Pod' } as const;
 const PDB_KIND = { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget' } as const;
 const CONFIGMAP_KIND = { apiVersion: 'v1', kind: 'ConfigMap' } as const;
 
@@ -158,12 +158,12 @@ export class ClusterAutoscaler {
   private async workloadView(ref: ClusterRef, req: Request): Promise<WorkloadView | undefined> {
     const cache = this.ctx.clusterCache;
     const wake = (): void => this.enqueue({ namespace: req.namespace, name: req.name });
-    for (const kind of [NODE_KIND, POD_KIND]) if (!(await cache.watch(ref, kind, CONTROLLER_NAME, (_o, type, old) => {
+    for (const kind of [NODE, POD]) if (!(await cache.watch(ref, kind, CONTROLLER_NAME, (_o, type, old) => {
       // Pods: only those that change scheduling state matter; Nodes always.
-      if (kind === POD_KIND && type === 'MODIFIED' && old && unschedulable(old) === unschedulable(_o) && (old as PodLike).spec?.nodeName === (_o as PodLike).spec?.nodeName) return;
+      if (kind === POD && type === 'MODIFIED' && old && unschedulable(old) === unschedulable(_o) && (old as PodLike).spec?.nodeName === (_o as PodLike).spec?.nodeName) return;
       wake();
     }))) return undefined;
-    const [nodes, pods, pdbs, client] = await Promise.all([cache.informer(ref, NODE_KIND), cache.informer(ref, POD_KIND), cache.informer(ref, PDB_KIND), cache.client(ref)]);
+    const [nodes, pods, pdbs, client] = await Promise.all([cache.informer(ref, NODE), cache.informer(ref, POD), cache.informer(ref, PDB_KIND), cache.client(ref)]);
     if (!nodes || !pods || !pdbs || !client) return undefined;
     const budgets: Budget[] = pdbs.lister.list().map((b) => {
       const o = b as KubeObject & { spec?: { selector?: LabelSelectorObject }; status?: { disruptionsAllowed?: number } };
@@ -284,12 +284,7 @@ export class ClusterAutoscaler {
   private async infraTemplate(rc: ReconcileContext, g: NodeGroup): Promise<KubeObject | undefined> {
     const ref = (g.object as { spec?: { template?: { spec?: { infrastructureRef?: { apiVersion?: string; kind?: string; name?: string; namespace?: string } } } } }).spec?.template?.spec?.infrastructureRef;
     if (!ref?.apiVersion || !ref.kind || !ref.name) return undefined;
-    try {
-      return await rc.client.get({ apiVersion: ref.apiVersion, kind: ref.kind }, { namespace: ref.namespace ?? g.namespace, name: ref.name });
-    } catch (e) {
-      if (isNotFound(e)) return undefined;
-      throw e;
-    }
+    return tryGet(rc.client, { apiVersion: ref.apiVersion, kind: ref.kind }, ref.namespace ?? g.namespace, ref.name);
   }
 
   private async setReplicas(rc: ReconcileContext, g: NodeGroup, replicas: number): Promise<void> {
@@ -307,18 +302,18 @@ export class ClusterAutoscaler {
     const size = fresh.spec?.replicas ?? 1;
     if (size - 1 < group.minSize) return false;
     const taints = [...(node.spec?.taints ?? []).filter((t) => t.key !== TO_BE_DELETED_TAINT), { key: TO_BE_DELETED_TAINT, value: String(Math.floor(rc.clock.nowMs() / 1000)), effect: 'NoSchedule' }];
-    await view.client.patch(NODE_KIND, { name }, { type: 'merge', body: { spec: { taints } } });
+    await view.client.patch(NODE, { name }, { type: 'merge', body: { spec: { taints } } });
     void rec.event(node as KubeObject, 'Normal', EVENT_REASONS.scaleDown, 'marked the node as toBeDeleted/unschedulable');
     for (const p of v.podsToMove) {
       const key = { namespace: p.metadata?.namespace ?? 'default', name: p.metadata?.name ?? '' };
       try {
         void rec.event(p as KubeObject, 'Normal', EVENT_REASONS.scaleDown, `deleting pod for node scale down`);
-        await view.client.createSubresource(POD_KIND, key, 'eviction', { apiVersion: 'policy/v1', kind: 'Eviction', metadata: key });
+        await view.client.createSubresource(POD, key, 'eviction', { apiVersion: 'policy/v1', kind: 'Eviction', metadata: key });
       } catch (e) {
         if (isNotFound(e)) continue;
         // A PodDisruptionBudget (429) or any other refusal: give the Node back.
-        const why = e instanceof TooManyRequestsError ? `not allowed by a PodDisruptionBudget: ${e.message}` : e instanceof Error ? e.message : String(e);
-        await view.client.patch(NODE_KIND, { name }, { type: 'merge', body: { spec: { taints: (node.spec?.taints ?? []).filter((t) => t.key !== TO_BE_DELETED_TAINT) } } });
+        const why = e instanceof TooManyRequestsError ? `not allowed by a PodDisruptionBudget: ${e.message}` : errorText(e);
+        await view.client.patch(NODE, { name }, { type: 'merge', body: { spec: { taints: (node.spec?.taints ?? []).filter((t) => t.key !== TO_BE_DELETED_TAINT) } } });
         void rec.event(node as KubeObject, 'Warning', EVENT_REASONS.scaleDownFailed, `failed to drain the node: cannot evict pod ${key.namespace}/${key.name}: ${why}`);
         return false;
       }
@@ -332,12 +327,7 @@ export class ClusterAutoscaler {
 
   private async writeStatus(rc: ReconcileContext, client: Client, input: Parameters<typeof statusDocument>[0]): Promise<void> {
     const key = { namespace: STATUS_NAMESPACE, name: STATUS_CONFIGMAP_NAME };
-    let existing: (KubeObject & { data?: Record<string, string> }) | undefined;
-    try {
-      existing = await client.get(CONFIGMAP_KIND, key);
-    } catch (e) {
-      if (!isNotFound(e)) throw e;
-    }
+    const existing = await tryGet<KubeObject & { data?: Record<string, string> }>(client, CONFIGMAP_KIND, key.namespace, key.name);
     const status = statusDocument(input, existing?.data?.status);
     const annotations = { [LAST_UPDATED_ANNOTATION]: input.now };
     try {

@@ -42,8 +42,6 @@ export interface ScaleDownInput {
   now: number;
   utilizationThreshold: number;
   unneededTimeMs: number;
-  /** Replicas already taken off each group (by id) and not yet reflected in its size. */
-  pendingDeletions?: ReadonlyMap<string, number>;
 }
 
 export interface NodeVerdict {
@@ -96,11 +94,16 @@ export function utilization(node: NodeLike, pods: readonly PodLike[]): number {
 }
 
 /** Why a Pod stops its Node from being removed, or undefined. */
-export function blockingReason(p: FullPod, budgets: readonly Budget[], used: Map<string, number>): string | undefined {
+/** The PodDisruptionBudgets that select a Pod. */
+function matchingBudgets(p: FullPod, budgets: readonly Budget[]): Budget[] {
+  return budgets.filter((b) => b.namespace === (p.metadata?.namespace ?? 'default') && matchesLabels(b.selector, p.metadata?.labels ?? {}));
+}
+
+export function blockingReason(p: FullPod, budgets: readonly Budget[], used: ReadonlyMap<string, number>): string | undefined {
   const safe = p.metadata?.annotations?.[SAFE_TO_EVICT_ANNOTATION];
   const name = `${p.metadata?.namespace}/${p.metadata?.name}`;
   if (safe === 'false') return `pod ${name} has annotation ${SAFE_TO_EVICT_ANNOTATION}=false`;
-  const matching = budgets.filter((b) => b.namespace === (p.metadata?.namespace ?? 'default') && matchesLabels(b.selector, p.metadata?.labels ?? {}));
+  const matching = matchingBudgets(p, budgets);
   for (const b of matching) {
     const key = `${b.namespace}/${b.name}`;
     if (b.disruptionsAllowed - (used.get(key) ?? 0) < 1) return `not enough pod disruption budget to move ${name} (${key})`;
@@ -148,8 +151,7 @@ export function decideScaleDown(input: ScaleDownInput): ScaleDownDecision {
   const accepted: NodeVerdict[] = [];
   const cordoned = new Set<string>();
   for (const { v, node } of candidates) {
-    const tryUse = new Map(budgetUse);
-    const block = v.podsToMove.map((p) => blockingReason(p, input.budgets, tryUse)).find((r) => r !== undefined);
+    const block = v.podsToMove.map((p) => blockingReason(p, input.budgets, budgetUse)).find((r) => r !== undefined);
     if (block) {
       v.reason = block;
       continue;
@@ -174,9 +176,7 @@ export function decideScaleDown(input: ScaleDownInput): ScaleDownDecision {
       continue;
     }
     for (const p of v.podsToMove) {
-      for (const b of input.budgets) {
-        if (b.namespace === (p.metadata?.namespace ?? 'default') && matchesLabels(b.selector, p.metadata?.labels ?? {})) budgetUse.set(`${b.namespace}/${b.name}`, (budgetUse.get(`${b.namespace}/${b.name}`) ?? 0) + 1);
-      }
+      for (const b of matchingBudgets(p, input.budgets)) budgetUse.set(`${b.namespace}/${b.name}`, (budgetUse.get(`${b.namespace}/${b.name}`) ?? 0) + 1);
     }
     cordoned.add(v.node);
     accepted.push(v);
@@ -191,7 +191,7 @@ export function decideScaleDown(input: ScaleDownInput): ScaleDownDecision {
     const group = input.groupOf.get(v.node)!;
     const wait = group.options.scaleDownUnneededTimeMs ?? input.unneededTimeMs;
     if (input.now - unneeded.get(v.node)! < wait) continue;
-    const size = left.get(group.id) ?? group.replicas - (input.pendingDeletions?.get(group.id) ?? 0);
+    const size = left.get(group.id) ?? group.replicas;
     if (size <= group.minSize) {
       v.reason = `node group ${group.id} is at its min size ${group.minSize}`;
       continue;

@@ -26,7 +26,7 @@ import { isAlreadyExists, isConflict, isNotFound } from '../../client/errors.js'
 import type { Client } from '../../client/types.js';
 import { isTrue, markFalse, markTrue } from '../../runtime/conditions.js';
 import type { Controller } from '../../runtime/controller.js';
-import { addFinalizer, isBeingDeleted, removeFinalizer, removeOwnerReference, setOwnerReference } from '../../runtime/meta.js';
+import { addFinalizer, hasFinalizer, isBeingDeleted, removeFinalizer, removeOwnerReference, setOwnerReference } from '../../runtime/meta.js';
 import { PatchHelper } from '../../runtime/patch.js';
 import type { ReconcileContext, Request, Result } from '../../runtime/reconciler.js';
 import { isPaused } from '../shared/cluster.js';
@@ -34,6 +34,7 @@ import { DEFAULT_CONTROLLER_WORKERS, type ControllerContext } from '../shared/co
 import { mutable, type Reader } from '../shared/reader.js';
 import { getOrCreateBinding, needsApply, removeBinding, setResource } from './binding.js';
 import { computeHash, normalizeData, objectsOfValues } from './manifests.js';
+import { errorText } from '../shared/errors.js';
 
 export const CONTROLLER_NAME = 'clusterresourceset';
 export const BINDING_CONTROLLER_NAME = 'clusterresourcesetbinding';
@@ -91,7 +92,7 @@ export class ClusterResourceSetReconciler {
   async reconcile(rc: ReconcileContext, req: Request): Promise<Result | void> {
     const stored = await this.reader.get<ClusterResourceSet>(CLUSTER_RESOURCE_SET_KIND, req.namespace, req.name);
     if (!stored) return;
-    if (!isBeingDeleted(stored) && !stored.metadata?.finalizers?.includes(CLUSTER_RESOURCE_SET_FINALIZER)) {
+    if (!isBeingDeleted(stored) && !hasFinalizer(stored, CLUSTER_RESOURCE_SET_FINALIZER)) {
       const crs = mutable(stored);
       addFinalizer(crs, CLUSTER_RESOURCE_SET_FINALIZER);
       await new PatchHelper(rc.client, stored).patch(crs);
@@ -114,7 +115,7 @@ export class ClusterResourceSetReconciler {
         await this.applyToCluster(rc, cluster, crs);
       } catch (e) {
         if (isConflict(e)) result = { requeueAfter: CONFLICT_REQUEUE_MS };
-        else errors.push(e instanceof Error ? e.message : String(e));
+        else errors.push(errorText(e));
       }
     }
     if (errors.length) failure = new Error(`ClusterResourceSet ${req.namespace}/${req.name}: ${errors.join('; ')}`);
@@ -176,7 +177,7 @@ export class ClusterResourceSetReconciler {
         resources.push(obj);
       } catch (e) {
         resources.push(undefined);
-        const message = e instanceof Error ? e.message : String(e);
+        const message = errorText(e);
         const reason = e instanceof ResourceError ? e.reason : ADDONS_REASONS.retrievingResourceFailed;
         markFalse(crs, RESOURCES_APPLIED_CONDITION, reason, 'Warning', message, rc.clock);
         // A missing resource is reported but does not fail the reconcile: its creation wakes the set again.
@@ -211,7 +212,7 @@ export class ClusterResourceSetReconciler {
           objects = objectsOfValues(values);
         } catch (e) {
           setResource(entry, { ...ref, hash: '', applied: false, lastAppliedTime: now });
-          errors.push(e instanceof Error ? e.message : String(e));
+          errors.push(errorText(e));
           continue;
         }
         if (!needsApply(strategy, entry, ref, hash)) continue;
@@ -265,7 +266,7 @@ export async function applyObjects(remote: Client, objects: readonly KubeObject[
       await remote.create(structuredClone(obj));
     } catch (e) {
       if (!isAlreadyExists(e)) {
-        failures.push(`creating object ${what}: ${e instanceof Error ? e.message : String(e)}`);
+        failures.push(`creating object ${what}: ${errorText(e)}`);
         continue;
       }
       if (strategy === 'ApplyOnce') continue;

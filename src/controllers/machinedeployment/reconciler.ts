@@ -45,6 +45,7 @@ import { desiredMachineSet, machineSetUpdatePatch } from './machinesets.js';
 import { byCreation, deploymentComplete, desiredReplicas, findNewMachineSet, findOldMachineSets, maxSurge, msReplicas } from './mdutil.js';
 import { planOnDelete, planProportionalScale, planRollingUpdate, type MachineCount, type RolloutAction, type RolloutPlan } from './rollout.js';
 import { availability, calculateStatus } from './status.js';
+import { errorText } from '../shared/errors.js';
 
 export const CONTROLLER_NAME = 'machinedeployment';
 const CACHE_WAIT_MS = 1_000;
@@ -59,10 +60,6 @@ interface Scope {
   md: MachineDeployment;
   key: string;
   machineSets: MachineSet[];
-}
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 function nsName(obj: KubeObject): string {

@@ -46,6 +46,7 @@ import { deletePriorityFor, machinesToDelete } from './deletion-order.js';
 import { inPlaceMachinePatch, machineAnnotations, machineLabels, machineName, newMachine } from './machines.js';
 import { planRemediation } from './remediation.js';
 import { countMachines, machinesReadyCondition, sizeConditions, type ConditionChange } from './status.js';
+import { errorText } from '../shared/errors.js';
 
 export const CONTROLLER_NAME = 'machineset';
 /** While the cache has not caught up with this controller's writes, look again after this long (events usually come first). */
@@ -68,10 +69,6 @@ interface Scope {
 
 function describe(obj: KubeObject): string {
   return `${obj.kind} ${obj.metadata?.namespace}/${obj.metadata?.name}`;
-}
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 export class MachineSetReconciler {

@@ -36,11 +36,6 @@ export class CurrentValueCache {
     this.used -= key.length + row[0].length;
   }
 
-  clear(): void {
-    this.rows.clear();
-    this.used = 0;
-  }
-
   get size(): number {
     return this.rows.size;
   }

@@ -67,16 +67,13 @@ import {
   specReplicaSum,
   actualReplicaSum,
 } from './util.js';
+import { errorText } from '../../shared/errors.js';
 
 export const DEPLOYMENT_CONTROLLER_NAME = 'deployment';
 
 export interface DeploymentControllerOptions {
   /** Concurrent reconciles (upstream --concurrent-deployment-syncs, 5). */
   workers?: number;
-}
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 function nameOf(o: KubeObject | undefined): string {

@@ -29,6 +29,7 @@ import {
   type PodLike,
   type ScaleFinder,
 } from './budget.js';
+import { errorText } from '../../shared/errors.js';
 
 export const PDB: KindRef<PodDisruptionBudget> = { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget' };
 const POD: KindRef<PodLike> = { apiVersion: 'v1', kind: 'Pod' };
@@ -46,10 +47,6 @@ export interface DisruptionControllerOptions {
 
 function rfc3339(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 /** null selector: nothing; {}: every Pod of the namespace (policy/v1). */

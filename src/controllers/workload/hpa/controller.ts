@@ -21,6 +21,7 @@ import { milliValue } from '../scheduler/quantity.js';
 import type { WorkloadContext } from '../context.js';
 import { newMemory, normalizeWithBehavior, normalizeWithoutBehavior, recordScaleEvent, DEFAULT_DOWNSCALE_STABILIZATION_MS, type Behavior, type HpaMemory } from './behavior.js';
 import { DEFAULT_TOLERANCE, resourceReplicas, type MetricSample, type PodForMetrics, type ResourceProposal } from './replicas.js';
+import { errorText } from '../../shared/errors.js';
 
 export const HPA: KindRef = { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler' };
 const POD: KindRef = { apiVersion: 'v1', kind: 'Pod' };
@@ -72,10 +73,6 @@ interface HpaSpec {
 
 function rfc3339(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 /** A milli-value as a canonical quantity (whole units when exact). */

@@ -9,15 +9,13 @@
  */
 import type { KubeObject } from '../../../apimachinery/types.js';
 import { isConflict, isNotFound } from '../../../client/errors.js';
-import type { KindRef } from '../../../client/types.js';
 import type { ReconcileContext, Request, Result } from '../../../runtime/reconciler.js';
 import type { WorkloadContext } from '../context.js';
 import type { Toleration } from '../scheduler/types.js';
 import { evictionDecision } from './eviction.js';
 import { desiredNodeTaints, sameTaints, type NodeLike, type NodeTaint } from './taints.js';
+import { NODE, POD, timestamp } from '../shared/pods.js';
 
-const NODE: KindRef = { apiVersion: 'v1', kind: 'Node' };
-const POD: KindRef = { apiVersion: 'v1', kind: 'Pod' };
 const POD_BY_NODE_INDEX = 'nodelifecycle/spec.nodeName';
 
 export const REASON_TAINT_MANAGER_EVICTION = 'TaintManagerEviction';
@@ -29,10 +27,6 @@ export interface NodeLifecycleControllerOptions {
   /** Delete Pods whose NoExecute tolerations ran out (default true). */
   evictPods?: boolean;
   workers?: number;
-}
-
-function rfc3339(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 function podName(pod: KubeObject): string {
@@ -56,7 +50,7 @@ export function setupNodeLifecycleController(ctx: WorkloadContext, opts: NodeLif
         const node = nodes.lister.get(req.name) as (KubeObject & NodeLike) | undefined;
         if (!node || node.metadata?.deletionTimestamp) return;
         const current = (node.spec?.taints ?? []) as NodeTaint[];
-        const desired = desiredNodeTaints(node, rfc3339(rc.clock.nowMs()));
+        const desired = desiredNodeTaints(node, timestamp(rc.clock.nowMs()));
         if (sameTaints(current, desired)) return;
         const spec = { ...(node.spec ?? {}) } as Record<string, unknown>;
         if (desired.length) spec.taints = desired;
@@ -110,7 +104,7 @@ async function evict(rc: ReconcileContext, pod: KubeObject): Promise<void> {
   void rc.recorder.event(pod, 'Normal', REASON_TAINT_MANAGER_EVICTION, `Marking for deletion Pod ${podName(pod)}`);
   const status = (pod.status ?? {}) as { conditions?: { type: string; status: string; [k: string]: unknown }[] };
   const conditions = (status.conditions ?? []).filter((c) => c.type !== 'DisruptionTarget');
-  conditions.push({ type: 'DisruptionTarget', status: 'True', reason: REASON_DELETION_BY_TAINT_MANAGER, message: 'Taint manager: deleting due to NoExecute taint', lastTransitionTime: rfc3339(rc.clock.nowMs()) });
+  conditions.push({ type: 'DisruptionTarget', status: 'True', reason: REASON_DELETION_BY_TAINT_MANAGER, message: 'Taint manager: deleting due to NoExecute taint', lastTransitionTime: timestamp(rc.clock.nowMs()) });
   try {
     await rc.client.updateStatus({ ...pod, status: { ...status, conditions } });
   } catch (e) {

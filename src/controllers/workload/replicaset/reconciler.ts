@@ -23,6 +23,7 @@ import { podsToDelete } from './deletion-order.js';
 import { isPodActive, isPodTerminating, podFromTemplate } from './pods.js';
 import { calculateReplicaSetStatus, sameStatus, type ManageError } from './status.js';
 import { POD_KIND, REPLICA_SET_KIND, type Pod, type ReplicaSet } from './types.js';
+import { errorText } from '../../shared/errors.js';
 
 export const REPLICA_SET_CONTROLLER_NAME = 'replicaset';
 
@@ -33,10 +34,6 @@ export interface ReplicaSetControllerOptions {
   burstReplicas?: number;
   /** Concurrent reconciles (upstream --concurrent-replicaset-syncs, 5). */
   workers?: number;
-}
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 function nameOf(o: KubeObject): string {

@@ -102,6 +102,4 @@ export function clone<T>(v: T): T {
   return structuredClone(v);
 }
 
-export function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
+export { errorText } from '../../shared/errors.js';

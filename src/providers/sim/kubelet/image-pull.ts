@@ -11,6 +11,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import { rootCertificates } from 'node:tls';
 import { parseImage, reportedImage } from './image.js';
+import { crashLoopBackoffMs } from './pod-status.js';
 
 /** A container's pull as the status should show it: still waiting with a reason, or pulled (at that time). */
 export type ImagePullState = { waiting: { reason: 'ErrImagePull' | 'ImagePullBackOff'; message: string } } | { pulledAtMs: number };
@@ -30,8 +31,6 @@ export interface RegistryAccess {
   timeoutMs?: number;
 }
 
-const FIRST_PULL_BACKOFF_MS = 10_000;
-const MAX_PULL_BACKOFF_MS = 300_000;
 const MANIFEST_ACCEPT = [
   'application/vnd.oci.image.index.v1+json',
   'application/vnd.oci.image.manifest.v1+json',
@@ -39,9 +38,9 @@ const MANIFEST_ACCEPT = [
   'application/vnd.docker.distribution.manifest.v2+json',
 ].join(', ');
 
-/** The kubelet's image pull back-off before attempt number `failures + 1` (10 s doubling, at most 5 min). */
+/** The kubelet's image pull back-off before attempt number `failures + 1`: its one back-off (10 s doubling, at most 5 min). */
 export function imagePullBackoffMs(failures: number): number {
-  return Math.min(MAX_PULL_BACKOFF_MS, FIRST_PULL_BACKOFF_MS * 2 ** Math.min(Math.max(failures, 1) - 1, 20));
+  return crashLoopBackoffMs(Math.max(failures, 1));
 }
 
 /** The registry host (`host[:port]`) of an image reference (docker.io for short names). */
