@@ -10,7 +10,11 @@
  * Stops gracefully (so that --cpu-prof / --heap-prof profiles get written) on SIGTERM/SIGINT, or
  * when its stdin closes (the parent went away).
  */
+import { appendFileSync } from 'node:fs';
+import { PerformanceObserver } from 'node:perf_hooks';
+import v8 from 'node:v8';
 import { destination, pino } from 'pino';
+import { limitHeapGrowth } from '../../src/server/heap-growth.js';
 import { ManagementPlane } from '../../src/server/management-plane.js';
 
 const dataDir = process.argv[2];
@@ -19,10 +23,31 @@ if (!dataDir) {
   process.exit(2);
 }
 
+// As `slipway server`: the old generation grows at most 100 % between full collections.
+limitHeapGrowth();
 const logger = pino({ name: 'slipway-bench', level: process.env.SLIPWAY_BENCH_LOG_LEVEL ?? 'warn' }, destination(2));
 // BENCH_WORKLOAD_BEHAVIOUR: JSON of the simulated Pods' timings (e.g. {"containerStartSeconds":0}).
 const workloadBehaviour = process.env.BENCH_WORKLOAD_BEHAVIOUR ? (JSON.parse(process.env.BENCH_WORKLOAD_BEHAVIOUR) as Record<string, number>) : undefined;
 const plane = await ManagementPlane.start({ dataDir, listen: '127.0.0.1:0', logger, storage: process.env.BENCH_STORAGE === 'memory' ? 'memory' : 'sqlite', workloadBehaviour });
+
+// BENCH_HEAP_LOG=FILE: one line per second of heap figures (MiB), and one per mark-compact, for memory work.
+const heapLog = process.env.BENCH_HEAP_LOG;
+if (heapLog) {
+  const mib = (b: number): string => (b / 2 ** 20).toFixed(0);
+  const t0 = Date.now();
+  const line = (what: string): void => {
+    const h = v8.getHeapStatistics();
+    const m = process.memoryUsage();
+    appendFileSync(heapLog, `${((Date.now() - t0) / 1000).toFixed(1)}s ${what} rss=${mib(m.rss)} heapTotal=${mib(h.total_heap_size)} used=${mib(h.used_heap_size)} limit=${mib(h.heap_size_limit)} external=${mib(m.external)}\n`);
+  };
+  setInterval(() => line('tick'), 1000).unref();
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const kind = (e as { detail?: { kind?: number } }).detail?.kind;
+      if (kind === 4) line(`major-gc ${e.duration.toFixed(0)}ms`); // NODE_PERFORMANCE_GC_MAJOR
+    }
+  }).observe({ entryTypes: ['gc'] });
+}
 
 let stopping = false;
 async function shutdown(code: number): Promise<void> {

@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pino } from 'pino';
 import { DEFAULT_WORKLOAD_BEHAVIOUR } from '../../controllers/workload/index.js';
+import { limitHeapGrowth } from '../../server/heap-growth.js';
 import { ManagementPlane } from '../../server/management-plane.js';
 import { chooseLogFormat, readableLogStream } from '../log-format.js';
 
@@ -30,6 +31,7 @@ export function register(program: Command): void {
     .addOption(new Option('--log-level <level>', 'the least severe level logged').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'))
     .addHelpText('after', '\nExample:\n  slipway server --data-dir ~/.slipway --listen 127.0.0.1:6443\n  kubectl --kubeconfig ~/.slipway/admin.kubeconfig get namespaces\n')
     .action(async (o: { dataDir: string; listen: string; tokenAuthFile?: string; podSecurityConfig?: string; storage: 'sqlite' | 'memory'; logFormat: string; logLevel: string; simPodStartSeconds: number; simPodReadySeconds: number; simJobRunSeconds: number }) => {
+      limitHeapGrowth();
       const format = chooseLogFormat(o.logFormat, process.stdout.isTTY);
       const logger =
         format === 'text'
