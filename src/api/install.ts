@@ -15,14 +15,16 @@ import { clusterKinds } from './cluster/definitions.js';
 import { jsonEqual } from './cluster/validation.js';
 import { controlPlaneKinds } from './controlplane/definitions.js';
 import { infrastructureKinds } from './infrastructure/definitions.js';
+import { IpamAdmission } from './ipam/admission.js';
+import { ipamKinds } from './ipam/definitions.js';
 import { crdFor, type KindDefinition } from './kind-definition.js';
 
 /** Field manager of the CRDs the plane installs. */
 export const CLUSTER_API_FIELD_MANAGER = 'slipway-cluster-api';
 
-/** Every Cluster API kind the plane serves (core, kubeadm control plane and bootstrap, sim infrastructure, addons). */
+/** Every Cluster API kind the plane serves (core, kubeadm control plane and bootstrap, sim infrastructure, addons, IPAM). */
 export function clusterApiKinds(): KindDefinition[] {
-  return [...clusterKinds(), ...controlPlaneKinds(), ...bootstrapKinds(), ...infrastructureKinds(), ...addonsKinds()];
+  return [...clusterKinds(), ...controlPlaneKinds(), ...bootstrapKinds(), ...infrastructureKinds(), ...addonsKinds(), ...ipamKinds()];
 }
 
 /** The CustomResourceDefinition of every Cluster API kind, in install order. */
@@ -33,6 +35,11 @@ export function clusterApiCrds(): CustomResourceDefinition[] {
 /** Registers the defaulting and validation strategy of every Cluster API kind with the object store. */
 export function registerClusterApiStrategies(objects: ObjectStore): void {
   for (const def of clusterApiKinds()) objects.setStrategy(def.group, def.kind, def.strategy);
+  // Checks that read other objects (IPAM pools in use). The plugin list may outlive a store: replace by name.
+  const plugin = new IpamAdmission(objects);
+  const i = objects.admission.findIndex((p) => p.name === plugin.name);
+  if (i >= 0) objects.admission.splice(i, 1, plugin);
+  else objects.admission.push(plugin);
 }
 
 export function crdInfo(objects: ObjectStore): ResourceInfo {

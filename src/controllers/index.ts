@@ -5,6 +5,7 @@ import { setupClusterClassController } from './clusterclass/reconciler.js';
 import { setupClusterResourceSetController } from './clusterresourceset/reconciler.js';
 import { setupKubeadmControlPlaneController } from './controlplane/reconciler.js';
 import { setupKubeadmConfigController } from './kubeadmconfig/reconciler.js';
+import { setupIpamControllers } from './ipam/index.js';
 import { setupMachineController } from './machine/reconciler.js';
 import { setupMachineDeploymentController } from './machinedeployment/reconciler.js';
 import { setupMachineHealthCheckController } from './machinehealthcheck/reconciler.js';
@@ -19,6 +20,7 @@ export {
   setupClusterController,
   setupClusterClassController,
   setupClusterResourceSetController,
+  setupIpamControllers,
   setupKubeadmControlPlaneController,
   setupMachineController,
   setupMachineDeploymentController,
@@ -28,7 +30,7 @@ export {
   setupTopologyController,
 };
 
-/** Every core Cluster API controller: Cluster, Machine, MachineSet, MachineDeployment, MachinePool, MachineHealthCheck, KubeadmControlPlane, KubeadmConfig, ClusterResourceSet. */
+/** Every core Cluster API controller: Cluster, Machine, MachineSet, MachineDeployment, MachinePool, MachineHealthCheck, KubeadmControlPlane, KubeadmConfig, ClusterResourceSet, IPAM claims and pools. */
 export interface ClusterApiControllersOptions {
   /** Options of the cluster autoscaler (node groups: MachineDeployments/MachineSets with min/max size annotations). */
   autoscaler?: ClusterAutoscalerOptions;
@@ -47,4 +49,5 @@ export function setupClusterApiControllers(ctx: ControllerContext, opts: Cluster
   setupTopologyController(ctx);
   setupClusterResourceSetController(ctx);
   setupClusterAutoscaler(ctx, opts.autoscaler);
+  setupIpamControllers(ctx);
 }

@@ -1,0 +1,108 @@
+/**
+ * The allocation state of every pool the claim controller has allocated from, keyed by pool. A state is built once
+ * from storage (a full list of the pool's IPAddresses, not the informer cache, so a restarted plane never misses an
+ * address written just before it stopped) and rebuilt when the pool's spec changes; IPAddress watch events keep it
+ * current (hold on add, release on delete: both idempotent).
+ */
+import type { KubeObject } from '../../apimachinery/types.js';
+import { GLOBAL_IN_CLUSTER_IP_POOL, IPAM_GROUP, type InClusterIPPool, type IPAddress, type TypedLocalObjectReference } from '../../api/ipam/types.js';
+import type { PoolSpec } from '../../api/ipam/pool.js';
+import type { Client } from '../../client/types.js';
+import { PoolAllocation } from './pool-allocation.js';
+
+export const IPADDRESS_KIND = { apiVersion: 'ipam.cluster.x-k8s.io/v1beta1', kind: 'IPAddress' } as const;
+
+/** `kind/namespace/name` of a pool (namespace empty for a GlobalInClusterIPPool). */
+export function poolKey(kind: string, namespace: string | undefined, name: string): string {
+  return `${kind}/${kind === GLOBAL_IN_CLUSTER_IP_POOL ? '' : (namespace ?? '')}/${name}`;
+}
+
+/** The pool key an IPAddress or claim in `namespace` refers to through `ref`, if it names an in-cluster pool kind. */
+export function poolKeyOfRef(ref: Partial<TypedLocalObjectReference> | undefined, namespace: string | undefined): string | undefined {
+  if (!ref?.name || !ref.kind || (ref.apiGroup ?? IPAM_GROUP) !== IPAM_GROUP) return undefined;
+  return poolKey(ref.kind, namespace, ref.name);
+}
+
+export function objectKey(o: KubeObject): string {
+  return `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+}
+
+/** Identity of a pool's spec for the allocation state (any change rebuilds it). */
+function specKey(pool: InClusterIPPool): string {
+  return `${pool.metadata?.uid ?? ''}:${JSON.stringify(pool.spec ?? {})}`;
+}
+
+export class PoolStates {
+  private readonly states = new Map<string, PoolAllocation>();
+  private readonly loading = new Map<string, Promise<PoolAllocation>>();
+  /** Watch events that arrive while a pool's state is being listed, replayed on the new state when newer than the list. */
+  private readonly buffered = new Map<string, { release: boolean; address: IPAddress }[]>();
+
+  constructor(private readonly client: Client) {}
+
+  /** The state of `pool`, loading it from storage on first use or after a spec change (one load at a time per pool). */
+  async of(pool: InClusterIPPool): Promise<PoolAllocation> {
+    const key = poolKey(pool.kind!, pool.metadata?.namespace, pool.metadata!.name!);
+    const want = specKey(pool);
+    const have = this.states.get(key);
+    if (have?.specKey === want) return have;
+    const pending = this.loading.get(key);
+    if (pending) {
+      const s = await pending;
+      if (s.specKey === want) return s;
+    }
+    const load = this.load(key, pool, want);
+    this.loading.set(key, load);
+    try {
+      return await load;
+    } finally {
+      if (this.loading.get(key) === load) this.loading.delete(key);
+    }
+  }
+
+  /** The loaded state of a pool, if any (for status counts). */
+  peek(key: string): PoolAllocation | undefined {
+    return this.states.get(key);
+  }
+
+  forget(key: string): void {
+    this.states.delete(key);
+  }
+
+  private async load(key: string, pool: InClusterIPPool, want: string): Promise<PoolAllocation> {
+    const state = new PoolAllocation((pool.spec ?? {}) as PoolSpec, want);
+    const global = pool.kind === GLOBAL_IN_CLUSTER_IP_POOL;
+    const events: { release: boolean; address: IPAddress }[] = [];
+    this.buffered.set(key, events);
+    try {
+      const list = await this.client.list<IPAddress>(IPADDRESS_KIND, global ? {} : { namespace: pool.metadata?.namespace });
+      for (const a of list.items) if (poolKeyOfRef(a.spec?.poolRef, a.metadata?.namespace) === key) state.hold(objectKey(a), a.spec?.address ?? '', a.metadata?.uid);
+      const listed = Number(list.metadata?.resourceVersion ?? 0);
+      for (const e of events) {
+        if (!(Number(e.address.metadata?.resourceVersion ?? 0) > listed)) continue;
+        if (e.release) state.release(objectKey(e.address), e.address.metadata?.uid ?? '');
+        else state.hold(objectKey(e.address), e.address.spec?.address ?? '', e.address.metadata?.uid);
+      }
+      this.states.set(key, state);
+      return state;
+    } finally {
+      if (this.buffered.get(key) === events) this.buffered.delete(key);
+    }
+  }
+
+  /** An IPAddress exists (watch add/update). */
+  observe(a: IPAddress): void {
+    const key = poolKeyOfRef(a.spec?.poolRef, a.metadata?.namespace);
+    if (!key) return;
+    this.buffered.get(key)?.push({ release: false, address: a });
+    this.states.get(key)?.hold(objectKey(a), a.spec?.address ?? '', a.metadata?.uid);
+  }
+
+  /** An IPAddress is gone (watch delete). */
+  forgetAddress(a: IPAddress): void {
+    const key = poolKeyOfRef(a.spec?.poolRef, a.metadata?.namespace);
+    if (!key) return;
+    this.buffered.get(key)?.push({ release: true, address: a });
+    this.states.get(key)?.release(objectKey(a), a.metadata?.uid ?? '');
+  }
+}
