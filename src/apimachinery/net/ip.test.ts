@@ -76,7 +76,7 @@ describe('parseAddr / formatAddr (Go netip)', () => {
     [' 1.2.3.4', 'ParseAddr(" 1.2.3.4"): unexpected character (at " 1.2.3.4")'],
     ['fe80::zzzz', 'ParseAddr("fe80::zzzz"): each colon-separated field must have at least one digit (at "zzzz")'],
     ['fe80::1%', 'ParseAddr("fe80::1%"): zone must be a non-empty string'],
-    ['12345::', 'ParseAddr("12345::"): each colon-separated field must have at most 4 hex digits (at "12345::")'],
+    ['12345::', 'ParseAddr("12345::"): each group must have 4 or less digits (at "12345::")'],
     ['1:2:3:4:5:6:7', 'ParseAddr("1:2:3:4:5:6:7"): address string too short'],
     ['1:2:3:4:5:6:7:8:9', 'ParseAddr("1:2:3:4:5:6:7:8:9"): trailing garbage after address (at "9")'],
     ['1::2::3', 'ParseAddr("1::2::3"): multiple :: in address (at ":3")'],

@@ -126,7 +126,7 @@ function parseV6(input: string): AddrParseResult {
       const d = hexDigit(s[off]);
       if (d < 0) break;
       acc = acc * 16 + d;
-      if (off > 3) return failure(input, 'each colon-separated field must have at most 4 hex digits', s);
+      if (off > 3) return failure(input, 'each group must have 4 or less digits', s);
     }
     if (off === 0) return failure(input, 'each colon-separated field must have at least one digit', s);
     if (off < s.length && s[off] === '.') {
@@ -163,7 +163,7 @@ function parseV6(input: string): AddrParseResult {
     for (let j = i - 1; j >= ellipsis; j--) bytes[j + n] = bytes[j];
     for (let j = ellipsis; j < ellipsis + n; j++) bytes[j] = 0;
   } else if (ellipsis >= 0) {
-    return failure(input, 'the :: must expand to at least one field of zeros', s);
+    return failure(input, 'the :: must expand to at least one field of zeros');
   }
   let v = 0n;
   for (const b of bytes) v = (v << 8n) | BigInt(b);

@@ -55,7 +55,7 @@ describe('parseRange / parsePrefix / parseAddressItem', () => {
     assert.equal(parseRange('10.0.0.1-fd00::1'), undefined);
     assert.equal(parseRange('10.0.0.1 - 10.0.0.2'), undefined);
     assert.equal(parseRange('10.0.0.1'), undefined);
-    assert.equal(parseRange('fe80::1%eth0-fe80::2'), undefined); // zones differ
+    assert.deepEqual(parseRange('fe80::1%eth0-fe80::2'), { family: 'IPv6', first: v('fe80::1'), last: v('fe80::2') }); // zones dropped
     assert.deepEqual(parseRange('fe80::1%eth0-fe80::2%eth0'), { family: 'IPv6', first: v('fe80::1'), last: v('fe80::2') });
     assert.equal(parseRange('::ffff:1.2.3.4-1.2.3.5'), undefined); // v4-mapped is IPv6
   });

@@ -18,14 +18,14 @@ export interface IPPrefix {
   bits: number;
 }
 
-/** netipx.ParseIPRange: `a-b` split at the first '-', both sides addresses of one family and zone, a ≤ b. */
+/** netipx.ParseIPRange: `a-b` split at the first '-', both sides addresses of one family, a ≤ b; zones are dropped. */
 export function parseRange(text: string): IPRange | undefined {
   const h = text.indexOf('-');
   if (h === -1) return undefined;
   const from = parseAddrResult(text.slice(0, h));
   const to = parseAddrResult(text.slice(h + 1));
   if (!from.ok || !to.ok) return undefined;
-  if (from.addr.family !== to.addr.family || from.addr.zone !== to.addr.zone) return undefined;
+  if (from.addr.family !== to.addr.family) return undefined;
   if (to.addr.value < from.addr.value) return undefined;
   return { family: from.addr.family, first: from.addr.value, last: to.addr.value };
 }
