@@ -1,15 +1,12 @@
 /**
- * The few IP operations the load-balancer core needs, on bigint values. Parsing and formatting come from the shared
- * address code; this module adds Go's ParsePrefix error texts and prefix decomposition of a range.
+ * The few IP operations the load-balancer core needs, on bigint values, over the shared address library: parsing
+ * that throws Go's error texts (upstream reports them), spans, merging, and prefix decomposition of a range.
  */
-import { formatIP, parseIP, type IPFamily } from '../services/cidr.js';
+import { familyBits, formatAddr as formatIPAddr, parseAddrResult, parsePrefix, prefixRange, type IPAddr, type IPFamily } from '../../../apimachinery/net/index.js';
 
-export type { IPFamily };
+export { familyBits, type IPFamily };
 
-export interface Addr {
-  family: IPFamily;
-  value: bigint;
-}
+export type Addr = IPAddr;
 
 /** An inclusive run of addresses of one family. */
 export interface Span {
@@ -17,35 +14,33 @@ export interface Span {
   last: bigint;
 }
 
-export function familyBits(f: IPFamily): number {
-  return f === 'IPv4' ? 32 : 128;
-}
-
 /** Go's netip.ParseAddr: the address, or an error with Go's text. */
 export function parseAddr(text: string): Addr {
-  const ip = parseIP(text);
-  if (!ip) throw new Error(`ParseAddr(${JSON.stringify(text)}): unable to parse IP`);
-  return ip;
+  const r = parseAddrResult(text);
+  if (!r.ok) throw new Error(r.error);
+  return { family: r.addr.family, value: r.addr.value };
 }
 
 export function formatAddr(family: IPFamily, value: bigint): string {
-  return formatIP(family, value);
+  return formatIPAddr({ family, value });
 }
 
 /** Go's netip.ParsePrefix, masked (as netipx's IPSetBuilder.AddPrefix masks): the span it covers. */
 export function parsePrefixSpan(text: string): { family: IPFamily; span: Span } {
+  const p = parsePrefix(text);
+  if (!p) throw new Error(`netip.ParsePrefix(${JSON.stringify(text)}): ${prefixError(text)}`);
+  const r = prefixRange(p);
+  return { family: r.family, span: { first: r.first, last: r.last } };
+}
+
+/** Why Go's ParsePrefix refuses a text (the part after its `netip.ParsePrefix("…"): `). */
+function prefixError(text: string): string {
   const slash = text.lastIndexOf('/');
-  if (slash < 0) throw new Error(`netip.ParsePrefix(${JSON.stringify(text)}): no '/'`);
-  const ip = parseIP(text.slice(0, slash));
-  if (!ip) throw new Error(`netip.ParsePrefix(${JSON.stringify(text)}): ParseAddr(${JSON.stringify(text.slice(0, slash))}): unable to parse IP`);
-  const bitsText = text.slice(slash + 1);
-  const bits = familyBits(ip.family);
-  if (!/^(0|[1-9]\d{0,2})$/.test(bitsText)) throw new Error(`netip.ParsePrefix(${JSON.stringify(text)}): bad bits after slash: ${JSON.stringify(bitsText)}`);
-  const n = Number(bitsText);
-  if (n > bits) throw new Error(`netip.ParsePrefix(${JSON.stringify(text)}): prefix length out of range`);
-  const host = BigInt(bits - n);
-  const first = (ip.value >> host) << host;
-  return { family: ip.family, span: { first, last: first + (1n << host) - 1n } };
+  if (slash < 0) return "no '/'";
+  const r = parseAddrResult(text.slice(0, slash));
+  if (!r.ok) return r.error;
+  const bits = text.slice(slash + 1);
+  return /^(0|[1-9][0-9]*)$/.test(bits) ? 'prefix length out of range' : `bad bits after slash: ${JSON.stringify(bits)}`;
 }
 
 /** Sorted, with overlapping and touching spans joined. */
