@@ -64,11 +64,35 @@ function simMachineKnobs(): Record<string, JSONSchemaProps> {
   };
 }
 
+/** CAPV's network devices (a subset): each device may take addresses from IP pools through IPAddressClaims. */
+function simNetwork(): JSONSchemaProps {
+  const poolRef = object(
+    {
+      apiGroup: text('API group of the pool, e.g. ipam.cluster.x-k8s.io.', 1, 253),
+      kind: text('Kind of the pool, e.g. InClusterIPPool or GlobalInClusterIPPool.', 1, 63),
+      name: text('Name of the pool (in the machine\'s namespace for namespaced pools).', 1, 253),
+    },
+    'An IP pool to claim an address from.',
+    { required: ['apiGroup', 'kind', 'name'], 'x-kubernetes-map-type': 'atomic' },
+  );
+  const device = object(
+    {
+      addressesFromPools: arrayOf(poolRef, 'Pools to claim one address each from (an IPAddressClaim per pool); the first address of the first such device is the Node\'s InternalIP.', { maxItems: 128, 'x-kubernetes-list-type': 'atomic' }),
+      dhcp4: bool('Whether the device takes an IPv4 address by DHCP.'),
+      dhcp6: bool('Whether the device takes an IPv6 address by DHCP.'),
+      networkName: str('Name of the network the device is attached to.'),
+    },
+    'A network device of the machine.',
+  );
+  return object({ devices: arrayOf(device, 'The machine\'s network devices, in order.', { maxItems: 128, 'x-kubernetes-list-type': 'atomic' }) }, 'Network configuration of the machine.', { required: ['devices'] });
+}
+
 function simMachineSpec(description: string): JSONSchemaProps {
   return object(
     {
       ...simMachineKnobs(),
       failureDomain: str('Failure domain the machine is in (copied from the Machine).'),
+      network: simNetwork(),
       providerID: str('sim://<namespace>/<name>; set by the provider.'),
     },
     description,

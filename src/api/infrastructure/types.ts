@@ -20,6 +20,8 @@ export const SIM_MACHINE_POOL_TEMPLATE_KIND = { apiVersion: INFRASTRUCTURE_API_V
 export const SIM_CLUSTER_FINALIZER = 'simcluster.infrastructure.slipway.dev';
 export const SIM_MACHINE_FINALIZER = 'simmachine.infrastructure.slipway.dev';
 export const SIM_MACHINE_POOL_FINALIZER = 'simmachinepool.infrastructure.slipway.dev';
+/** On the IPAddressClaims a SimMachine makes: they go only when the SimMachine lets them go (on its deletion). */
+export const SIM_IP_CLAIM_FINALIZER = 'infrastructure.slipway.dev/ip-claim-protection';
 
 /** Chaos annotations on a SimMachine (they win over spec.failure). */
 export const SIM_ANNOTATIONS = {
@@ -37,6 +39,8 @@ export const SIM_CONDITIONS = {
   loadBalancerAvailable: 'LoadBalancerAvailable',
   /** SimMachinePool: every desired instance has booted at the pool's version. */
   replicasReady: 'ReplicasReady',
+  /** Every IPAddressClaim of the machine's network devices has its address (CAPV's condition). */
+  ipAddressClaimed: 'IPAddressClaimed',
 } as const;
 
 export const SIM_REASONS = {
@@ -47,6 +51,12 @@ export const SIM_REASONS = {
   provisioningFailed: 'ProvisioningFailed',
   bootstrapFailed: 'BootstrapFailed',
   vmNotFound: 'VMNotFound',
+  /** IPAddressClaimed False: some of the machine's claims were only just created. */
+  ipAddressClaimsBeingCreated: 'IPAddressClaimsBeingCreated',
+  /** IPAddressClaimed False: the claims exist but not all have an address yet. */
+  waitingForIPAddress: 'WaitingForIPAddress',
+  /** IPAddressClaimed False: a claim points at an IPAddress that does not exist. */
+  ipAddressClaimNotFound: 'IPAddressClaimNotFound',
 } as const;
 
 /** How long things take and what goes wrong (all times in seconds; 0 is instant, for tests and benchmarks). */
@@ -96,6 +106,26 @@ export interface SimClusterTemplate extends KubeObject {
   spec: { template: { metadata?: TemplateMeta; spec?: SimClusterSpec } };
 }
 
+/** An IP pool a network device takes an address from (CAPV's IPPoolReference). */
+export interface SimIPPoolReference {
+  apiGroup: string;
+  kind: string;
+  name: string;
+}
+
+/** One network device of a machine (a subset of CAPV's NetworkDeviceSpec). */
+export interface SimNetworkDevice {
+  networkName?: string;
+  dhcp4?: boolean;
+  dhcp6?: boolean;
+  /** One IPAddressClaim per pool; the device gets the claimed addresses. */
+  addressesFromPools?: SimIPPoolReference[];
+}
+
+export interface SimNetworkSpec {
+  devices: SimNetworkDevice[];
+}
+
 export interface SimMachineSpec {
   /** `sim://<namespace>/<name>`; set by the provider. */
   providerID?: string;
@@ -109,6 +139,8 @@ export interface SimMachineSpec {
   image?: string;
   /** Failure domain the machine landed in (copied from the Machine). */
   failureDomain?: string;
+  /** Network devices; addresses from IP pools are claimed before the machine boots. */
+  network?: SimNetworkSpec;
   behaviour?: SimBehaviour;
   failure?: SimFailure;
 }
