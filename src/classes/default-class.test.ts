@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../apimachinery/types.js';
 import { computeDesiredState, seededRandom, validateClusterClass, type Cluster, type ClusterVariable, type DesiredState } from '../topology/index.js';
+import YAML from 'yaml';
 import { loadDefaultClass, shipClass, templateContentHash } from './default-class.js';
 
 const shipped = loadDefaultClass();
@@ -55,6 +56,8 @@ interface Row {
   value?: unknown;
   /** Set as a MachineDeployment override of pool md-0 instead of on the Cluster. */
   override?: boolean;
+  /** Other Cluster variables the row needs. */
+  extra?: Record<string, unknown>;
   /** What the default (variable unset) renders. */
   check(ds: DesiredState): void;
 }
@@ -263,7 +266,29 @@ const rows: Row[] = [
   },
   {
     variable: 'kubeVipLoadBalancerProvider',
-    check: (ds) => assert.equal(files(kcp(ds)).has('/etc/kubernetes/manifests/kube-vip.yaml'), false),
+    check: (ds) => {
+      assert.equal(files(kcp(ds)).has('/etc/kubernetes/manifests/kube-vip.yaml'), false);
+      assert.equal(files(kcp(ds)).has('/etc/kubernetes/addons/kube-vip-cloud-provider.yaml'), false);
+    },
+  },
+  {
+    variable: 'kubeVipLoadBalancerCIDRs',
+    value: '192.168.0.200/29,fd00::/120',
+    extra: { kubeVipLoadBalancerProvider: true },
+    check: (ds) => {
+      const cm = YAML.parse(files(kcp(ds)).get('/etc/kubernetes/addons/kube-vip-cloud-provider.yaml')!) as { metadata: { name: string; namespace: string }; data: Record<string, string> };
+      assert.deepEqual([cm.metadata.namespace, cm.metadata.name], ['kube-system', 'kubevip']);
+      assert.deepEqual(cm.data, { 'cidr-global': '192.168.0.200/29,fd00::/120' });
+    },
+  },
+  {
+    variable: 'kubeVipLoadBalancerIPRanges',
+    value: '10.1.2.10-10.1.2.20',
+    extra: { kubeVipLoadBalancerProvider: true },
+    check: (ds) => {
+      const cm = YAML.parse(files(kcp(ds)).get('/etc/kubernetes/addons/kube-vip-cloud-provider.yaml')!) as { data: Record<string, string> };
+      assert.deepEqual(cm.data, { 'range-global': '10.1.2.10-10.1.2.20' });
+    },
   },
   {
     variable: 'controlPlane',
@@ -333,7 +358,7 @@ describe('slipway-default through the engine', () => {
   for (const row of rows) {
     const label = row.value === undefined ? `${row.variable}: default` : `${row.variable}: ${JSON.stringify(row.value).slice(0, 60)}`;
     it(label, () => {
-      const set = row.value === undefined ? [] : [{ name: row.variable, value: row.value }];
+      const set = [...(row.value === undefined ? [] : [{ name: row.variable, value: row.value }]), ...Object.entries(row.extra ?? {}).map(([name, value]) => ({ name, value }))];
       const ds = row.override ? render([], { md: set }) : render(set);
       row.check(ds);
     });

@@ -10,6 +10,8 @@ import { setupDisruptionController } from './disruption/index.js';
 import { setupEndpointsControllers } from './endpoints/index.js';
 import { setupHorizontalPodAutoscaler } from './hpa/index.js';
 import { setupJobController } from './job/index.js';
+import { loadBalancerSetup } from './loadbalancer/index.js';
+import { kubeVipPresent } from './loadbalancer/provider-present.js';
 import { setupNodeLifecycleController } from './nodelifecycle/index.js';
 import { setupServiceAccountControllers } from './serviceaccounts/index.js';
 import { setupStatefulSetController } from './statefulset/index.js';
@@ -35,6 +37,14 @@ export const WORKLOAD_CONTROLLERS: readonly { name: string; setup: WorkloadContr
   { name: 'kubernetes-service', setup: (ctx) => void setupKubernetesService(ctx) },
   { name: 'horizontal-pod-autoscaler', setup: (ctx) => void setupHorizontalPodAutoscaler(ctx) },
   { name: 'node-lifecycle', setup: (ctx) => void setupNodeLifecycleController(ctx) },
+  // kube-vip-cloud-provider and kube-vip's Service addresses, in clusters that run kube-vip with svc_enable.
+  {
+    name: 'service-lb-controller',
+    setup: (ctx) => {
+      const present = kubeVipPresent(ctx);
+      loadBalancerSetup({ enabled: () => present(), disabledRecheckMs: 5_000 })(ctx);
+    },
+  },
 ];
 
 export { workloadClusterAdmission } from './admission.js';
