@@ -48,6 +48,8 @@ export interface NodeRegistration {
   facts: BootFacts;
   ready: boolean;
   now: string;
+  /** The machine's address when it has one of its own (claimed from an IP pool); otherwise one from the node index. */
+  internalIP?: string;
 }
 
 /** The kubelet registers the Node (or finds it registered); returns it with its InternalIP. */
@@ -63,7 +65,7 @@ export async function registerNode(host: LogicalClusterHost, mutex: KeyedMutex, 
       index = 0;
       while (used.has(index)) index++;
     }
-    const ip = machineAddress(`${r.ref.namespace}/${r.ref.name}`, index);
+    const ip = r.internalIP ?? machineAddress(`${r.ref.namespace}/${r.ref.name}`, index);
     if (existing) return { node: existing, ip };
     const node = buildNode({
       name: r.name,

@@ -29,6 +29,11 @@ export interface NodeSpecInput {
   now: string;
 }
 
+/** `ip:port`, the IPv6 address in brackets (as in URLs and kubeadm's endpoints). */
+export function joinHostPort(ip: string, port: number): string {
+  return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
+}
+
 function stableHex(text: string, n = 32): string {
   return createHash('sha256').update(text).digest('hex').slice(0, n);
 }
@@ -161,14 +166,14 @@ function defaultArgs(component: ControlPlaneComponent, ip: string, nodeName: str
       return { 'authentication-kubeconfig': '/etc/kubernetes/scheduler.conf', 'authorization-kubeconfig': '/etc/kubernetes/scheduler.conf', 'bind-address': '127.0.0.1', kubeconfig: '/etc/kubernetes/scheduler.conf', 'leader-elect': 'true' };
     case 'etcd':
       return {
-        'advertise-client-urls': `https://${ip}:2379`,
+        'advertise-client-urls': `https://${joinHostPort(ip, 2379)}`,
         'cert-file': '/etc/kubernetes/pki/etcd/server.crt',
         'client-cert-auth': 'true',
         'data-dir': '/var/lib/etcd',
-        'initial-advertise-peer-urls': `https://${ip}:2380`,
+        'initial-advertise-peer-urls': `https://${joinHostPort(ip, 2380)}`,
         'key-file': '/etc/kubernetes/pki/etcd/server.key',
-        'listen-client-urls': `https://127.0.0.1:2379,https://${ip}:2379`,
-        'listen-peer-urls': `https://${ip}:2380`,
+        'listen-client-urls': `https://127.0.0.1:2379,https://${joinHostPort(ip, 2379)}`,
+        'listen-peer-urls': `https://${joinHostPort(ip, 2380)}`,
         name: nodeName,
         'peer-client-cert-auth': 'true',
         'trusted-ca-file': '/etc/kubernetes/pki/etcd/ca.crt',
@@ -211,8 +216,8 @@ export function buildStaticPod(input: StaticPodInput): KubeObject {
   const spec = { containers: [{ name: input.component, image, command, imagePullPolicy: 'IfNotPresent' }], hostNetwork: true, nodeName, priority: 2000001000, priorityClassName: 'system-node-critical', restartPolicy: 'Always', tolerations: [{ operator: 'Exists', effect: 'NoExecute' }] };
   const hash = stableHex(JSON.stringify(spec), 32);
   const annotations: Record<string, string> = { 'kubernetes.io/config.hash': hash, 'kubernetes.io/config.mirror': hash, 'kubernetes.io/config.seen': input.now, 'kubernetes.io/config.source': 'file' };
-  if (input.component === 'kube-apiserver') annotations['kubeadm.kubernetes.io/kube-apiserver.advertise-address.endpoint'] = `${input.internalIP}:6443`;
-  if (input.component === 'etcd') annotations['kubeadm.kubernetes.io/etcd.advertise-client-urls'] = `https://${input.internalIP}:2379`;
+  if (input.component === 'kube-apiserver') annotations['kubeadm.kubernetes.io/kube-apiserver.advertise-address.endpoint'] = joinHostPort(input.internalIP, 6443);
+  if (input.component === 'etcd') annotations['kubeadm.kubernetes.io/etcd.advertise-client-urls'] = `https://${joinHostPort(input.internalIP, 2379)}`;
   if (input.certificatesExpiry && input.component === 'kube-apiserver') annotations[CERTIFICATES_EXPIRY_POD_ANNOTATION] = input.certificatesExpiry;
   return {
     apiVersion: 'v1',

@@ -28,11 +28,14 @@ import YAML from 'yaml';
 import type { KeyedMutex } from './keyed-mutex.js';
 import { bootDueMs, deleteIfPresent, joinBlocker, registerNode } from './node-registration.js';
 import type { KubeletFleet } from './kubelet-fleet.js';
+import { addonObjects, extraStaticPods } from './extra-manifests.js';
+import { claimedMachineAddresses, claimSlots, IP_ADDRESS_CLAIM_KIND, IP_ADDRESS_KIND, ownerOfClaim, primaryAddress, reconcileClaims, releaseClaims, type ClaimedAddress } from './ip-claims.js';
 import { buildClusterInfo, buildKubeadmConfigMap, buildStaticPod, CONTROL_PLANE_COMPONENTS, nodeConditions, unknownNodeConditions } from './node.js';
 
 export const CONTROLLER_NAME = 'simmachine';
 const PROVIDER_ID_PREFIX = 'sim://';
 const JOIN_RETRY_MS = 2_000;
+const CLAIM_RELEASE_RETRY_MS = 1_000;
 
 export interface SimMachineDeps {
   host: LogicalClusterHost;
@@ -49,6 +52,8 @@ interface Scope {
   machine: Machine;
   cluster: Cluster;
   ref: LogicalClusterRef;
+  /** Addresses claimed from the machine's IP pools (set once every claim has its address). */
+  claimed?: ClaimedAddress[];
 }
 
 export class SimMachineReconciler {
@@ -84,7 +89,7 @@ export class SimMachineReconciler {
     let result: Result = {};
     let failure: unknown;
     try {
-      if (isBeingDeleted(sm)) await this.reconcileDelete(rc, s);
+      if (isBeingDeleted(sm)) result = await this.reconcileDelete(rc, s);
       else {
         addFinalizer(sm, SIM_MACHINE_FINALIZER);
         (sm.metadata!.labels ??= {})[CLUSTER_NAME_LABEL] = clusterName;
@@ -93,7 +98,8 @@ export class SimMachineReconciler {
     } catch (e) {
       failure = e;
     }
-    if (!isBeingDeleted(sm)) setSummary(sm, { conditions: [SIM_CONDITIONS.vmProvisioned, SIM_CONDITIONS.bootstrapExecSucceeded] }, rc.clock);
+    const summarized = claimSlots(sm).length ? [SIM_CONDITIONS.ipAddressClaimed, SIM_CONDITIONS.vmProvisioned, SIM_CONDITIONS.bootstrapExecSucceeded] : [SIM_CONDITIONS.vmProvisioned, SIM_CONDITIONS.bootstrapExecSucceeded];
+    if (!isBeingDeleted(sm)) setSummary(sm, { conditions: summarized }, rc.clock);
     try {
       await helper.patch(sm);
     } catch (e) {
@@ -105,6 +111,7 @@ export class SimMachineReconciler {
 
   private async releaseFinalizer(rc: ReconcileContext, sm: SimMachine): Promise<void> {
     if (!sm.metadata?.finalizers?.includes(SIM_MACHINE_FINALIZER)) return;
+    if (claimSlots(sm).length && (await releaseClaims(rc.client, sm)) > 0) throw new Error(`waiting for the IPAddressClaims of SimMachine ${sm.metadata.name} to be released`);
     const rest = sm.metadata.finalizers.filter((f) => f !== SIM_MACHINE_FINALIZER);
     await rc.client.patch(SIM_MACHINE_KIND, { namespace: sm.metadata.namespace, name: sm.metadata.name! }, { type: 'merge', body: { metadata: { finalizers: rest.length ? rest : null } } }).catch((e: unknown) => {
       if (!isNotFound(e)) throw e;
@@ -132,6 +139,8 @@ export class SimMachineReconciler {
       markFalse(sm, SIM_CONDITIONS.vmProvisioned, SIM_REASONS.waitingForClusterInfrastructure, 'Info', 'Waiting for the cluster infrastructure to be ready', rc.clock);
       return {};
     }
+    // Addresses from IP pools are claimed before the machine boots; it waits until each claim has its address.
+    if (!status.ready && !(await this.claimAddresses(rc, s))) return {};
     const controlPlane = machine.metadata?.labels?.[CONTROL_PLANE_LABEL] !== undefined;
     const initialized = cluster.status?.conditions?.some((c) => c.type === CONDITIONS.controlPlaneInitialized && c.status === 'True');
     if (!controlPlane && !initialized && !status.ready) {
@@ -144,6 +153,27 @@ export class SimMachineReconciler {
     }
     if (!status.ready) return this.provision(rc, s);
     return this.runningMachine(rc, s);
+  }
+
+  /** Whether the machine has every address it claims from IP pools (true when it claims none). */
+  private async claimAddresses(rc: ReconcileContext, s: Scope): Promise<boolean> {
+    const slots = claimSlots(s.sm);
+    if (!slots.length) return true;
+    const state = await reconcileClaims(rc.client, this.ctx.reader, s.sm, s.cluster.metadata!.name!, slots);
+    if (state.phase === 'waiting') {
+      markFalse(s.sm, SIM_CONDITIONS.ipAddressClaimed, state.reason, 'Info', state.message, rc.clock);
+      return false;
+    }
+    markTrue(s.sm, SIM_CONDITIONS.ipAddressClaimed, rc.clock);
+    s.claimed = state.addresses;
+    return true;
+  }
+
+  /** The machine's InternalIP when it has pool addresses: the claimed primary, or (once booted) the one it booted with. */
+  private poolAddress(s: Scope): string | undefined {
+    if (s.claimed) return primaryAddress(s.claimed);
+    if (!claimSlots(s.sm).length) return undefined;
+    return s.sm.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
   }
 
   private async provision(rc: ReconcileContext, s: Scope): Promise<Result> {
@@ -196,10 +226,12 @@ export class SimMachineReconciler {
     status.ready = true;
     status.bootedAt = rfc3339(rc.clock.now());
     status.nodeName = node.metadata!.name!;
-    status.addresses = [
-      { type: 'InternalIP', address: ip },
-      { type: 'Hostname', address: node.metadata!.name! },
-    ];
+    status.addresses = s.claimed?.length
+      ? claimedMachineAddresses(s.claimed, node.metadata!.name!)
+      : [
+          { type: 'InternalIP', address: ip },
+          { type: 'Hostname', address: node.metadata!.name! },
+        ];
     status.bootstrap = { format: facts.format, kubeadm: facts.mode, commands: facts.commands.length };
     status.files = facts.files.map((f) => ({ path: f.path, sha256: createHash('sha256').update(f.content).digest('hex'), size: f.content.length, ...(f.owner ? { owner: f.owner } : {}), ...(f.permissions ? { permissions: f.permissions } : {}) }));
     markTrue(sm, SIM_CONDITIONS.bootstrapExecSucceeded, rc.clock);
@@ -220,6 +252,7 @@ export class SimMachineReconciler {
       const ca = await this.ctx.reader.get({ apiVersion: 'v1', kind: 'Secret' }, ref.namespace, `${ref.name}-ca`);
       const caPem = (ca?.data as Record<string, string> | undefined)?.['tls.crt'];
       if (caPem) await createIfMissing(objects, buildClusterInfo(Buffer.from(caPem, 'base64').toString('utf8'), `https://${endpointText}`));
+      for (const obj of addonObjects(facts)) await createIfMissing(objects, obj, true);
     } else if (facts.mode === 'join') {
       const blocker = await joinBlocker(host, ref, facts, rc.clock.nowMs());
       if (blocker) return { retry: blocker };
@@ -230,6 +263,7 @@ export class SimMachineReconciler {
     const ready = (s.sm.spec?.behaviour?.nodeReadySeconds ?? 2) === 0 && !this.notReadyInjected(s);
     const { node, ip } = await this.registerNode(rc, s, facts, ready);
     if (facts.controlPlane) await this.writeStaticPods(rc, s, facts, node, ip);
+    for (const pod of extraStaticPods(facts, node, ip, rfc3339(rc.clock.now()))) await createIfMissing(this.deps.host.objects(s.ref), pod, true);
     return { node, ip };
   }
 
@@ -270,6 +304,7 @@ export class SimMachineReconciler {
       facts,
       ready,
       now: rfc3339(rc.clock.now()),
+      internalIP: this.poolAddress(s),
     });
   }
 
@@ -349,7 +384,7 @@ export class SimMachineReconciler {
 
   // ---- deletion ------------------------------------------------------------------------------------
 
-  private async reconcileDelete(rc: ReconcileContext, s: Scope): Promise<void> {
+  private async reconcileDelete(rc: ReconcileContext, s: Scope): Promise<Result> {
     const { sm } = s;
     this.deps.fleet.halt(this.machineKey(s));
     // The VM is gone: its mirror Pods and Lease go with it, its Node stops reporting (the Machine controller deletes it).
@@ -369,7 +404,10 @@ export class SimMachineReconciler {
         }
       }
     }
+    // The machine's claims go before it does (their addresses return to the pools).
+    if (claimSlots(sm).length && (await releaseClaims(rc.client, sm)) > 0) return { requeueAfter: CLAIM_RELEASE_RETRY_MS };
     removeFinalizer(sm, SIM_MACHINE_FINALIZER);
+    return {};
   }
 }
 
@@ -378,14 +416,20 @@ function versionOf(s: Scope, facts: BootFacts): string {
 }
 
 
-async function createIfMissing(objects: ObjectStore, obj: KubeObject): Promise<void> {
+/** Creates `obj` unless it exists. `fromUserFile`: an object of a user's manifest, skipped when its kind is not served or it is invalid. */
+async function createIfMissing(objects: ObjectStore, obj: KubeObject, fromUserFile = false): Promise<void> {
   const [group, version] = obj.apiVersion!.includes('/') ? obj.apiVersion!.split('/') : ['', obj.apiVersion!];
   const info = objects.registry.byKind(group!, version!, obj.kind!);
-  if (!info) throw new Error(`workload clusters do not serve ${obj.kind}`);
+  if (!info) {
+    if (fromUserFile) return;
+    throw new Error(`workload clusters do not serve ${obj.kind}`);
+  }
   try {
     await objects.create(info, obj.metadata?.namespace, obj, { fieldManager: 'kubelet' });
   } catch (e) {
-    if (!(e instanceof StatusError && e.reason === 'AlreadyExists')) throw e;
+    if (e instanceof StatusError && e.reason === 'AlreadyExists') return;
+    if (fromUserFile && e instanceof StatusError && e.code < 500) return;
+    throw e;
   }
 }
 
@@ -396,12 +440,16 @@ export function setupSimMachineController(ctx: ControllerContext, deps: SimMachi
   ctx.reader.cache(MACHINE_KIND);
   ctx.reader.cache(CLUSTER_KIND);
   ctx.reader.cache({ apiVersion: 'v1', kind: 'Secret' });
+  ctx.reader.cache(IP_ADDRESS_CLAIM_KIND);
+  ctx.reader.cache(IP_ADDRESS_KIND);
   ctx.manager.add({
     name: CONTROLLER_NAME,
     for: SIM_MACHINE_KIND,
     reconciler: new SimMachineReconciler(ctx, deps),
     workers: opts.workers ?? DEFAULT_CONTROLLER_WORKERS,
     watches: [
+      // A claim getting its address (or going away on deletion) moves its machine on.
+      { type: IP_ADDRESS_CLAIM_KIND, map: ownerOfClaim },
       {
         type: MACHINE_KIND,
         map: (m) => {
