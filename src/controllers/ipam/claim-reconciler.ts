@@ -66,6 +66,7 @@ export class ClaimReconciler {
         state.hold(key, address, created.metadata?.uid);
       } catch (e) {
         state.release(key);
+        this.pools.releaseReservation(pool, key);
         if (!isAlreadyExists(e)) throw e;
         // An IPAddress of this name that the state did not know (made by hand, or of another pool): it is the claim's.
         const existing = await rc.client.get<IPAddress>(IPADDRESS_KIND, { namespace: req.namespace, name: req.name });

@@ -53,6 +53,11 @@ export class PoolAllocation {
     return this.byKey.has(key);
   }
 
+  /** Whether IPAddress `key`'s object is known (not only reserved). */
+  hasUid(key: string): boolean {
+    return this.uids.has(key);
+  }
+
   private family(): IPAddr['family'] | undefined {
     return this.allocatable?.ranges()[0]?.family ?? this.familyOfSpec();
   }
@@ -110,6 +115,13 @@ export class PoolAllocation {
     const address = formatAddr({ family: this.family()!, value });
     this.hold(key, address);
     return address;
+  }
+
+  /** Reservations whose IPAddress is still being created (no uid yet): key and address. */
+  inFlight(): [string, string][] {
+    const out: [string, string][] = [];
+    for (const [key, value] of this.byKey) if (value !== undefined && !this.uids.has(key)) out.push([key, formatAddr({ family: this.family()!, value })]);
+    return out;
   }
 
   counts(): AddressCounts {

@@ -60,6 +60,12 @@ export class PoolStates {
     }
   }
 
+  /** A reservation whose create failed: released in the pool's current state too (it may have been rebuilt meanwhile). */
+  releaseReservation(pool: InClusterIPPool, addressKey: string): void {
+    const state = this.states.get(poolKey(pool.kind!, pool.metadata?.namespace, pool.metadata!.name!));
+    if (state && !state.hasUid(addressKey)) state.release(addressKey);
+  }
+
   /** The loaded state of a pool, if any (for status counts). */
   peek(key: string): PoolAllocation | undefined {
     return this.states.get(key);
@@ -83,6 +89,8 @@ export class PoolStates {
         if (e.release) state.release(objectKey(e.address), e.address.metadata?.uid ?? '');
         else state.hold(objectKey(e.address), e.address.spec?.address ?? '', e.address.metadata?.uid);
       }
+      // Reservations of the previous state whose create is still in flight are not in the list yet: keep them.
+      for (const [k, address] of this.states.get(key)?.inFlight() ?? []) state.hold(k, address);
       this.states.set(key, state);
       return state;
     } finally {
