@@ -239,6 +239,8 @@ const rows: Row[] = [
         assert.match(f!, /ipv6Primary: true/);
         assert.match(f!, /name: pool-1/);
       }
+      const pools = [{ apiGroup: 'ipam.cluster.x-k8s.io', kind: 'InClusterIPPool', name: 'pool-1' }];
+      for (const m of [cpMachine(ds), md(ds, 'linux').machine, md(ds, 'windows').machine]) assert.deepEqual(m.network, { devices: [{ networkName: 'primary', addressesFromPools: pools }] });
     },
   },
   {
