@@ -44,10 +44,13 @@ export class PoolStates {
   async of(pool: InClusterIPPool): Promise<PoolAllocation> {
     const key = poolKey(pool.kind!, pool.metadata?.namespace, pool.metadata!.name!);
     const want = specKey(pool);
-    const have = this.states.get(key);
-    if (have?.specKey === want) return have;
-    const pending = this.loading.get(key);
-    if (pending) {
+    // Look again after every wait: callers that waited on a load of another spec must share one new load, never
+    // start one each (two states of one pool would hand out the same address).
+    for (;;) {
+      const have = this.states.get(key);
+      if (have?.specKey === want) return have;
+      const pending = this.loading.get(key);
+      if (!pending) break;
       const s = await pending;
       if (s.specKey === want) return s;
     }
