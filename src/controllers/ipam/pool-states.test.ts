@@ -181,6 +181,24 @@ describe('PoolStates', () => {
     assert.equal(s.reserve('ns/c'), '10.0.0.10');
   });
 
+  test('events older than the list, delivered after the load (a lagging informer), change nothing', async () => {
+    const { fake, states } = setup();
+    fake.rev = 10;
+    const s = await states.of(pool());
+    // The claim "c" was deleted and made again before the list: its new reservation is in flight.
+    assert.equal(s.reserve('ns/c'), '10.0.0.10');
+    states.observe(ipAddress('c', '10.0.0.14', { uid: 'earlier', rv: 5 }));
+    states.forgetAddress(ipAddress('c', '10.0.0.14', { uid: 'earlier', rv: 6 }));
+    states.observe(ipAddress('gone', '10.0.0.11', { rv: 7 }));
+    assert.equal(s.addressOf('ns/c'), '10.0.0.10');
+    assert.equal(s.holds('ns/gone'), false);
+    assert.equal(s.reserve('ns/d'), '10.0.0.11');
+    // Newer events apply.
+    states.observe(ipAddress('c', '10.0.0.10', { uid: 'now', rv: 11 }));
+    states.forgetAddress(ipAddress('c', '10.0.0.10', { uid: 'now', rv: 12 }));
+    assert.equal(s.holds('ns/c'), false);
+  });
+
   test('a failed list fails the callers and the next call loads again', async () => {
     const { fake, states } = setup();
     let fail = true;

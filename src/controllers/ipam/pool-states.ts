@@ -37,6 +37,8 @@ export class PoolStates {
   private readonly loading = new Map<string, Promise<PoolAllocation>>();
   /** Watch events that arrive while a pool's state is being listed, replayed on the new state when newer than the list. */
   private readonly buffered = new Map<string, { release: boolean; address: IPAddress }[]>();
+  /** The revision of the list each state was built from: older watch events (a lagging informer) are already in it. */
+  private readonly listedAt = new Map<string, number>();
 
   constructor(private readonly client: Client) {}
 
@@ -76,6 +78,12 @@ export class PoolStates {
 
   forget(key: string): void {
     this.states.delete(key);
+    this.listedAt.delete(key);
+  }
+
+  /** The loaded state of a pool, if the event `a` is newer than the list it was built from. */
+  private stateFor(key: string, a: IPAddress): PoolAllocation | undefined {
+    return Number(a.metadata?.resourceVersion ?? 0) > (this.listedAt.get(key) ?? 0) ? this.states.get(key) : undefined;
   }
 
   private async load(key: string, pool: InClusterIPPool, want: string): Promise<PoolAllocation> {
@@ -95,6 +103,7 @@ export class PoolStates {
       // Reservations of the previous state whose create is still in flight are not in the list yet: keep them.
       for (const [k, address] of this.states.get(key)?.inFlight() ?? []) state.hold(k, address);
       this.states.set(key, state);
+      this.listedAt.set(key, listed);
       return state;
     } finally {
       if (this.buffered.get(key) === events) this.buffered.delete(key);
@@ -106,7 +115,7 @@ export class PoolStates {
     const key = poolKeyOfRef(a.spec?.poolRef, a.metadata?.namespace);
     if (!key) return;
     this.buffered.get(key)?.push({ release: false, address: a });
-    this.states.get(key)?.hold(objectKey(a), a.spec?.address ?? '', a.metadata?.uid);
+    this.stateFor(key, a)?.hold(objectKey(a), a.spec?.address ?? '', a.metadata?.uid);
   }
 
   /** An IPAddress is gone (watch delete). */
@@ -114,6 +123,6 @@ export class PoolStates {
     const key = poolKeyOfRef(a.spec?.poolRef, a.metadata?.namespace);
     if (!key) return;
     this.buffered.get(key)?.push({ release: true, address: a });
-    this.states.get(key)?.release(objectKey(a), a.metadata?.uid ?? '');
+    this.stateFor(key, a)?.release(objectKey(a), a.metadata?.uid ?? '');
   }
 }
