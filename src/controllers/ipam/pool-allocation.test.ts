@@ -190,6 +190,19 @@ describe('PoolAllocation.hold and release', () => {
     assert.deepEqual(s.counts(), { total: 11, used: 2, free: 9, outOfRange: 0 });
   });
 
+  test('inFlight lists reservations whose object is not known yet; hasUid tells them apart', () => {
+    const s = state(spec);
+    s.hold('ns/known', '10.0.0.10', 'u1');
+    assert.equal(s.reserve('ns/a'), '10.0.0.11');
+    assert.equal(s.reserve('ns/b'), '10.0.0.12');
+    assert.deepEqual(s.inFlight(), [['ns/a', '10.0.0.11'], ['ns/b', '10.0.0.12']]);
+    assert.deepEqual([s.hasUid('ns/known'), s.hasUid('ns/a')], [true, false]);
+    s.hold('ns/a', '10.0.0.11', 'ua');
+    s.release('ns/b');
+    assert.deepEqual(s.inFlight(), []);
+    assert.equal(s.hasUid('ns/a'), true);
+  });
+
   test('addresses are matched by value, not text', () => {
     const s = state({ addresses: ['fd01::/120'], prefix: 120 });
     s.hold('ns/a', 'fd01:0:0:0:0:0:0:1', 'u');

@@ -140,6 +140,27 @@ describe('PoolStates', () => {
     assert.deepEqual([got[0]!.reserve('ns/x'), got[1]!.reserve('ns/y')], ['10.0.0.11', '10.0.0.12']);
   });
 
+  test('a state rebuilt for a changed spec keeps the reservations still in flight; a failed create releases in the current state', async () => {
+    const { fake, states } = setup();
+    const old = await states.of(pool());
+    assert.equal(old.reserve('ns/a'), '10.0.0.10');
+    assert.equal(old.reserve('ns/b'), '10.0.0.11');
+    const next = pool({ excludedAddresses: ['10.0.0.20'] });
+    const rebuilt = await states.of(next);
+    assert.notEqual(rebuilt, old);
+    assert.deepEqual(rebuilt.inFlight(), [['ns/a', '10.0.0.10'], ['ns/b', '10.0.0.11']]);
+    assert.equal(rebuilt.reserve('ns/c'), '10.0.0.12');
+    // ns/a's create failed (its reconcile still has the old state): the rebuilt state lets the address go too.
+    old.release('ns/a');
+    states.releaseReservation(next, 'ns/a');
+    assert.equal(rebuilt.holds('ns/a'), false);
+    // ns/b's object is known to the current state (its watch event): a late failure report does not free it.
+    states.observe(ipAddress('b', '10.0.0.11', { rv: fake.rev + 1 }));
+    states.releaseReservation(next, 'ns/b');
+    assert.equal(rebuilt.addressOf('ns/b'), '10.0.0.11');
+    assert.equal(rebuilt.reserve('ns/d'), '10.0.0.10');
+  });
+
   test('watch events during the list are replayed when newer than it', async () => {
     const { fake, states } = setup();
     fake.items = [ipAddress('listed', '10.0.0.10', { rv: 5 }), ipAddress('deleted-later', '10.0.0.11', { rv: 6 }), ipAddress('recreated', '10.0.0.12', { uid: 'old', rv: 7 })];
