@@ -65,12 +65,13 @@ export class ClaimReconciler {
         const created = await rc.client.create(this.ipAddress(claim, pool, address));
         state.hold(key, address, created.metadata?.uid);
       } catch (e) {
+        // The create may have been written even though it failed here (a lost response over HTTP): ask before letting
+        // the reservation go. An IPAddress of this name the state did not know (made by hand) is the claim's too.
+        const existing = await rc.client.get<IPAddress>(IPADDRESS_KIND, { namespace: req.namespace, name: req.name }).catch(() => undefined);
         state.release(key);
         this.pools.releaseReservation(pool, key);
-        if (!isAlreadyExists(e)) throw e;
-        // An IPAddress of this name that the state did not know (made by hand, or of another pool): it is the claim's.
-        const existing = await rc.client.get<IPAddress>(IPADDRESS_KIND, { namespace: req.namespace, name: req.name });
-        if (poolKeyOfRef(existing.spec?.poolRef, req.namespace) === poolKey(pool.kind!, req.namespace, ref.name)) state.hold(key, existing.spec?.address ?? '', existing.metadata?.uid);
+        if (existing && poolKeyOfRef(existing.spec?.poolRef, req.namespace) === poolKey(pool.kind!, req.namespace, ref.name)) state.hold(key, existing.spec?.address ?? '', existing.metadata?.uid);
+        if (!isAlreadyExists(e) && !existing) throw e;
       }
     }
     if (claim.status?.addressRef?.name === req.name && getCondition(claim, CLAIM_READY_CONDITION)?.status === 'True') return;
