@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { inProcessClient } from '../../src/client/index.js';
 import type { Client } from '../../src/client/types.js';
 import { kube } from '../support/capi.js';
+import { defaultClassClusterJson } from '../support/default-class-cluster.js';
 import { eventually, startPlane, type TestPlane } from '../support/plane.js';
 
 const NS = 'default';
@@ -143,6 +144,31 @@ spec: {addresses: ["10.9.0.10-10.9.0.20"], prefix: 24}
     const a = await addressOf('held-0');
     assert.equal(a.spec.address, '10.9.0.11');
     assert.equal(a.metadata.labels?.['cluster.x-k8s.io/cluster-name'], 'held');
+  });
+
+  test('machines cannot take addresses from pools while the management-plane-ipam feature is deactivated', async () => {
+    const tpl = await kb.k(['apply', '-f', '-'], `apiVersion: infrastructure.slipway.dev/v1alpha1
+kind: SimMachineTemplate
+metadata: {name: pooled, namespace: ${NS}}
+spec:
+  template:
+    spec:
+      network:
+        devices:
+        - networkName: primary
+          addressesFromPools: [{apiGroup: ipam.cluster.x-k8s.io, kind: InClusterIPPool, name: nodes}]
+`);
+    assert.notEqual(tpl.code, 0);
+    assert.match(tpl.stderr, /spec\.template\.spec\.network\.devices\[0\]\.addressesFromPools: Forbidden: node addresses from IP pools needs feature gate management-plane-ipam, which is deactivated/);
+    const cluster = await kb.k(['apply', '-f', '-'], defaultClassClusterJson({ name: 'pooled', variables: [{ name: 'network', value: { addressesFromPools: [{ apiGroup: 'ipam.cluster.x-k8s.io', kind: 'InClusterIPPool', name: 'nodes' }] } }] }));
+    assert.notEqual(cluster.code, 0);
+    assert.match(cluster.stderr, /spec\.topology\.variables\[1\]\.value\.addressesFromPools: Forbidden: node addresses from IP pools needs feature gate management-plane-ipam/);
+    // The same template without pools is fine.
+    await kb.ok(['apply', '-f', '-'], `apiVersion: infrastructure.slipway.dev/v1alpha1
+kind: SimMachineTemplate
+metadata: {name: pooled, namespace: ${NS}}
+spec: {template: {spec: {network: {devices: [{networkName: primary, dhcp4: true}]}}}}
+`);
   });
 
   test('invalid pools and addresses are refused with upstream\'s field paths', async () => {

@@ -16,6 +16,7 @@ import { coreKinds } from './definitions.js';
 import { FeatureGateAdmission } from './feature-gate-admission.js';
 import { BUILTIN_FEATURES } from './features.js';
 import { policyOf } from './policy.js';
+import { ManagementPlaneIpamAdmission } from './ipam-admission.js';
 import { KubeVipAdmission } from './kube-vip-admission.js';
 import { WindowsWorkersAdmission } from './windows-workers-admission.js';
 import { CORE_API_VERSION, CORE_GROUP, CORE_VERSION, DEFAULT_FEATURE_GATE, type Feature, type FeatureGate, type FeatureSpec } from './types.js';
@@ -28,7 +29,7 @@ export async function installFeatureGateKinds(objects: ObjectStore, log: Logger)
   const kinds = coreKinds();
   for (const def of kinds) objects.setStrategy(def.group, def.kind, def.strategy);
   // The plugin list may be an array the caller reuses across plane restarts: replace plugins bound to an older store.
-  const plugins = [new FeatureGateAdmission(objects), new WindowsWorkersAdmission(objects), new KubeVipAdmission(objects)];
+  const plugins = [new FeatureGateAdmission(objects), new WindowsWorkersAdmission(objects), new KubeVipAdmission(objects), new ManagementPlaneIpamAdmission(objects)];
   for (const plugin of plugins) {
     const i = objects.admission.findIndex((p) => p.name === plugin.name);
     if (i >= 0) objects.admission.splice(i, 1, plugin);
