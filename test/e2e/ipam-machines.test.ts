@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { inProcessClient } from '../../src/client/index.js';
 import type { Client } from '../../src/client/types.js';
 import { conditionOf, itemsOf, kube, quickStartYaml, waitFor, workloadKubectl, type Kube } from '../support/capi.js';
+import { defaultClassClusterJson } from '../support/default-class-cluster.js';
 import { eventually, startPlane, type TestPlane } from '../support/plane.js';
 
 const NS = 'default';
@@ -205,6 +206,26 @@ spec:
     const win = JSON.parse(await wl.ok(['get', 'nodes', '-l', 'kubernetes.io/os=windows', '-o', 'json'])) as { items: Obj[] };
     assert.equal(win.items.length, 1, 'one Windows Node');
     assert.match(internalIP(win.items[0]!) ?? '', /^fd00:50::1[01]$/);
+  });
+
+  it('a managed topology of the default class takes node addresses from network.addressesFromPools', async () => {
+    await kb.ok(['apply', '-f', '-'], `apiVersion: ipam.cluster.x-k8s.io/v1alpha2
+kind: InClusterIPPool
+metadata: {name: topo-nodes, namespace: ${NS}}
+spec: {addresses: ["10.60.0.10-10.60.0.20"], prefix: 24, gateway: 10.60.0.1}
+`);
+    const pools = [{ apiGroup: 'ipam.cluster.x-k8s.io', kind: 'InClusterIPPool', name: 'topo-nodes' }];
+    await kb.ok(['apply', '-f', '-'], defaultClassClusterJson({ name: 'topo', machineDeployments: [{ class: 'linux', name: 'md-0', replicas: 1 }], variables: [{ name: 'network', value: { addressesFromPools: pools } }] }));
+    await waitFor(kb, ['get', 'md', '-l', 'cluster.x-k8s.io/cluster-name=topo'], (l) => itemsOf<Obj>(l).length === 1 && itemsOf<Obj>(l).every((m) => (m.status as { readyReplicas?: number } | undefined)?.readyReplicas === 1), 120_000, 'topo workers ready');
+    await assertConsistent('topo', { kind: POOL, name: 'topo-nodes', namespace: NS });
+    const wl = await workloadKubectl(kb, 'topo');
+    const nodes = itemsOf<Obj>(JSON.parse(await wl.ok(['get', 'nodes', '-o', 'json'])));
+    assert.deepEqual(nodes.map(internalIP).sort(), ['10.60.0.10', '10.60.0.11']);
+    await kb.ok(['delete', 'cluster', 'topo', '--wait=false']);
+    await eventually(async () => {
+      const p = (await client.get(POOL, { namespace: NS, name: 'topo-nodes' })) as unknown as Obj;
+      return p.status?.ipAddresses?.used === 0 && (await poolAddresses('topo-nodes')).length === 0;
+    }, 120_000, 'topo-nodes used 0 after the Cluster is deleted');
   });
 
   it('deleting the Clusters returns every address to the pools', async () => {
