@@ -12,6 +12,12 @@ export const IPAM_CONTRACT_API_VERSION = `${IPAM_GROUP}/${IPAM_CONTRACT_VERSION}
 export const IPAM_POOL_VERSION = 'v1alpha2';
 export const IPAM_POOL_API_VERSION = `${IPAM_GROUP}/${IPAM_POOL_VERSION}`;
 
+/** Kind references of the served IPAM kinds (for clients and informers). */
+export const IP_ADDRESS_CLAIM_KIND = { apiVersion: `${IPAM_GROUP}/${IPAM_CONTRACT_VERSION}`, kind: 'IPAddressClaim' } as const;
+export const IP_ADDRESS_KIND = { apiVersion: `${IPAM_GROUP}/${IPAM_CONTRACT_VERSION}`, kind: 'IPAddress' } as const;
+export const IN_CLUSTER_IP_POOL_KIND = { apiVersion: `${IPAM_GROUP}/${IPAM_POOL_VERSION}`, kind: 'InClusterIPPool' } as const;
+export const GLOBAL_IN_CLUSTER_IP_POOL_KIND = { apiVersion: `${IPAM_GROUP}/${IPAM_POOL_VERSION}`, kind: 'GlobalInClusterIPPool' } as const;
+
 export const IN_CLUSTER_IP_POOL = 'InClusterIPPool';
 export const GLOBAL_IN_CLUSTER_IP_POOL = 'GlobalInClusterIPPool';
 export const POOL_KINDS = [IN_CLUSTER_IP_POOL, GLOBAL_IN_CLUSTER_IP_POOL] as const;

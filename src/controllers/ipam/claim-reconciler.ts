@@ -12,7 +12,7 @@
  * Slipway addition: Ready=False with upstream's reasons PoolNotReady (pool missing or invalid) and PoolExhausted.
  */
 import { deepClone } from '../../apimachinery/types.js';
-import { CLAIM_READY_CONDITION, CLAIM_REASONS, GLOBAL_IN_CLUSTER_IP_POOL, IPAM_CONTRACT_API_VERSION, IPAM_GROUP, IPAM_POOL_API_VERSION, PROTECT_ADDRESS_FINALIZER, RELEASE_ADDRESS_FINALIZER, isInClusterPoolRef, type InClusterIPPool, type IPAddress, type IPAddressClaim } from '../../api/ipam/types.js';
+import { GLOBAL_IN_CLUSTER_IP_POOL_KIND, IN_CLUSTER_IP_POOL_KIND, IP_ADDRESS_CLAIM_KIND, CLAIM_READY_CONDITION, CLAIM_REASONS, GLOBAL_IN_CLUSTER_IP_POOL, IPAM_CONTRACT_API_VERSION, IPAM_GROUP, IPAM_POOL_API_VERSION, PROTECT_ADDRESS_FINALIZER, RELEASE_ADDRESS_FINALIZER, isInClusterPoolRef, type InClusterIPPool, type IPAddress, type IPAddressClaim } from '../../api/ipam/types.js';
 import { CLUSTER_KIND, CLUSTER_NAME_LABEL, PAUSED_ANNOTATION, type Cluster } from '../../api/cluster/types.js';
 import { isAlreadyExists, isNotFound } from '../../client/errors.js';
 import { getCondition, markFalse, markTrue } from '../../runtime/conditions.js';
@@ -22,9 +22,9 @@ import { isPaused } from '../shared/cluster.js';
 import type { Reader } from '../shared/reader.js';
 import { IPADDRESS_KIND, objectKey, poolKey, poolKeyOfRef, type PoolStates } from './pool-states.js';
 
-export const CLAIM_KIND = { apiVersion: IPAM_CONTRACT_API_VERSION, kind: 'IPAddressClaim' } as const;
-export const IN_CLUSTER_POOL_KIND = { apiVersion: IPAM_POOL_API_VERSION, kind: 'InClusterIPPool' } as const;
-export const GLOBAL_POOL_KIND = { apiVersion: IPAM_POOL_API_VERSION, kind: GLOBAL_IN_CLUSTER_IP_POOL } as const;
+export const CLAIM_KIND = IP_ADDRESS_CLAIM_KIND;
+export const IN_CLUSTER_POOL_KIND = IN_CLUSTER_IP_POOL_KIND;
+export const GLOBAL_POOL_KIND = GLOBAL_IN_CLUSTER_IP_POOL_KIND;
 /** Backstop retry of a claim waiting on an exhausted or missing pool (pool and IPAddress events retry it sooner). */
 const WAIT_REQUEUE_MS = 60_000;
 
@@ -58,20 +58,26 @@ export class ClaimReconciler {
     if (!state.valid) return this.notReady(rc, claim, CLAIM_REASONS.poolNotReady, `${ref.kind} ${ref.name} has an invalid spec`);
     // The IPAddress is named as the claim: a claim whose IPAddress exists keeps its address.
     const key = objectKey(claim);
-    if (!state.holds(key)) {
-      const address = state.reserve(key);
+    if (!this.pools.holds(pool, key)) {
+      const address = this.pools.reserve(pool, key);
       if (!address) return this.notReady(rc, claim, CLAIM_REASONS.poolExhausted, `no address available in ${ref.kind} ${ref.name}`);
       try {
         const created = await rc.client.create(this.ipAddress(claim, pool, address));
-        state.hold(key, address, created.metadata?.uid);
+        this.pools.created(pool, key, address, created.metadata?.uid);
       } catch (e) {
-        // The create may have been written even though it failed here (a lost response over HTTP): ask before letting
-        // the reservation go. An IPAddress of this name the state did not know (made by hand) is the claim's too.
-        const existing = await rc.client.get<IPAddress>(IPADDRESS_KIND, { namespace: req.namespace, name: req.name }).catch(() => undefined);
-        state.release(key);
-        this.pools.releaseReservation(pool, key);
-        if (existing && poolKeyOfRef(existing.spec?.poolRef, req.namespace) === poolKey(pool.kind!, req.namespace, ref.name)) state.hold(key, existing.spec?.address ?? '', existing.metadata?.uid);
-        if (!isAlreadyExists(e) && !existing) throw e;
+        // The create may have been written even though it failed here (a lost response over HTTP): only a NotFound
+        // lets the reservation go. An IPAddress of this name the state did not know (made by hand) is the claim's.
+        const existing = await rc.client.get<IPAddress>(IPADDRESS_KIND, { namespace: req.namespace, name: req.name }).catch((g: unknown) => {
+          if (isNotFound(g)) return undefined;
+          throw g;
+        });
+        if (!existing) {
+          this.pools.releaseReservation(pool, key);
+          throw e;
+        }
+        const mine = poolKeyOfRef(existing.spec?.poolRef, req.namespace) === poolKey(pool.kind!, req.namespace, ref.name);
+        if (!mine || existing.spec?.address !== address) this.pools.releaseReservation(pool, key);
+        if (mine) this.pools.created(pool, key, existing.spec?.address ?? '', existing.metadata?.uid);
       }
     }
     if (claim.status?.addressRef?.name === req.name && getCondition(claim, CLAIM_READY_CONDITION)?.status === 'True') return;
@@ -125,6 +131,8 @@ export class ClaimReconciler {
   }
 
   private async reconcileDelete(rc: ReconcileContext, claim: IPAddressClaim, pool: InClusterIPPool | undefined): Promise<Result | void> {
+    // Another finalizer (the machine using the address) still holds the claim: its address stays in use until then.
+    if ((claim.metadata?.finalizers ?? []).some((f) => f !== RELEASE_ADDRESS_FINALIZER)) return;
     const grace = Number(pool?.spec?.addressReuseGracePeriodSeconds ?? 0);
     if (pool && !isBeingDeleted(pool) && grace > 0) {
       const remaining = Date.parse(claim.metadata!.deletionTimestamp!) + grace * 1000 - rc.clock.nowMs();

@@ -34,11 +34,6 @@ export function setupIpamControllers(ctx: ControllerContext, opts: IpamControlle
   reader.cache(GLOBAL_POOL_KIND);
   reader.cache(CLUSTER_KIND);
   const states = new PoolStates(manager.client);
-  manager.informers.for(IPADDRESS_KIND).addEventHandler({
-    onAdd: (a) => states.observe(a as IPAddress),
-    onUpdate: (_, a) => states.observe(a as IPAddress),
-    onDelete: (a) => states.forgetAddress(a as IPAddress),
-  });
   claims.addIndexers({
     [CLAIM_POOL_INDEX]: (c) => {
       const key = poolKeyOfRef((c as IPAddressClaim).spec?.poolRef, c.metadata?.namespace);
@@ -49,9 +44,13 @@ export function setupIpamControllers(ctx: ControllerContext, opts: IpamControlle
       return name ? [`${c.metadata?.namespace ?? ''}/${name}`] : [];
     },
   });
-  // Claims still waiting for an address, when their pool changes or an address of it goes away.
-  const waitingOn = (key: string): Request[] => claims.lister.byIndex(CLAIM_POOL_INDEX, key).filter((c) => !(c as IPAddressClaim).status?.addressRef?.name).map(requestOf);
-  manager.add({
+  // Claims still waiting for an address, or to let theirs go, when their pool changes or an address of it goes away.
+  const waitingOn = (key: string): Request[] =>
+    claims.lister
+      .byIndex(CLAIM_POOL_INDEX, key)
+      .filter((c) => !(c as IPAddressClaim).status?.addressRef?.name || c.metadata?.deletionTimestamp)
+      .map(requestOf);
+  const claimController = manager.add({
     name: 'ipaddressclaim',
     for: CLAIM_KIND,
     owns: [IPADDRESS_KIND],
@@ -60,15 +59,18 @@ export function setupIpamControllers(ctx: ControllerContext, opts: IpamControlle
     watches: [
       { type: IN_CLUSTER_POOL_KIND, map: (p) => waitingOn(poolKey(IN_CLUSTER_IP_POOL, p.metadata?.namespace, p.metadata!.name!)) },
       { type: GLOBAL_POOL_KIND, map: (p) => waitingOn(poolKey(GLOBAL_IN_CLUSTER_IP_POOL, undefined, p.metadata!.name!)) },
-      {
-        type: IPADDRESS_KIND,
-        map: (a) => {
-          const key = a.metadata?.deletionTimestamp ? poolKeyOfRef((a as IPAddress).spec?.poolRef, a.metadata?.namespace) : undefined;
-          return key ? waitingOn(key) : [];
-        },
-      },
       { type: CLUSTER_KIND, map: (c) => claims.lister.byIndex(CLAIM_CLUSTER_INDEX, `${c.metadata?.namespace ?? ''}/${c.metadata!.name!}`).map(requestOf) },
     ],
+  });
+  // The allocation state follows every IPAddress; a deleted one frees an address that waiting claims may take.
+  manager.informers.for(IPADDRESS_KIND).addEventHandler({
+    onAdd: (a) => states.observe(a as IPAddress),
+    onUpdate: (_, a) => states.observe(a as IPAddress),
+    onDelete: (a) => {
+      states.forgetAddress(a as IPAddress);
+      const key = poolKeyOfRef((a as IPAddress).spec?.poolRef, a.metadata?.namespace);
+      if (key) for (const req of waitingOn(key)) claimController.enqueue(req);
+    },
   });
   for (const kind of [IN_CLUSTER_POOL_KIND, GLOBAL_POOL_KIND]) {
     manager.add({

@@ -6,7 +6,7 @@
  * idempotent). Reserving is synchronous, so two reconciles of one process never take the same address.
  */
 import { formatAddr, parseAddr, type IPAddr, type IPRangeSet } from '../../apimachinery/net/index.js';
-import { poolAllocatableSet, type PoolSpec } from '../../api/ipam/pool.js';
+import { poolAllocatableSet, saturatedCount, type PoolSpec } from '../../api/ipam/pool.js';
 
 export interface AddressCounts {
   total: number;
@@ -15,7 +15,6 @@ export interface AddressCounts {
   outOfRange: number;
 }
 
-const MAX_COUNT = BigInt(Number.MAX_SAFE_INTEGER);
 
 export class PoolAllocation {
   private readonly allocatable: IPRangeSet | undefined;
@@ -125,8 +124,7 @@ export class PoolAllocation {
   }
 
   counts(): AddressCounts {
-    const total = this.allocatable ? this.allocatable.count() : 0n;
-    const t = Number(total > MAX_COUNT ? MAX_COUNT : total);
+    const t = saturatedCount(this.allocatable ? this.allocatable.count() : 0n);
     const used = this.byKey.size;
     return { total: t, used, free: t - used, outOfRange: this.outside.size };
   }

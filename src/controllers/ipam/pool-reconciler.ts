@@ -6,7 +6,7 @@
  */
 import { deepClone } from '../../apimachinery/types.js';
 import { PROTECT_POOL_FINALIZER, type InClusterIPPool } from '../../api/ipam/types.js';
-import { jsonEqual } from '../../api/cluster/validation.js';
+import { jsonEqual } from '../../apimachinery/patch/index.js';
 import { isNotFound } from '../../client/errors.js';
 import type { KindRef } from '../../client/types.js';
 import { addFinalizer, hasFinalizer, isBeingDeleted, removeFinalizer } from '../../runtime/meta.js';

@@ -5,12 +5,12 @@
  * current (hold on add, release on delete: both idempotent).
  */
 import type { KubeObject } from '../../apimachinery/types.js';
-import { GLOBAL_IN_CLUSTER_IP_POOL, IPAM_GROUP, type InClusterIPPool, type IPAddress, type TypedLocalObjectReference } from '../../api/ipam/types.js';
+import { GLOBAL_IN_CLUSTER_IP_POOL, IP_ADDRESS_KIND, IPAM_GROUP, type InClusterIPPool, type IPAddress, type TypedLocalObjectReference } from '../../api/ipam/types.js';
 import type { PoolSpec } from '../../api/ipam/pool.js';
 import type { Client } from '../../client/types.js';
 import { PoolAllocation } from './pool-allocation.js';
 
-export const IPADDRESS_KIND = { apiVersion: 'ipam.cluster.x-k8s.io/v1beta1', kind: 'IPAddress' } as const;
+export const IPADDRESS_KIND = IP_ADDRESS_KIND;
 
 /** `kind/namespace/name` of a pool (namespace empty for a GlobalInClusterIPPool). */
 export function poolKey(kind: string, namespace: string | undefined, name: string): string {
@@ -27,6 +27,10 @@ export function objectKey(o: KubeObject): string {
   return `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
 }
 
+function keyOfPool(pool: InClusterIPPool): string {
+  return poolKey(pool.kind!, pool.metadata?.namespace, pool.metadata!.name!);
+}
+
 /** Identity of a pool's spec for the allocation state (any change rebuilds it). */
 function specKey(pool: InClusterIPPool): string {
   return `${pool.metadata?.uid ?? ''}:${JSON.stringify(pool.spec ?? {})}`;
@@ -39,6 +43,12 @@ export class PoolStates {
   private readonly buffered = new Map<string, { release: boolean; address: IPAddress }[]>();
   /** The revision of the list each state was built from: older watch events (a lagging informer) are already in it. */
   private readonly listedAt = new Map<string, number>();
+  /**
+   * Per pool, addresses reserved for IPAddresses not yet seen on the watch (IPAddress key → address): a state built
+   * meanwhile may have listed before their create was written, so every new state holds them too. An entry goes when
+   * the watch shows the object (any later list includes it) or its create failed.
+   */
+  private readonly unconfirmed = new Map<string, Map<string, string>>();
 
   constructor(private readonly client: Client) {}
 
@@ -65,9 +75,35 @@ export class PoolStates {
     }
   }
 
-  /** A reservation whose create failed: released in the pool's current state too (it may have been rebuilt meanwhile). */
+  /** Whether IPAddress `addressKey` holds an address of the pool's current state. */
+  holds(pool: InClusterIPPool, addressKey: string): boolean {
+    return !!this.states.get(keyOfPool(pool))?.holds(addressKey);
+  }
+
+  /**
+   * Takes the lowest free address of the pool's current state (synchronously: no other reservation can interleave)
+   * for IPAddress `addressKey`; undefined when the pool is exhausted or has no state.
+   */
+  reserve(pool: InClusterIPPool, addressKey: string): string | undefined {
+    const key = keyOfPool(pool);
+    const address = this.states.get(key)?.reserve(addressKey);
+    if (address === undefined) return undefined;
+    let entries = this.unconfirmed.get(key);
+    if (!entries) this.unconfirmed.set(key, (entries = new Map()));
+    entries.set(addressKey, address);
+    return address;
+  }
+
+  /** The reserved IPAddress was created with `uid`. */
+  created(pool: InClusterIPPool, addressKey: string, address: string, uid: string | undefined): void {
+    this.states.get(keyOfPool(pool))?.hold(addressKey, address, uid);
+  }
+
+  /** A reservation whose create failed (the object does not exist): its address is free again. */
   releaseReservation(pool: InClusterIPPool, addressKey: string): void {
-    const state = this.states.get(poolKey(pool.kind!, pool.metadata?.namespace, pool.metadata!.name!));
+    const key = keyOfPool(pool);
+    this.unconfirmed.get(key)?.delete(addressKey);
+    const state = this.states.get(key);
     if (state && !state.hasUid(addressKey)) state.release(addressKey);
   }
 
@@ -79,6 +115,7 @@ export class PoolStates {
   forget(key: string): void {
     this.states.delete(key);
     this.listedAt.delete(key);
+    this.unconfirmed.delete(key);
   }
 
   /** The loaded state of a pool, if the event `a` is newer than the list it was built from. */
@@ -100,8 +137,9 @@ export class PoolStates {
         if (e.release) state.release(objectKey(e.address), e.address.metadata?.uid ?? '');
         else state.hold(objectKey(e.address), e.address.spec?.address ?? '', e.address.metadata?.uid);
       }
-      // Reservations of the previous state whose create is still in flight are not in the list yet: keep them.
+      // Reservations whose object the watch has not shown yet may be missing from the list: keep them.
       for (const [k, address] of this.states.get(key)?.inFlight() ?? []) state.hold(k, address);
+      for (const [k, address] of this.unconfirmed.get(key) ?? []) state.hold(k, address);
       this.states.set(key, state);
       this.listedAt.set(key, listed);
       return state;
@@ -115,6 +153,7 @@ export class PoolStates {
     const key = poolKeyOfRef(a.spec?.poolRef, a.metadata?.namespace);
     if (!key) return;
     this.buffered.get(key)?.push({ release: false, address: a });
+    this.unconfirmed.get(key)?.delete(objectKey(a));
     this.stateFor(key, a)?.hold(objectKey(a), a.spec?.address ?? '', a.metadata?.uid);
   }
 
@@ -123,6 +162,7 @@ export class PoolStates {
     const key = poolKeyOfRef(a.spec?.poolRef, a.metadata?.namespace);
     if (!key) return;
     this.buffered.get(key)?.push({ release: true, address: a });
+    this.unconfirmed.get(key)?.delete(objectKey(a));
     this.stateFor(key, a)?.release(objectKey(a), a.metadata?.uid ?? '');
   }
 }

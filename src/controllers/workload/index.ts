@@ -11,7 +11,7 @@ import { setupEndpointsControllers } from './endpoints/index.js';
 import { setupHorizontalPodAutoscaler } from './hpa/index.js';
 import { setupJobController } from './job/index.js';
 import { loadBalancerSetup } from './loadbalancer/index.js';
-import { kubeVipPresent } from './loadbalancer/provider-present.js';
+import { isKubeVipPod, kubeVipPresent, POD } from './loadbalancer/provider-present.js';
 import { setupNodeLifecycleController } from './nodelifecycle/index.js';
 import { setupServiceAccountControllers } from './serviceaccounts/index.js';
 import { setupStatefulSetController } from './statefulset/index.js';
@@ -42,7 +42,7 @@ export const WORKLOAD_CONTROLLERS: readonly { name: string; setup: WorkloadContr
     name: 'service-lb-controller',
     setup: (ctx) => {
       const present = kubeVipPresent(ctx);
-      loadBalancerSetup({ enabled: () => present(), disabledRecheckMs: 5_000 })(ctx);
+      loadBalancerSetup({ enabled: () => present(), disabledRecheckMs: 0, enabledBy: { type: POD, matches: isKubeVipPod } })(ctx);
     },
   },
 ];

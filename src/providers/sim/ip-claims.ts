@@ -7,16 +7,15 @@
  */
 import type { KubeObject } from '../../apimachinery/types.js';
 import { formatAddr, parseAddr, type IPFamily } from '../../apimachinery/net/ip.js';
-import { isNotFound } from '../../client/errors.js';
+import { isAlreadyExists, isNotFound } from '../../client/errors.js';
 import type { Client } from '../../client/types.js';
-import { StatusError } from '../../apimachinery/errors.js';
 import { CLUSTER_NAME_LABEL, type MachineAddress } from '../../api/cluster/types.js';
-import { IPAM_CONTRACT_API_VERSION, type IPAddress, type IPAddressClaim } from '../../api/ipam/types.js';
+import { IP_ADDRESS_CLAIM_KIND, IP_ADDRESS_KIND, IPAM_CONTRACT_API_VERSION, type IPAddress, type IPAddressClaim } from '../../api/ipam/types.js';
 import { SIM_IP_CLAIM_FINALIZER, SIM_MACHINE_KIND, SIM_REASONS, type SimIPPoolReference, type SimMachine } from '../../api/infrastructure/types.js';
+import { tryGet } from '../../controllers/shared/cluster.js';
 import type { Reader } from '../../controllers/shared/reader.js';
 
-export const IP_ADDRESS_CLAIM_KIND = { apiVersion: IPAM_CONTRACT_API_VERSION, kind: 'IPAddressClaim' } as const;
-export const IP_ADDRESS_KIND = { apiVersion: IPAM_CONTRACT_API_VERSION, kind: 'IPAddress' } as const;
+export { IP_ADDRESS_CLAIM_KIND, IP_ADDRESS_KIND };
 
 /** One claim a machine needs: device `device`'s `pool`-th pool. */
 export interface ClaimSlot {
@@ -161,8 +160,8 @@ export async function reconcileClaims(client: Client, reader: Reader, sm: SimMac
         created.add(slot.name);
         continue;
       } catch (e) {
-        if (!(e instanceof StatusError && e.reason === 'AlreadyExists')) throw e;
-        claim = await getOrUndefined<IPAddressClaim>(client, IP_ADDRESS_CLAIM_KIND, namespace, slot.name);
+        if (!isAlreadyExists(e)) throw e;
+        claim = await tryGet<IPAddressClaim>(client, IP_ADDRESS_CLAIM_KIND, namespace, slot.name);
       }
     }
     if (!claim || !isOwnedBy(claim, uid) || claim.metadata?.deletionTimestamp) continue;
@@ -170,7 +169,7 @@ export async function reconcileClaims(client: Client, reader: Reader, sm: SimMac
     const ref = claim.status?.addressRef?.name;
     if (!ref) continue;
     // The claim controller writes the IPAddress before the claim's status, but the reader's cache may lag behind.
-    const ip = (await reader.get<IPAddress>(IP_ADDRESS_KIND, namespace, ref)) ?? (await getOrUndefined<IPAddress>(client, IP_ADDRESS_KIND, namespace, ref));
+    const ip = (await reader.get<IPAddress>(IP_ADDRESS_KIND, namespace, ref)) ?? (await tryGet<IPAddress>(client, IP_ADDRESS_KIND, namespace, ref));
     if (ip) addresses.set(ref, ip);
   }
   return claimsState(slots, { created, claims, addresses });
@@ -208,11 +207,3 @@ export function ownerOfClaim(claim: KubeObject): { namespace: string | undefined
   return ref ? [{ namespace: claim.metadata?.namespace, name: ref.name }] : [];
 }
 
-async function getOrUndefined<T extends KubeObject>(client: Client, kind: { apiVersion: string; kind: string }, namespace: string | undefined, name: string): Promise<T | undefined> {
-  try {
-    return (await client.get(kind, { namespace, name })) as T;
-  } catch (e) {
-    if (isNotFound(e)) return undefined;
-    throw e;
-  }
-}

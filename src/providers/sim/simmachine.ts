@@ -73,15 +73,11 @@ export class SimMachineReconciler {
     const machine = ownerRef ? await this.ctx.reader.get<Machine>(MACHINE_KIND, req.namespace, ownerRef.name) : undefined;
     if (!machine) {
       // Waiting for the Machine controller to set the owner reference; a machine being deleted without one just goes.
-      if (isBeingDeleted(stored)) await this.releaseFinalizer(rc, stored);
-      return;
+      return isBeingDeleted(stored) ? this.releaseFinalizer(rc, stored) : undefined;
     }
     const clusterName = machine.spec.clusterName;
     const cluster = await this.ctx.reader.get<Cluster>(CLUSTER_KIND, req.namespace, clusterName);
-    if (!cluster) {
-      if (isBeingDeleted(stored)) await this.releaseFinalizer(rc, stored);
-      return;
-    }
+    if (!cluster) return isBeingDeleted(stored) ? this.releaseFinalizer(rc, stored) : undefined;
     if (isPaused(cluster, stored)) return;
     const sm = structuredClone(stored);
     const helper = new PatchHelper(rc.client, stored);
@@ -109,9 +105,10 @@ export class SimMachineReconciler {
     return result;
   }
 
-  private async releaseFinalizer(rc: ReconcileContext, sm: SimMachine): Promise<void> {
-    if (!sm.metadata?.finalizers?.includes(SIM_MACHINE_FINALIZER)) return;
-    if (claimSlots(sm).length && (await releaseClaims(rc.client, sm)) > 0) throw new Error(`waiting for the IPAddressClaims of SimMachine ${sm.metadata.name} to be released`);
+  /** Lets a deleted SimMachine go (its IP claims first: until they are gone it asks to be looked at again). */
+  private async releaseFinalizer(rc: ReconcileContext, sm: SimMachine): Promise<Result | undefined> {
+    if (!sm.metadata?.finalizers?.includes(SIM_MACHINE_FINALIZER)) return undefined;
+    if (claimSlots(sm).length && (await releaseClaims(rc.client, sm)) > 0) return { requeueAfter: CLAIM_RELEASE_RETRY_MS };
     const rest = sm.metadata.finalizers.filter((f) => f !== SIM_MACHINE_FINALIZER);
     await rc.client.patch(SIM_MACHINE_KIND, { namespace: sm.metadata.namespace, name: sm.metadata.name! }, { type: 'merge', body: { metadata: { finalizers: rest.length ? rest : null } } }).catch((e: unknown) => {
       if (!isNotFound(e)) throw e;

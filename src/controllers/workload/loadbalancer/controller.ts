@@ -43,6 +43,8 @@ export interface LoadBalancerOptions {
   workers?: number;
   /** While disabled, how often a LoadBalancer Service checks again whether the provider was turned on (ms; default 60,000; 0 never). */
   disabledRecheckMs?: number;
+  /** Objects whose change may turn the provider on or off (e.g. the kube-vip Pod): every LoadBalancer Service is looked at again. */
+  enabledBy?: { type: { apiVersion: string; kind: string }; matches(obj: KubeObject): boolean };
 }
 
 interface ServicePort {
@@ -357,7 +359,12 @@ export function loadBalancerSetup(opts: LoadBalancerOptions = {}): WorkloadContr
       name: LOADBALANCER_CONTROLLER,
       for: SERVICE,
       workers: opts.workers ?? 4,
-      watches: [{ type: CONFIG_MAP, map: (cm) => (cm.metadata?.name === cmName && cm.metadata?.namespace === cmNamespace ? waiting() : []) }],
+      watches: [
+        { type: CONFIG_MAP, map: (cm) => (cm.metadata?.name === cmName && cm.metadata?.namespace === cmNamespace ? waiting() : []) },
+        ...(opts.enabledBy
+          ? [{ type: opts.enabledBy.type, map: (o: KubeObject) => (opts.enabledBy!.matches(o) ? services.lister.list().filter(wantsLoadBalancer).map((x) => ({ namespace: x.metadata?.namespace ?? '', name: x.metadata!.name! })) : []) }]
+          : []),
+      ],
       reconciler: async (rc, req): Promise<Result | void> => {
         const ns = req.namespace ?? '';
         const key = `${ns}/${req.name}`;

@@ -6,11 +6,17 @@
 import type { KubeObject } from '../../../apimachinery/types.js';
 import type { WorkloadContext } from '../context.js';
 
-const POD = { apiVersion: 'v1', kind: 'Pod' } as const;
+export const POD = { apiVersion: 'v1', kind: 'Pod' } as const;
 
 interface Container {
   image?: string;
   env?: { name?: string; value?: string }[];
+}
+
+/** A kube-system Pod running kube-vip (with or without Service load balancing). */
+export function isKubeVipPod(pod: KubeObject): boolean {
+  const containers = ((pod.spec as { containers?: Container[] } | undefined)?.containers ?? []);
+  return pod.metadata?.namespace === 'kube-system' && containers.some((c) => /(^|\/)kube-vip:/.test(c.image ?? ''));
 }
 
 /** A Pod running kube-vip with Service load balancing on. */
