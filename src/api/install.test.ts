@@ -35,6 +35,10 @@ test('names, scale subresources and printer columns as upstream', () => {
     ['SimMachinePoolTemplate', 'simmachinepooltemplates', undefined, ['Age'], false],
     ['ClusterResourceSet', 'clusterresourcesets', undefined, ['Age'], false],
     ['ClusterResourceSetBinding', 'clusterresourcesetbindings', undefined, ['Age'], false],
+    ['IPAddressClaim', 'ipaddressclaims', undefined, ['Pool Name', 'Pool Kind', 'Age'], false],
+    ['IPAddress', 'ipaddresses', undefined, ['Address', 'Pool Name', 'Pool Kind', 'Age'], false],
+    ['InClusterIPPool', 'inclusterippools', undefined, ['Addresses', 'Total', 'Free', 'Used'], false],
+    ['GlobalInClusterIPPool', 'globalinclusterippools', undefined, ['Addresses', 'Total', 'Free', 'Used'], false],
   ];
   assert.equal(byKind.size, want.length);
   for (const [kind, plural, shortNames, columns, scale] of want) {

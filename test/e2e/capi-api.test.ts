@@ -392,7 +392,7 @@ ${extra}`;
 
   it('keeps serving the kinds across a restart without rewriting their CRDs', async () => {
     const crdVersions = await ok(['get', 'crd', '-l', 'cluster.x-k8s.io/provider', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.metadata.resourceVersion}{"\\n"}{end}']);
-    assert.equal(crdVersions.trim().split('\n').length, 19); // with addons.cluster.x-k8s.io ClusterResourceSet(Binding)
+    assert.equal(crdVersions.trim().split('\n').length, 23); // with addons (ClusterResourceSet, -Binding) and ipam (IPAddressClaim, IPAddress, InClusterIPPool, GlobalInClusterIPPool)
     await t.restart();
     assert.equal(await ok(['get', 'crd', '-l', 'cluster.x-k8s.io/provider', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.metadata.resourceVersion}{"\\n"}{end}']), crdVersions);
     assert.match(await ok(['get', 'md', `${CLUSTER}-md-0`, '-o', 'jsonpath={.spec.replicas}']), /^3$/);
