@@ -16,6 +16,9 @@ const ROOTS = [
   'policy.v1.PodDisruptionBudget', 'policy.v1.Eviction', 'scheduling.v1.PriorityClass', 'storage.v1.StorageClass',
   'rbac.v1.Role', 'rbac.v1.ClusterRole', 'rbac.v1.RoleBinding', 'rbac.v1.ClusterRoleBinding',
   'autoscaling.v2.HorizontalPodAutoscaler', 'autoscaling.v1.HorizontalPodAutoscaler', 'autoscaling.v1.Scale',
+  'authorization.v1.SelfSubjectAccessReview', 'authorization.v1.SubjectAccessReview', 'authorization.v1.LocalSubjectAccessReview',
+  'authorization.v1.SelfSubjectRulesReview', 'authentication.v1.TokenReview', 'authentication.v1.SelfSubjectReview',
+  'authentication.v1.TokenRequest',
 ].map((r) => `io.k8s.api.${r}`);
 
 const [input, out = new URL('../src/api/kubernetes/openapi/definitions.json', import.meta.url)] = process.argv.slice(2);
