@@ -1,0 +1,227 @@
+/**
+ * The per-request side of auditing: evaluates the policy once per request and writes one
+ * event per stage the policy keeps (RequestReceived, ResponseStarted for long-running
+ * requests, ResponseComplete or Panic), as kube-apiserver's audit filter does.
+ */
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import type { UserInfo } from '../authn.js';
+import type { Clock } from '../clock.js';
+import {
+  buildEvent,
+  isStatusBody,
+  responseStatus,
+  type AuditEvent,
+  type AuditObjectRef,
+  type AuditResponseStatus,
+  type StatusBody,
+} from './event.js';
+import { levelAtLeast, PolicyEvaluator, type AuditConfig, type Level, type Policy, type PolicyAttributes, type Stage } from './policy.js';
+
+/** Where events go (AuditLogWriter, or a test's array). write() must not keep `event` beyond the call unless it copies it. */
+export interface AuditSink {
+  write(event: AuditEvent): void;
+}
+
+export interface AuditRequest {
+  method: string;
+  /** Path and query as the client sent them. */
+  requestURI: string;
+  /** Kubernetes verb (get, list, watch, create, ...) or, for non-resource requests, the lower-cased method. */
+  verb: string;
+  /** The authenticated user (the policy matches on this one, not on an impersonated user). */
+  user: UserInfo | undefined;
+  impersonatedUser?: UserInfo;
+  sourceIPs: readonly string[];
+  userAgent?: string;
+  /** Resource requests: what is addressed (also what the policy matches on). */
+  objectRef?: AuditObjectRef;
+  /** The decoded body, if already known (same as calling setRequestObject after begin). */
+  requestObject?: unknown;
+  resourceRequest: boolean;
+  /** URL path without the query, matched against nonResourceURLs. */
+  path: string;
+  /** A client-supplied Audit-ID header, kept when given. */
+  auditID?: string;
+}
+
+const STAGE_BIT: Record<Stage, number> = { RequestReceived: 1, ResponseStarted: 2, ResponseComplete: 4, Panic: 8 };
+
+/** Turns a request into events. One per API server; cheap for requests the policy leaves at None. */
+export class AuditRecorder {
+  private readonly evaluator: PolicyEvaluator;
+  private readonly masks = new WeakMap<AuditConfig, number>();
+  // Reused for every evaluation: evaluation is synchronous, so nothing else sees it.
+  private readonly attrs: PolicyAttributes = { verb: '', resourceRequest: false, path: '' };
+
+  constructor(
+    policy: Policy,
+    private readonly writer: AuditSink,
+    private readonly clock?: Clock,
+  ) {
+    this.evaluator = new PolicyEvaluator(policy);
+  }
+
+  /** What the policy says for a request (for callers that only need the level). */
+  evaluate(req: AuditRequest): AuditConfig {
+    const a = this.attrs;
+    const ref = req.objectRef;
+    a.user = req.user;
+    a.verb = req.verb;
+    a.resourceRequest = req.resourceRequest;
+    a.path = req.path;
+    a.namespace = ref?.namespace;
+    a.apiGroup = ref?.apiGroup;
+    a.resource = ref?.resource;
+    a.subresource = ref?.subresource;
+    a.name = ref?.name;
+    const config = this.evaluator.evaluate(a);
+    a.user = undefined;
+    return config;
+  }
+
+  /** Starts auditing one request; undefined when the policy says None. Writes RequestReceived unless omitted. */
+  begin(req: AuditRequest): AuditContext | undefined {
+    const config = this.evaluate(req);
+    if (config.level === 'None') return undefined;
+    let mask = this.masks.get(config);
+    if (mask === undefined) {
+      mask = 0;
+      for (const s of config.omitStages) mask |= STAGE_BIT[s];
+      this.masks.set(config, mask);
+    }
+    const ctx = new AuditContext(req, config, mask, this.writer, this.clock);
+    if (req.requestObject !== undefined) ctx.setRequestObject(req.requestObject);
+    return ctx;
+  }
+}
+
+/** The audit state of one request. Calls after complete() or panic() are ignored. */
+export class AuditContext {
+  readonly auditID: string;
+  readonly level: Level;
+  private readonly receivedAt: number;
+  private readonly objectRef: AuditObjectRef | undefined;
+  private annotations: Record<string, string> | undefined;
+  private requestObject: unknown;
+  private status: AuditResponseStatus | undefined;
+  private done = false;
+
+  /** Made by AuditRecorder.begin. */
+  constructor(
+    private readonly req: AuditRequest,
+    private readonly config: AuditConfig,
+    private readonly omitMask: number,
+    private readonly writer: AuditSink,
+    private readonly clock: Clock | undefined,
+  ) {
+    this.auditID = req.auditID || randomUUID();
+    this.level = config.level;
+    this.receivedAt = this.now();
+    this.objectRef = req.objectRef ? { ...req.objectRef } : undefined;
+    this.emit('RequestReceived');
+  }
+
+  /** Adds an annotation (authorization.k8s.io/decision, pod-security.kubernetes.io/..., ...). The first value of a key stays. */
+  annotate(key: string, value: string): void {
+    if (!this.annotations) this.annotations = {};
+    if (!(key in this.annotations)) this.annotations[key] = value;
+  }
+
+  /**
+   * Records the request body (an object, or its JSON text/bytes), as sent and before defaulting
+   * or admission: it is copied now. Fills objectRef's empty namespace, name, uid and
+   * resourceVersion from the body's metadata, as upstream does.
+   */
+  setRequestObject(body: unknown): void {
+    const obj = decodeBody(body);
+    if (obj === undefined) return;
+    const meta = (obj as { metadata?: unknown } | null)?.metadata;
+    if (this.objectRef && typeof meta === 'object' && meta !== null) {
+      const m = meta as Record<string, unknown>;
+      const ref = this.objectRef;
+      if (!ref.namespace && typeof m.namespace === 'string') ref.namespace = m.namespace;
+      if (!ref.name && typeof m.name === 'string') ref.name = m.name;
+      if (!ref.uid && typeof m.uid === 'string') ref.uid = m.uid;
+      if (!ref.resourceVersion && typeof m.resourceVersion === 'string') ref.resourceVersion = m.resourceVersion;
+    }
+    if (this.req.resourceRequest && levelAtLeast(this.level, 'Request')) {
+      this.requestObject = typeof body === 'object' && body !== null && !(body instanceof Uint8Array) ? JSON.parse(JSON.stringify(obj)) : obj;
+    }
+  }
+
+  /** Response headers of a long-running request (watch) are out: writes ResponseStarted unless omitted. */
+  responseStarted(code = 200): void {
+    if (this.done) return;
+    this.status = responseStatus(code);
+    this.emit('ResponseStarted');
+  }
+
+  /**
+   * The response is complete: writes ResponseComplete unless omitted. `responseObject` is kept at
+   * RequestResponse level; a Status response (or `statusBody`) also fills responseStatus's
+   * status, message, reason and details.
+   */
+  complete(code: number, responseObject?: unknown, statusBody?: StatusBody): void {
+    if (this.done) return;
+    this.done = true;
+    const body = statusBody ?? (isStatusBody(responseObject) ? responseObject : undefined);
+    this.status = responseStatus(code, body);
+    this.emit('ResponseComplete', responseObject);
+  }
+
+  /** The handler failed unexpectedly: writes a Panic event with a 500 InternalError status. */
+  panic(reason: unknown): void {
+    if (this.done) return;
+    this.done = true;
+    const text = reason instanceof Error ? reason.message : String(reason);
+    this.status = responseStatus(500, { status: 'Failure', message: `APIServer panic'd: ${text}`, reason: 'InternalError' });
+    this.emit('Panic');
+  }
+
+  private emit(stage: Stage, responseObject?: unknown): void {
+    if (this.omitMask & STAGE_BIT[stage]) return;
+    const stageAt = stage === 'RequestReceived' ? this.receivedAt : this.now();
+    const req = this.req;
+    this.writer.write(
+      buildEvent({
+        level: this.level,
+        auditID: this.auditID,
+        stage,
+        requestURI: req.requestURI,
+        verb: req.verb,
+        user: req.user,
+        impersonatedUser: req.impersonatedUser,
+        sourceIPs: req.sourceIPs,
+        userAgent: req.userAgent,
+        objectRef: this.objectRef,
+        resourceRequest: req.resourceRequest,
+        responseStatus: this.status,
+        requestObject: stage === 'RequestReceived' ? undefined : this.requestObject,
+        responseObject,
+        omitManagedFields: this.config.omitManagedFields,
+        requestReceivedAt: this.receivedAt,
+        stageAt,
+        annotations: this.annotations,
+      }),
+    );
+  }
+
+  private now(): number {
+    return this.clock ? this.clock.now().getTime() : performance.timeOrigin + performance.now();
+  }
+}
+
+function decodeBody(body: unknown): unknown {
+  if (body === undefined || body === null) return undefined;
+  if (typeof body === 'string' || body instanceof Uint8Array) {
+    const text = typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+    if (text.trim() === '') return undefined;
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      return undefined;
+    }
+  }
+  return body;
+}
