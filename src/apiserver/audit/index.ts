@@ -8,6 +8,7 @@ export * from './policy.js';
 export * from './event.js';
 export * from './recorder.js';
 export * from './log-writer.js';
+export * from './source-ips.js';
 
 /** kube-apiserver's audit flags. */
 export interface AuditFlags {
@@ -30,6 +31,8 @@ export interface AuditFlags {
  * Call writer.close() on shutdown.
  */
 export function createAuditLog(flags: AuditFlags): { recorder: AuditRecorder; writer: AuditLogWriter } | undefined {
+  const bad = auditFlagErrors(flags);
+  if (bad.length > 0) throw new Error(bad.join('; '));
   if (!flags.policyFile || !flags.logPath) return undefined;
   const policy = loadPolicyFile(flags.policyFile);
   const writer = new AuditLogWriter({
@@ -40,4 +43,18 @@ export function createAuditLog(flags: AuditFlags): { recorder: AuditRecorder; wr
     clock: flags.clock,
   });
   return { recorder: new AuditRecorder(policy, writer, flags.clock), writer };
+}
+
+/** kube-apiserver's checks of the log flags, in its words. */
+export function auditFlagErrors(flags: AuditFlags): string[] {
+  const errs: string[] = [];
+  const check = (name: string, v: number | undefined): void => {
+    if (v === undefined) return;
+    if (v < 0) errs.push(`--${name} ${v} can't be a negative number`);
+    else if (!Number.isInteger(v)) errs.push(`--${name} ${v} must be a whole number`);
+  };
+  check('audit-log-maxage', flags.maxAgeDays);
+  check('audit-log-maxbackup', flags.maxBackups);
+  check('audit-log-maxsize', flags.maxSizeMB);
+  return errs;
 }

@@ -83,6 +83,9 @@ export class AuditLogWriter implements AuditSink {
   private size = 0;
   private mode = 0o600;
   private lastBackupMs = -Infinity;
+  // While events are queued or the file is open, a normal process exit still writes them.
+  private readonly onExit = (): void => this.flush();
+  private exitHooked = false;
 
   constructor(opts: AuditLogWriterOptions) {
     this.path = opts.path;
@@ -107,6 +110,10 @@ export class AuditLogWriter implements AuditSink {
 
   /** Queues one line, which must end in "\n". */
   writeLine(line: string): void {
+    if (!this.exitHooked) {
+      process.on('exit', this.onExit);
+      this.exitHooked = true;
+    }
     this.pending.push(line);
     this.pendingChars += line.length;
     if (this.pendingChars >= this.maxBufferBytes) this.flush();
@@ -134,6 +141,10 @@ export class AuditLogWriter implements AuditSink {
   /** Writes what is queued and closes the file; a later write opens it again. */
   async close(): Promise<void> {
     this.flush();
+    if (this.exitHooked) {
+      process.off('exit', this.onExit);
+      this.exitHooked = false;
+    }
     if (this.fd !== undefined) {
       const fd = this.fd;
       this.fd = undefined;
