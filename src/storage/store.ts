@@ -93,8 +93,11 @@ export interface Store {
    * Deliver every event on keys under prefix with revision > fromRevision, in revision order, then
    * live events as they happen. Throws StoreCompactedError if fromRevision < compactedRevision().
    * Callbacks are invoked synchronously after the write is durable.
+   * `onError` (optional; stores that never end a watch on their own ignore it) hears once why the
+   * store ended the watch: a StoreCompactedError when history it still needed was compacted (an
+   * etcd store learns of another store's compaction only then); the watcher is stopped by then.
    */
-  watch(prefix: string, fromRevision: number, onEvent: (e: StoreEvent) => void): Watcher;
+  watch(prefix: string, fromRevision: number, onEvent: (e: StoreEvent) => void, onError?: (err: Error) => void): Watcher;
   /** Drop history at or below revision. */
   compact(revision: number): Promise<void>;
   close(): Promise<void>;

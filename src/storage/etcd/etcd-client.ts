@@ -1,0 +1,189 @@
+/**
+ * A thin etcd v3 gRPC client: unary KV/Maintenance calls and Watch streams over @grpc/grpc-js,
+ * one channel per endpoint. It does not retry; it reports failures as EtcdRequestError (with their
+ * retry class) and moves to the next endpoint after a connection-level failure.
+ */
+import { readFileSync } from 'node:fs';
+import * as grpc from '@grpc/grpc-js';
+import { classifyEtcdFailure, EtcdRequestError } from './errors.js';
+import {
+  decodeCompactionResponse,
+  decodeRangeResponse,
+  decodeStatusResponse,
+  decodeTxnResponse,
+  decodeWatchResponse,
+  encodeCompactionRequest,
+  encodeEmpty,
+  encodeRangeRequest,
+  encodeTxnRequest,
+  encodeWatchRequest,
+  type CompactionRequestMsg,
+  type CompactionResponseMsg,
+  type RangeRequestMsg,
+  type RangeResponseMsg,
+  type StatusResponseMsg,
+  type TxnRequestMsg,
+  type TxnResponseMsg,
+  type WatchRequestMsg,
+  type WatchResponseMsg,
+} from './proto.js';
+
+export interface EtcdTlsOptions {
+  /** CA bundle that signed the etcd server certificates. */
+  caFile: string;
+  /** Client certificate and key, for etcd started with --client-cert-auth. */
+  certFile?: string;
+  keyFile?: string;
+}
+
+export interface EtcdClientOptions {
+  /** Client URLs, e.g. http://127.0.0.1:2379 or https://etcd-0:2379. */
+  endpoints: string[];
+  tls?: EtcdTlsOptions;
+  /** Deadline of one unary call (default 15 s). */
+  callTimeoutMs?: number;
+}
+
+export type WatchStream = grpc.ClientDuplexStream<WatchRequestMsg, WatchResponseMsg>;
+
+/** Target ("host:port") and whether TLS is used, from a client URL. */
+export function parseEndpoint(url: string): { target: string; secure: boolean } {
+  const m = /^(https?|unix|unixs):\/\/(.+?)\/?$/.exec(url.trim());
+  if (!m) {
+    // A bare host:port is plain HTTP.
+    if (/^[^/]+:\d+$/.test(url.trim())) return { target: url.trim(), secure: false };
+    throw new Error(`invalid etcd endpoint: ${url}`);
+  }
+  const scheme = m[1]!;
+  if (scheme.startsWith('unix')) return { target: `unix:${m[2]}`, secure: scheme === 'unixs' };
+  return { target: m[2]!, secure: scheme === 'https' };
+}
+
+const KV = '/etcdserverpb.KV/';
+const identity = (b: Buffer): Buffer => b;
+
+export class EtcdClient {
+  private readonly clients: grpc.Client[];
+  private readonly endpoints: string[];
+  private current = 0;
+  private readonly callTimeoutMs: number;
+  private closed = false;
+
+  constructor(opts: EtcdClientOptions) {
+    if (!opts.endpoints.length) throw new Error('etcd: at least one endpoint is needed');
+    this.endpoints = [...opts.endpoints];
+    this.callTimeoutMs = opts.callTimeoutMs ?? 15_000;
+    const tls = opts.tls;
+    const secureCreds = tls
+      ? grpc.credentials.createSsl(
+          readFileSync(tls.caFile),
+          tls.keyFile ? readFileSync(tls.keyFile) : null,
+          tls.certFile ? readFileSync(tls.certFile) : null,
+        )
+      : undefined;
+    this.clients = this.endpoints.map((url) => {
+      const { target, secure } = parseEndpoint(url);
+      const creds = secure || secureCreds ? (secureCreds ?? grpc.credentials.createSsl()) : grpc.credentials.createInsecure();
+      return new grpc.Client(target, creds, {
+        // Notice a dead member on an idle connection (etcd allows pings every 5 s).
+        'grpc.keepalive_time_ms': 10_000,
+        'grpc.keepalive_timeout_ms': 5_000,
+        'grpc.keepalive_permit_without_calls': 1,
+        'grpc.max_receive_message_length': 512 * 1024 * 1024,
+        'grpc.max_send_message_length': 64 * 1024 * 1024,
+        'grpc.initial_reconnect_backoff_ms': 100,
+        'grpc.max_reconnect_backoff_ms': 2_000,
+      });
+    });
+    // Spread clients of several processes over the members.
+    this.current = Math.floor(Math.random() * this.clients.length);
+  }
+
+  /** The endpoint calls currently go to. */
+  endpoint(): string {
+    return this.endpoints[this.current]!;
+  }
+
+  /** Use the next endpoint (after a connection-level failure or a member without leader). */
+  rotate(): void {
+    this.current = (this.current + 1) % this.clients.length;
+  }
+
+  range(req: RangeRequestMsg): Promise<RangeResponseMsg> {
+    return this.unary(`${KV}Range`, encodeRangeRequest(req), decodeRangeResponse);
+  }
+
+  txn(req: TxnRequestMsg): Promise<TxnResponseMsg> {
+    return this.unary(`${KV}Txn`, encodeTxnRequest(req), decodeTxnResponse);
+  }
+
+  compact(req: CompactionRequestMsg): Promise<CompactionResponseMsg> {
+    return this.unary(`${KV}Compact`, encodeCompactionRequest(req), decodeCompactionResponse);
+  }
+
+  /** Maintenance.Status of the current endpoint. */
+  status(): Promise<StatusResponseMsg> {
+    return this.unary('/etcdserverpb.Maintenance/Status', encodeEmpty(), decodeStatusResponse);
+  }
+
+  /** Opens a Watch stream on the current endpoint (the stream ends on the member's failure). */
+  watch(): WatchStream {
+    if (this.closed) throw new Error('etcd client is closed');
+    return this.clients[this.current]!.makeBidiStreamRequest<WatchRequestMsg, WatchResponseMsg>(
+      '/etcdserverpb.Watch/Watch',
+      encodeWatchRequest,
+      decodeWatchResponse,
+      requireLeader(),
+      {},
+    );
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const c of this.clients) c.close();
+  }
+
+  private unary<T>(method: string, body: Buffer, decode: (b: Buffer) => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (this.closed) return reject(new EtcdRequestError('fatal', undefined, 'etcd client is closed'));
+      const index = this.current;
+      this.clients[index]!.makeUnaryRequest<Buffer, Buffer>(
+        method,
+        identity,
+        identity,
+        body,
+        requireLeader(),
+        { deadline: Date.now() + this.callTimeoutMs },
+        (err, res) => {
+          if (err) {
+            const e = toRequestError(err);
+            // Connection-level trouble or a member cut off from the leader: try another member next.
+            if ((e.kind === 'not-sent' || e.kind === 'rejected' || e.kind === 'ambiguous') && index === this.current) this.rotate();
+            return reject(e);
+          }
+          try {
+            resolve(decode(res ?? Buffer.alloc(0)));
+          } catch (decodeErr) {
+            reject(decodeErr instanceof Error ? decodeErr : new Error(String(decodeErr)));
+          }
+        },
+      );
+    });
+  }
+}
+
+/** Members without a leader refuse the request at once (instead of holding it until timeout). */
+function requireLeader(): grpc.Metadata {
+  const md = new grpc.Metadata();
+  md.set('hasleader', 'true');
+  return md;
+}
+
+export function toRequestError(err: unknown): EtcdRequestError {
+  if (err instanceof EtcdRequestError) return err;
+  const se = err as Partial<grpc.ServiceError> | undefined;
+  const code = typeof se?.code === 'number' ? se.code : undefined;
+  const message = se?.details || (err instanceof Error ? err.message : String(err));
+  return new EtcdRequestError(classifyEtcdFailure(code, message), code, `etcd: ${message}`);
+}
