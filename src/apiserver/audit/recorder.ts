@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { UserInfo } from '../authn.js';
-import type { Clock } from '../clock.js';
+import { systemClock, type Clock } from '../clock.js';
 import {
   buildEvent,
   isStatusBody,
@@ -54,12 +54,16 @@ export class AuditRecorder {
   // Reused for every evaluation: evaluation is synchronous, so nothing else sees it.
   private readonly attrs: PolicyAttributes = { verb: '', resourceRequest: false, path: '' };
 
+  private readonly clock: Clock | undefined;
+
+  /** `clock` is for tests; without one (or with the system clock) timestamps have microseconds. */
   constructor(
     policy: Policy,
     private readonly writer: AuditSink,
-    private readonly clock?: Clock,
+    clock?: Clock,
   ) {
     this.evaluator = new PolicyEvaluator(policy);
+    this.clock = clock === systemClock ? undefined : clock;
   }
 
   /** What the policy says for a request (for callers that only need the level). */
