@@ -13,7 +13,7 @@ import {
   SYSTEM_MASTERS,
   describeSubject,
   firstApplyingSubject,
-  ruleAllows,
+  requestMatcher,
   serviceAccountUserName,
   type BindingObject,
   type PolicyRule,
@@ -59,33 +59,54 @@ interface IndexedBinding {
   namespace: string;
   roleRef: RoleRef;
   subjects: Subject[];
-  /** Subject keys this binding is indexed under. */
-  keys: string[];
+  /** User names (ServiceAccounts as their user names) and groups this binding is indexed under. */
+  users: string[];
+  groups: string[];
+  /** The visit during which this binding was last collected (de-duplication without allocation). */
+  seen: number;
 }
 
-/** One place a rule came from, for "allowed by" reasons. */
-interface RuleSource {
-  binding: IndexedBinding;
-  subject: Subject | undefined;
-}
+/** Bindings by the user names and groups they name. */
+class SubjectIndex {
+  readonly users = new Map<string, Set<IndexedBinding>>();
+  readonly groups = new Map<string, Set<IndexedBinding>>();
+  size = 0;
 
-const SEP = '\u0000';
-const userKey = (name: string): string => 'u' + SEP + name;
-const groupKey = (name: string): string => 'g' + SEP + name;
+  add(b: IndexedBinding): void {
+    for (const u of b.users) addTo(this.users, u, b);
+    for (const g of b.groups) addTo(this.groups, g, b);
+    this.size++;
+  }
 
-function subjectKey(s: Subject, bindingNamespace: string): string | undefined {
-  if (!s || typeof s.name !== 'string') return undefined;
-  switch (s.kind) {
-    case 'User':
-      return userKey(s.name);
-    case 'Group':
-      return groupKey(s.name);
-    case 'ServiceAccount': {
-      const ns = s.namespace || bindingNamespace;
-      return ns ? userKey(serviceAccountUserName(ns, s.name)) : undefined;
+  delete(b: IndexedBinding): void {
+    for (const u of b.users) deleteFrom(this.users, u, b);
+    for (const g of b.groups) deleteFrom(this.groups, g, b);
+    this.size--;
+  }
+
+  /** Append the bindings naming the user or one of their groups, each once per visit. */
+  collect(user: AuthzUser, visit: number, out: IndexedBinding[]): void {
+    const own = this.users.get(user.name);
+    if (own) {
+      for (const b of own) {
+        if (b.seen !== visit) {
+          b.seen = visit;
+          out.push(b);
+        }
+      }
     }
-    default:
-      return undefined;
+    const groups = user.groups;
+    if (!groups) return;
+    for (let i = 0; i < groups.length; i++) {
+      const set = this.groups.get(groups[i]!);
+      if (!set) continue;
+      for (const b of set) {
+        if (b.seen !== visit) {
+          b.seen = visit;
+          out.push(b);
+        }
+      }
+    }
   }
 }
 
@@ -116,17 +137,22 @@ function metaOf(obj: RoleObject | BindingObject): { name: string; namespace: str
   return { name: typeof md.name === 'string' ? md.name : '', namespace: typeof md.namespace === 'string' ? md.namespace : '' };
 }
 
+function rulesOf(r: RoleObject): readonly PolicyRule[] {
+  return Array.isArray(r.rules) ? r.rules : [];
+}
+
 export class RbacIndex implements Authorizer {
   private readonly clusterRoles = new Map<string, RoleObject>();
-  /** namespace SEP name → Role. */
-  private readonly roles = new Map<string, RoleObject>();
+  /** namespace → name → Role. */
+  private readonly roles = new Map<string, Map<string, RoleObject>>();
   private readonly clusterBindings = new Map<string, IndexedBinding>();
-  private readonly clusterBindingsBySubject = new Map<string, Set<IndexedBinding>>();
-  /** namespace SEP name → RoleBinding. */
-  private readonly roleBindings = new Map<string, IndexedBinding>();
-  /** namespace SEP subject key → RoleBindings. */
-  private readonly roleBindingsBySubject = new Map<string, Set<IndexedBinding>>();
+  private readonly clusterBindingsBySubject = new SubjectIndex();
+  /** namespace → name → RoleBinding. */
+  private readonly roleBindings = new Map<string, Map<string, IndexedBinding>>();
+  /** namespace → its RoleBindings by subject. */
+  private readonly roleBindingsBySubject = new Map<string, SubjectIndex>();
   private readonly mastersFastPath: boolean;
+  private visits = 0;
 
   constructor(options: RbacIndexOptions = {}) {
     this.mastersFastPath = options.mastersFastPath ?? true;
@@ -139,16 +165,16 @@ export class RbacIndex implements Authorizer {
       case 'ClusterRole':
         this.clusterRoles.set(name, obj as RoleObject);
         return;
-      case 'Role':
-        this.roles.set(namespace + SEP + name, obj as RoleObject);
+      case 'Role': {
+        let m = this.roles.get(namespace);
+        if (!m) this.roles.set(namespace, (m = new Map()));
+        m.set(name, obj as RoleObject);
         return;
+      }
       case 'ClusterRoleBinding':
-        this.remove(kind, '', name);
-        this.indexBinding('ClusterRoleBinding', name, '', obj as BindingObject);
-        return;
       case 'RoleBinding':
         this.remove(kind, namespace, name);
-        this.indexBinding('RoleBinding', name, namespace, obj as BindingObject);
+        this.indexBinding(kind, name, kind === 'RoleBinding' ? namespace : '', obj as BindingObject);
         return;
     }
   }
@@ -159,22 +185,31 @@ export class RbacIndex implements Authorizer {
       case 'ClusterRole':
         this.clusterRoles.delete(name);
         return;
-      case 'Role':
-        this.roles.delete(namespace + SEP + name);
+      case 'Role': {
+        const m = this.roles.get(namespace);
+        if (!m) return;
+        m.delete(name);
+        if (m.size === 0) this.roles.delete(namespace);
         return;
+      }
       case 'ClusterRoleBinding': {
         const b = this.clusterBindings.get(name);
         if (!b) return;
         this.clusterBindings.delete(name);
-        for (const k of b.keys) deleteFrom(this.clusterBindingsBySubject, k, b);
+        this.clusterBindingsBySubject.delete(b);
         return;
       }
       case 'RoleBinding': {
-        const id = namespace + SEP + name;
-        const b = this.roleBindings.get(id);
-        if (!b) return;
-        this.roleBindings.delete(id);
-        for (const k of b.keys) deleteFrom(this.roleBindingsBySubject, namespace + SEP + k, b);
+        const m = this.roleBindings.get(namespace);
+        const b = m?.get(name);
+        if (!m || !b) return;
+        m.delete(name);
+        if (m.size === 0) this.roleBindings.delete(namespace);
+        const idx = this.roleBindingsBySubject.get(namespace);
+        if (idx) {
+          idx.delete(b);
+          if (idx.size === 0) this.roleBindingsBySubject.delete(namespace);
+        }
         return;
       }
     }
@@ -190,65 +225,70 @@ export class RbacIndex implements Authorizer {
   }
 
   getRole(namespace: string, name: string): RoleObject | undefined {
-    return this.roles.get(namespace + SEP + name);
+    return this.roles.get(namespace)?.get(name);
   }
 
   /** Counts of what is held, for tests and diagnostics. */
   stats(): { roles: number; clusterRoles: number; roleBindings: number; clusterRoleBindings: number } {
-    return { roles: this.roles.size, clusterRoles: this.clusterRoles.size, roleBindings: this.roleBindings.size, clusterRoleBindings: this.clusterBindings.size };
+    let roles = 0;
+    for (const m of this.roles.values()) roles += m.size;
+    let roleBindings = 0;
+    for (const m of this.roleBindings.values()) roleBindings += m.size;
+    return { roles, clusterRoles: this.clusterRoles.size, roleBindings, clusterRoleBindings: this.clusterBindings.size };
   }
 
   private indexBinding(kind: 'RoleBinding' | 'ClusterRoleBinding', name: string, namespace: string, obj: BindingObject): void {
     const subjects = Array.isArray(obj.subjects) ? obj.subjects : [];
     const roleRef: RoleRef = obj.roleRef ?? { kind: '', name: '' };
-    const keys: string[] = [];
+    const users: string[] = [];
+    const groups: string[] = [];
     for (const s of subjects) {
-      const k = subjectKey(s, namespace);
-      if (k !== undefined && !keys.includes(k)) keys.push(k);
+      if (!s || typeof s.name !== 'string') continue;
+      if (s.kind === 'User') {
+        if (!users.includes(s.name)) users.push(s.name);
+      } else if (s.kind === 'Group') {
+        if (!groups.includes(s.name)) groups.push(s.name);
+      } else if (s.kind === 'ServiceAccount') {
+        // Without a namespace the binding's own; a ClusterRoleBinding has none, so it names nobody.
+        const ns = s.namespace || namespace;
+        const u = ns ? serviceAccountUserName(ns, s.name) : undefined;
+        if (u !== undefined && !users.includes(u)) users.push(u);
+      }
     }
-    const b: IndexedBinding = { kind, name, namespace, roleRef, subjects, keys };
+    const b: IndexedBinding = { kind, name, namespace, roleRef, subjects, users, groups, seen: 0 };
     if (kind === 'ClusterRoleBinding') {
       this.clusterBindings.set(name, b);
-      for (const k of keys) addTo(this.clusterBindingsBySubject, k, b);
+      this.clusterBindingsBySubject.add(b);
     } else {
-      this.roleBindings.set(namespace + SEP + name, b);
-      for (const k of keys) addTo(this.roleBindingsBySubject, namespace + SEP + k, b);
+      let m = this.roleBindings.get(namespace);
+      if (!m) this.roleBindings.set(namespace, (m = new Map()));
+      m.set(name, b);
+      let idx = this.roleBindingsBySubject.get(namespace);
+      if (!idx) this.roleBindingsBySubject.set(namespace, (idx = new SubjectIndex()));
+      idx.add(b);
     }
   }
 
   /** The bindings naming this user or one of their groups: cluster-wide ones, then the namespace's. */
-  private candidateBindings(user: AuthzUser, namespace: string): Set<IndexedBinding> {
-    const out = new Set<IndexedBinding>();
-    const keys = [userKey(user.name), ...(user.groups ?? []).map(groupKey)];
-    for (const k of keys) {
-      const set = this.clusterBindingsBySubject.get(k);
-      if (set) for (const b of set) out.add(b);
-    }
-    if (namespace) {
-      for (const k of keys) {
-        const set = this.roleBindingsBySubject.get(namespace + SEP + k);
-        if (set) for (const b of set) out.add(b);
-      }
-    }
+  private candidateBindings(user: AuthzUser, namespace: string): IndexedBinding[] {
+    const out: IndexedBinding[] = [];
+    const visit = ++this.visits;
+    this.clusterBindingsBySubject.collect(user, visit, out);
+    if (namespace) this.roleBindingsBySubject.get(namespace)?.collect(user, visit, out);
     return out;
   }
 
-  /** GetRoleReferenceRules as the authorizer's listers see it; a missing role is a lister NotFound. */
-  private roleRefRules(ref: RoleRef, bindingNamespace: string): { rules?: readonly PolicyRule[]; error?: string } {
-    switch (ref.kind) {
-      case 'Role': {
-        const r = bindingNamespace ? this.roles.get(bindingNamespace + SEP + ref.name) : undefined;
-        if (!r) return { error: `role.${RBAC_GROUP} ${goQuote(ref.name)} not found` };
-        return { rules: Array.isArray(r.rules) ? r.rules : [] };
-      }
-      case 'ClusterRole': {
-        const r = this.clusterRoles.get(ref.name);
-        if (!r) return { error: `clusterrole.${RBAC_GROUP} ${goQuote(ref.name)} not found` };
-        return { rules: Array.isArray(r.rules) ? r.rules : [] };
-      }
-      default:
-        return { error: `unsupported role reference kind: ${goQuote(ref.kind)}` };
+  /** GetRoleReferenceRules as the authorizer's listers see it: the rules, or a lister NotFound message. */
+  private roleRefRules(ref: RoleRef, bindingNamespace: string): readonly PolicyRule[] | string {
+    if (ref.kind === 'ClusterRole') {
+      const r = this.clusterRoles.get(ref.name);
+      return r ? rulesOf(r) : `clusterrole.${RBAC_GROUP} ${goQuote(ref.name)} not found`;
     }
+    if (ref.kind === 'Role') {
+      const r = bindingNamespace ? this.roles.get(bindingNamespace)?.get(ref.name) : undefined;
+      return r ? rulesOf(r) : `role.${RBAC_GROUP} ${goQuote(ref.name)} not found`;
+    }
+    return `unsupported role reference kind: ${goQuote(ref.kind)}`;
   }
 
   /**
@@ -258,64 +298,47 @@ export class RbacIndex implements Authorizer {
   roleReferenceRules(ref: RoleRef, bindingNamespace: string): { rules: readonly PolicyRule[] } | { notFound: { resource: string; name: string; message: string } } | { error: string } {
     switch (ref.kind) {
       case 'Role': {
-        const r = bindingNamespace ? this.roles.get(bindingNamespace + SEP + ref.name) : undefined;
+        const r = bindingNamespace ? this.roles.get(bindingNamespace)?.get(ref.name) : undefined;
         if (!r) return { notFound: { resource: 'roles', name: ref.name, message: `roles.${RBAC_GROUP} ${goQuote(ref.name)} not found` } };
-        return { rules: Array.isArray(r.rules) ? r.rules : [] };
+        return { rules: rulesOf(r) };
       }
       case 'ClusterRole': {
         const r = this.clusterRoles.get(ref.name);
         if (!r) return { notFound: { resource: 'clusterroles', name: ref.name, message: `clusterroles.${RBAC_GROUP} ${goQuote(ref.name)} not found` } };
-        return { rules: Array.isArray(r.rules) ? r.rules : [] };
+        return { rules: rulesOf(r) };
       }
       default:
         return { error: `unsupported role reference kind: ${goQuote(ref.kind)}` };
     }
   }
 
-  /**
-   * Visit each rule granted to the user in the namespace ('' = cluster bindings only); the visitor returns
-   * false to stop. Resolution errors are passed with rule undefined.
-   */
-  private visitRules(user: AuthzUser, namespace: string, visit: (source: RuleSource | undefined, rule: PolicyRule | undefined, error: string | undefined) => boolean): void {
-    for (const b of this.candidateBindings(user, namespace)) {
-      const idx = firstApplyingSubject(user, b.subjects, b.namespace);
-      if (idx < 0) continue;
-      const { rules, error } = this.roleRefRules(b.roleRef, b.namespace);
-      if (error !== undefined) {
-        if (!visit(undefined, undefined, error)) return;
-        continue;
-      }
-      const source: RuleSource = { binding: b, subject: b.subjects[idx] };
-      for (const r of rules!) if (!visit(source, r, undefined)) return;
-    }
-  }
-
   authorize(a: AuthzAttributes): AuthzDecision {
     const user = a.user;
-    if (this.mastersFastPath && (user.groups ?? []).includes(SYSTEM_MASTERS)) return { allowed: true };
-    let allowedBy: RuleSource | undefined;
-    const errors: string[] = [];
-    this.visitRules(user, a.namespace ?? '', (source, rule, error) => {
-      if (rule && ruleAllows(a, rule)) {
-        allowedBy = source;
-        return false;
+    if (this.mastersFastPath && user.groups && user.groups.includes(SYSTEM_MASTERS)) return { allowed: true };
+    let errors: string[] | undefined;
+    const allows = requestMatcher(a);
+    for (const b of this.candidateBindings(user, a.namespace ?? '')) {
+      const rules = this.roleRefRules(b.roleRef, b.namespace);
+      if (typeof rules === 'string') {
+        (errors ??= []).push(rules);
+        continue;
       }
-      if (error !== undefined) errors.push(error);
-      return true;
-    });
-    if (allowedBy) return { allowed: true, reason: `RBAC: allowed by ${describeSource(allowedBy)}` };
-    return { allowed: false, reason: errors.length ? `RBAC: ${aggregateMessages(errors)}` : '' };
+      for (let i = 0; i < rules.length; i++) {
+        if (allows(rules[i]!)) return { allowed: true, reason: `RBAC: allowed by ${describeSource(b, user)}` };
+      }
+    }
+    return { allowed: false, reason: errors ? `RBAC: ${aggregateMessages(errors)}` : '' };
   }
 
-  /** Every PolicyRule granted to the user in the namespace, and the resolution errors met. */
+  /** Every PolicyRule granted to the user in the namespace ('' = cluster bindings only), and the resolution errors met. */
   policyRulesFor(user: AuthzUser, namespace: string): { rules: PolicyRule[]; errors: string[] } {
     const rules: PolicyRule[] = [];
     const errors: string[] = [];
-    this.visitRules(user, namespace, (_s, rule, error) => {
-      if (rule) rules.push(rule);
-      if (error !== undefined) errors.push(error);
-      return true;
-    });
+    for (const b of this.candidateBindings(user, namespace)) {
+      const got = this.roleRefRules(b.roleRef, b.namespace);
+      if (typeof got === 'string') errors.push(got);
+      else for (const r of got) rules.push(r);
+    }
     return { rules, errors };
   }
 
@@ -343,9 +366,9 @@ export class RbacIndex implements Authorizer {
 }
 
 /** `ClusterRoleBinding "b" of ClusterRole "r" to User "u"` / `RoleBinding "b/ns" of Role "r" to Group "g"`. */
-function describeSource(s: RuleSource): string {
-  const b = s.binding;
-  const subject = s.subject ? describeSubject(s.subject, b.namespace) : '';
+function describeSource(b: IndexedBinding, user: AuthzUser): string {
+  const idx = firstApplyingSubject(user, b.subjects, b.namespace);
+  const subject = idx >= 0 ? describeSubject(b.subjects[idx]!, b.namespace) : '';
   if (b.kind === 'ClusterRoleBinding') return `ClusterRoleBinding ${goQuote(b.name)} of ${b.roleRef.kind} ${goQuote(b.roleRef.name)} to ${subject}`;
   return `RoleBinding ${goQuote(`${b.name}/${b.namespace}`)} of ${b.roleRef.kind} ${goQuote(b.roleRef.name)} to ${subject}`;
 }

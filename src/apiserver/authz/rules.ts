@@ -133,17 +133,27 @@ export function trimRightStars(s: string): string {
 
 /** rbac.RuleAllows: whether one rule allows the request. */
 export function ruleAllows(a: AuthzAttributes, rule: PolicyRule): boolean {
+  return requestMatcher(a)(rule);
+}
+
+/** A test of rules against one request, with the request's parts worked out once. */
+export function requestMatcher(a: AuthzAttributes): (rule: PolicyRule) => boolean {
+  const verb = a.verb;
   if (a.resourceRequest) {
+    const group = a.apiGroup ?? '';
     const resource = a.resource ?? '';
     const sub = a.subresource ?? '';
     const combined = sub ? `${resource}/${sub}` : resource;
-    return verbMatches(rule, a.verb) && apiGroupMatches(rule, a.apiGroup ?? '') && resourceMatches(rule, combined, sub) && resourceNameMatches(rule, a.name ?? '');
+    const name = a.name ?? '';
+    return (rule) => verbMatches(rule, verb) && apiGroupMatches(rule, group) && resourceMatches(rule, combined, sub) && resourceNameMatches(rule, name);
   }
-  return verbMatches(rule, a.verb) && nonResourceURLMatches(rule, a.path ?? '');
+  const path = a.path ?? '';
+  return (rule) => verbMatches(rule, verb) && nonResourceURLMatches(rule, path);
 }
 
 export function rulesAllow(a: AuthzAttributes, rules: readonly PolicyRule[]): boolean {
-  for (const r of rules) if (ruleAllows(a, r)) return true;
+  const allows = requestMatcher(a);
+  for (const r of rules) if (allows(r)) return true;
   return false;
 }
 
