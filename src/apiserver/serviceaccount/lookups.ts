@@ -3,7 +3,7 @@
  * getter (an ObjectStore, a watch cache, a client) serves both.
  */
 import type { KubeObject } from '../../apimachinery/types.js';
-import type { LookedUpObject, LookedUpSecret, ServiceAccountTokenLookup } from './authenticator.js';
+import type { LookedUpObject, LookedUpSecret, LookedUpServiceAccount, ServiceAccountTokenLookup } from './authenticator.js';
 import type { BoundObjectLookup } from './token-request.js';
 
 export type CoreResource = 'serviceaccounts' | 'pods' | 'secrets' | 'nodes';
@@ -29,9 +29,21 @@ export function lookedUpSecret(obj: KubeObject | undefined): LookedUpSecret | un
   return out;
 }
 
+/** The authenticator's view of a ServiceAccount: uid, deletion and the names in its `secrets` list. */
+export function lookedUpServiceAccount(obj: KubeObject | undefined): LookedUpServiceAccount | undefined {
+  const base = lookedUp(obj);
+  if (!obj || !base) return undefined;
+  const out: LookedUpServiceAccount = base;
+  const secrets = obj.secrets;
+  if (Array.isArray(secrets)) {
+    out.secretNames = secrets.map((r) => (r && typeof r === 'object' ? (r as { name?: unknown }).name : undefined)).filter((n): n is string => typeof n === 'string');
+  }
+  return out;
+}
+
 export function tokenLookupFrom(get: GetCoreObject): ServiceAccountTokenLookup {
   return {
-    serviceAccount: async (namespace, name) => lookedUp(await get('serviceaccounts', namespace, name)),
+    serviceAccount: async (namespace, name) => lookedUpServiceAccount(await get('serviceaccounts', namespace, name)),
     pod: async (namespace, name) => lookedUp(await get('pods', namespace, name)),
     secret: async (namespace, name) => lookedUpSecret(await get('secrets', namespace, name)),
     node: async (name) => lookedUp(await get('nodes', undefined, name)),

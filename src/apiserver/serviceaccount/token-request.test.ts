@@ -159,7 +159,7 @@ describe('TokenRequest', () => {
         k8s: { pod: { name: 'web-0', uid: 'pod-uid' }, node: { name: 'node-1', uid: 'node-uid' } },
       },
       { name: 'an unscheduled Pod', ref: { kind: 'Pod', apiVersion: 'v1', name: 'pending' }, k8s: { pod: { name: 'pending', uid: 'pending-uid' } } },
-      { name: 'a Pod whose Node is gone', ref: { kind: 'Pod', apiVersion: 'v1', name: 'orphan' }, k8s: { pod: { name: 'orphan', uid: 'orphan-uid' } } },
+      { name: 'a Pod whose Node is gone (its name kept)', ref: { kind: 'Pod', apiVersion: 'v1', name: 'orphan' }, k8s: { pod: { name: 'orphan', uid: 'orphan-uid' }, node: { name: 'gone-node' } } },
       { name: 'a Secret', ref: { kind: 'Secret', apiVersion: 'v1', name: 'creds' }, k8s: { secret: { name: 'creds', uid: 'secret-uid' } } },
       { name: 'a Node', ref: { kind: 'Node', apiVersion: 'v1', name: 'node-1', uid: 'node-uid' }, k8s: { node: { name: 'node-1', uid: 'node-uid' } } },
     ];
@@ -194,16 +194,22 @@ describe('TokenRequest', () => {
         ref: { kind: 'Deployment', apiVersion: 'apps/v1', name: 'web' },
         code: 400,
         reason: 'BadRequest',
-        message: 'cannot bind token for serviceaccount "builder" to object of type apps/v1, Kind=Deployment',
+        message: 'cannot bind token to object of type apps/v1, Kind=Deployment',
       },
-      { name: 'another core kind', ref: { kind: 'ConfigMap', apiVersion: 'v1', name: 'c' }, code: 400, reason: 'BadRequest', message: 'cannot bind token for serviceaccount "builder" to object of type /v1, Kind=ConfigMap' },
-      { name: 'a Pod of another group', ref: { kind: 'Pod', apiVersion: 'example.com/v1', name: 'web-0' }, code: 400, reason: 'BadRequest', message: 'cannot bind token for serviceaccount "builder" to object of type example.com/v1, Kind=Pod' },
+      { name: 'another core kind', ref: { kind: 'ConfigMap', apiVersion: 'v1', name: 'c' }, code: 400, reason: 'BadRequest', message: 'cannot bind token to object of type /v1, Kind=ConfigMap' },
+      { name: 'a Pod of another group', ref: { kind: 'Pod', apiVersion: 'example.com/v1', name: 'web-0' }, code: 400, reason: 'BadRequest', message: 'cannot bind token to object of type example.com/v1, Kind=Pod' },
     ];
     for (const c of refused) {
       it(`refuses ${c.name}`, async () => {
         assert.deepEqual(await statusOf(tokenRequestFor({ spec: { boundObjectRef: c.ref } }, sa, opts, boundLookup)), { code: c.code, reason: c.reason, message: c.message });
       });
     }
+  });
+
+  it("is a 500 when the Pod's Node cannot be read", async () => {
+    const failing = { ...boundLookup, node: async () => Promise.reject(new Error('storage unavailable')) };
+    const s = await statusOf(tokenRequestFor({ spec: { boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: 'web-0' } } }, sa, opts, failing));
+    assert.deepEqual(s, { code: 500, reason: 'InternalError', message: 'Internal error occurred: storage unavailable' });
   });
 
   describe('bodies Go would not decode', () => {

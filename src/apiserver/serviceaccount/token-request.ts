@@ -9,7 +9,7 @@
  * (shortened with a warning) → the signed token.
  */
 import { randomUUID } from 'node:crypto';
-import { badRequest, conflict, fieldError, invalid, notFound } from '../../apimachinery/errors.js';
+import { badRequest, conflict, fieldError, internalError, invalid, notFound } from '../../apimachinery/errors.js';
 import type { KubeObject } from '../../apimachinery/types.js';
 import type { TokenSigningKey } from './keys.js';
 import { EXTENDED_EXPIRATION_SECONDS, issueBoundToken, rfc3339, WARN_ONLY_BOUND_TOKEN_EXPIRATION_SECONDS, type BoundObjectKind, type ObjectRef } from './token.js';
@@ -55,7 +55,7 @@ export interface TokenRequestOptions {
   maxExpirationSeconds?: number;
   /**
    * --service-account-extend-token-expiration: a Pod-bound token for the API audiences asking for exactly 3607 s
-   * lives a year (or maxExpirationSeconds, if longer) and is reported stale after 3607 s.
+   * lives a year and is reported stale after 3607 s.
    */
   extendExpiration?: boolean;
   /** Receives warnings for the Warning response header. */
@@ -98,7 +98,7 @@ export async function tokenRequestFor(body: unknown, sa: KubeObject, opts: Token
   const forApiAudiences = audiences.length > 0 && audiences.every((a) => opts.defaultAudiences.includes(a));
   if (opts.extendExpiration && bound?.kind === 'Pod' && expirationSeconds === WARN_ONLY_BOUND_TOKEN_EXPIRATION_SECONDS && forApiAudiences) {
     warnAfterSeconds = expirationSeconds;
-    tokenSeconds = Math.max(EXTENDED_EXPIRATION_SECONDS, max);
+    tokenSeconds = EXTENDED_EXPIRATION_SECONDS;
   }
 
   const jti = opts.jti ?? randomUUID();
@@ -177,7 +177,7 @@ function decodeTokenRequest(body: unknown): DecodedTokenRequest {
 
 interface ResolvedBoundObject extends ObjectRef {
   kind: BoundObjectKind;
-  /** The Node a bound Pod runs on, when it is scheduled and the Node exists. */
+  /** The Node a bound Pod runs on, when it is scheduled (uid '' when that Node no longer exists). */
   node?: ObjectRef;
 }
 
@@ -197,9 +197,14 @@ async function resolveBoundObject(ref: BoundObjectReference, saName: string, nam
     if (spec.serviceAccountName !== saName) throw badRequest(`cannot bind token for serviceaccount "${saName}" to pod running with different serviceaccount name.`);
     resolved = { kind, name, uid: object.metadata?.uid ?? '' };
     if (typeof spec.nodeName === 'string' && spec.nodeName) {
-      // the Pod's Node is recorded when it can be read; a Node that is gone is simply left out
-      const node = await lookup.node(spec.nodeName).catch(() => undefined);
-      if (node) resolved.node = { name: spec.nodeName, uid: node.metadata?.uid ?? '' };
+      // the Pod's Node is recorded too; one that no longer exists still leaves its name (without a uid)
+      let node: KubeObject | undefined;
+      try {
+        node = await lookup.node(spec.nodeName);
+      } catch (err) {
+        throw internalError(err instanceof Error ? err.message : String(err));
+      }
+      resolved.node = { name: spec.nodeName, uid: node?.metadata?.uid ?? '' };
     }
   } else if (group === '' && kind === 'Node') {
     object = await lookup.node(name);
@@ -210,7 +215,7 @@ async function resolveBoundObject(ref: BoundObjectReference, saName: string, nam
     if (!object) throw notFound('secrets', '', name);
     resolved = { kind, name, uid: object.metadata?.uid ?? '' };
   } else {
-    throw badRequest(`cannot bind token for serviceaccount "${saName}" to object of type ${group}/${version}, Kind=${kind}`);
+    throw badRequest(`cannot bind token to object of type ${group}/${version}, Kind=${kind}`);
   }
   if (ref.uid && ref.uid !== resolved.uid) {
     throw conflict(kind, '', name, `the UID in the bound object reference (${ref.uid}) does not match the UID in record. The object might have been deleted and then recreated`);
