@@ -30,6 +30,8 @@ const KINDS = [
   ['autoscaling/v1', 'Scale', 'autoscaling/v1'],
   ['events.k8s.io/v1', 'Event', 'events/v1'],
   ['coordination.k8s.io/v1', 'Lease', 'coordination/v1'],
+  ...['SelfSubjectAccessReview', 'SubjectAccessReview', 'LocalSubjectAccessReview', 'SelfSubjectRulesReview'].map((k) => ['authorization.k8s.io/v1', k, 'authorization/v1']),
+  ...['TokenReview', 'SelfSubjectReview', 'TokenRequest'].map((k) => ['authentication.k8s.io/v1', k, 'authentication/v1']),
 ];
 
 /** Messages outside k8s.io/api the decoder knows by hand (index.ts / schema.ts). */
@@ -37,6 +39,8 @@ const EXTERNAL = new Set([
   'k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta',
   'k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta',
   'k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector',
+  'k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement',
+  'k8s.io.apimachinery.pkg.apis.meta.v1.FieldSelectorRequirement',
   'k8s.io.apimachinery.pkg.apis.meta.v1.Condition',
   'k8s.io.apimachinery.pkg.apis.meta.v1.DeleteOptions',
   'k8s.io.apimachinery.pkg.apis.meta.v1.Time',

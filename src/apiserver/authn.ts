@@ -15,6 +15,8 @@ export interface UserInfo {
   name: string;
   uid?: string;
   groups: string[];
+  /** Extra attributes an authenticator adds (e.g. a ServiceAccount token's pod name and credential id). */
+  extra?: Record<string, string[]>;
 }
 
 export const GROUP_AUTHENTICATED = 'system:authenticated';

@@ -5,7 +5,13 @@ import { StatusError, badRequest, internalError, methodNotAllowed, notFound, una
 import { applyJsonPatch, applyMergePatch } from '../apimachinery/patch/index.js';
 import { parseFieldSelector, parseLabelSelector, type FieldSelector, type LabelSelector } from '../apimachinery/selectors.js';
 import { apiVersionOf, deepClone, isPlainObject, type KubeObject } from '../apimachinery/types.js';
-import { authenticate, isAnonymousAllowedPath, type UserInfo } from './authn.js';
+import { authenticate, bearerToken, isAnonymousAllowedPath, type UserInfo } from './authn.js';
+import type { AuthzAttributes, AuthzDecision } from './authz/attributes.js';
+import { forbiddenError } from './authorization.js';
+import { requestAttributes } from './request-attributes.js';
+import type { ReviewHandler } from './reviews.js';
+import type { AuditContext, AuditRecorder } from './audit/recorder.js';
+import { sourceIPs } from './audit/source-ips.js';
 import { decodeBody, negotiateOutput, patchTypeOf, readBody, type OutputAs } from './codec.js';
 import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, coreApiVersions, negotiateDiscovery } from './discovery.js';
 import type { DeleteOptions, FieldValidation, ListItemsText, ObjectStore, PropagationPolicy, WatchEvent } from './object-store.js';
@@ -32,6 +38,19 @@ export interface ApiHandlerOptions {
    * passes it clears it when the registry changes. Default: a cache of this handler's own.
    */
   documentCache?: Map<string, { body: string; contentType: string }>;
+  /**
+   * Bearer tokens that are not static tokens (ServiceAccount JWTs): the user, an error for a token that is ours but
+   * invalid (401), or undefined when the token is not one this authenticator knows.
+   */
+  authenticateToken?: (token: string) => Promise<UserInfo | { error: string } | undefined>;
+  /** Decides every authenticated request (RBAC); without it every authenticated user may do anything. */
+  authorize?: (a: AuthzAttributes) => AuthzDecision | Promise<AuthzDecision>;
+  /** Create-only resources answered without storage (access and token reviews), keyed `group/plural`. */
+  reviews?: Map<string, ReviewHandler>;
+  /** Audit log: events of authenticated requests, as the recorder's policy says. */
+  audit?: AuditRecorder;
+  /** POST serviceaccounts/NAME/token (TokenRequest): the answered TokenRequest. */
+  tokenRequest?: (namespace: string, serviceAccount: string, body: KubeObject, user: UserInfo | undefined) => Promise<KubeObject>;
 }
 
 const VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0-slipway', gitCommit: 'slipway', gitTreeState: 'clean', buildDate: '2026-01-01T00:00:00Z', goVersion: 'node', compiler: 'tsc', platform: `${process.platform}/${process.arch}` };
@@ -44,6 +63,8 @@ export class ApiHandler {
   private readonly log: Logger;
   private readonly cache: Map<string, { body: string; contentType: string }>;
   private ready = true;
+  /** The audit state of requests being answered. */
+  private readonly audits = new WeakMap<ServerResponse, AuditContext>();
 
   constructor(private readonly opts: ApiHandlerOptions) {
     this.objects = opts.objects;
@@ -78,9 +99,27 @@ export class ApiHandler {
     let user: UserInfo | undefined;
     if (this.opts.requireAuth !== false) {
       user = authenticate(req, this.opts.tokens);
+      if (!user && this.opts.authenticateToken) {
+        const token = bearerToken(req);
+        const found = token !== undefined ? await this.opts.authenticateToken(token) : undefined;
+        if (found && !('error' in found)) user = found;
+      }
       if (!user) {
         req.resume();
         throw unauthorized();
+      }
+      const attrs = this.opts.authorize || this.opts.audit ? requestAttributes(user, method, path, url.searchParams) : undefined;
+      const audit = attrs && this.opts.audit ? this.beginAudit(req, res, attrs, url) : undefined;
+      if (attrs && this.opts.authorize) {
+        const decision = await this.opts.authorize(attrs);
+        if (audit) {
+          audit.annotate('authorization.k8s.io/decision', decision.allowed ? 'allow' : 'forbid');
+          audit.annotate('authorization.k8s.io/reason', decision.reason ?? '');
+        }
+        if (!decision.allowed) {
+          req.resume();
+          throw forbiddenError(attrs, decision.reason);
+        }
       }
     }
     if (path === '/openapi/v2' && /protobuf/.test(req.headers.accept ?? '') && !/application\/json|\*\/\*/.test(req.headers.accept ?? '')) {
@@ -134,6 +173,17 @@ export class ApiHandler {
     const namespace = info.namespaced ? r.namespace : undefined;
     if (!info.namespaced && r.namespace) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
     const sub = r.subresource;
+    const review = this.opts.reviews?.get(`${info.group}/${info.plural}`);
+    if (review) {
+      if (method !== 'POST' || r.name) {
+        req.resume();
+        throw methodNotAllowed(`the server does not allow this method on the requested resource`);
+      }
+      const body = this.decoded(res, decodeBody(await readBody(req), req.headers['content-type'])) as KubeObject;
+      if (!isPlainObject(body)) throw badRequest('the body of the request must be a JSON object');
+      const reviewer: UserInfo = user ?? { name: 'system:admin', groups: ['system:masters', 'system:authenticated'] };
+      return this.json(res, 201, await review(body, { user: reviewer, namespace }));
+    }
     if (isPodLogRequest(info, sub)) {
       req.resume();
       if (method !== 'GET') throw methodNotAllowed(`the server does not allow this method on the requested resource`);
@@ -152,6 +202,7 @@ export class ApiHandler {
       fieldManager: q.get('fieldManager') ?? defaultManager(req),
       fieldValidation: fieldValidationOf(q),
       user: user ? { name: user.name, groups: user.groups } : undefined,
+      annotate: this.audits.has(res) ? (k: string, v: string) => this.audits.get(res)?.annotate(k, v) : undefined,
     };
     if (q.has('dryRun') && !q.getAll('dryRun').every((v) => v === 'All')) throw badRequest(`Invalid dry run value: ${q.getAll('dryRun').join(',')}: supported values: "All"`);
     const name = r.name;
@@ -178,17 +229,21 @@ export class ApiHandler {
       }
       case 'POST': {
         if (name && postSub) {
-          const body = decodeBody(await readBody(req), req.headers['content-type']) as KubeObject;
+          const body = this.decoded(res, decodeBody(await readBody(req), req.headers['content-type'])) as KubeObject;
+          if (sub === 'token' && info.group === '' && info.plural === 'serviceaccounts') {
+            if (!this.opts.tokenRequest) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+            return this.json(res, 201, await this.opts.tokenRequest(namespace ?? '', name, body, user));
+          }
           return this.json(res, 201, await this.objects.createSubresource(info, namespace, name, sub!, body, { ...writeOpts, inputOwned: true }));
         }
         if (name) throw methodNotAllowed(`the server does not allow this method on the requested resource`);
-        const body = decodeBody(await readBody(req), req.headers['content-type']);
+        const body = this.decoded(res, decodeBody(await readBody(req), req.headers['content-type']));
         const result = await this.objects.create(info, namespace, body as KubeObject, { ...writeOpts, inputOwned: true });
         return this.sendWritten(res, 201, info, result, output, q);
       }
       case 'PUT': {
         if (!name) throw methodNotAllowed(`the server does not allow this method on the requested resource`);
-        let body = decodeBody(await readBody(req), req.headers['content-type']) as KubeObject;
+        let body = this.decoded(res, decodeBody(await readBody(req), req.headers['content-type'])) as KubeObject;
         if (sub === 'scale') {
           const obj = await this.objects.get(info, namespace, name);
           body = fromScale(info, obj, body); // a fresh copy: the update may own it
@@ -202,7 +257,7 @@ export class ApiHandler {
         if (!name) throw methodNotAllowed(`the server does not allow this method on the requested resource`);
         const type = patchTypeOf(req.headers['content-type']);
         const raw = await readBody(req);
-        const patch = decodeBody(raw, type === 'apply' ? 'application/apply-patch+yaml' : 'application/json');
+        const patch = this.decoded(res, decodeBody(raw, type === 'apply' ? 'application/apply-patch+yaml' : 'application/json'));
         if (sub === 'scale') {
           const obj = await this.objects.get(info, namespace, name);
           const scale = toScale(info, obj);
@@ -291,6 +346,7 @@ export class ApiHandler {
       headerSent = true;
       res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
       res.flushHeaders();
+      this.audits.get(res)?.responseStarted(200);
     };
     const encode = (e: WatchEvent): string => {
       if (output === 'Table') return JSON.stringify({ type: e.type, object: toTable(info, [e.object], { includeObject, single: true, noHeaders: e.type !== 'ADDED' ? true : undefined }) }) + '\n';
@@ -350,6 +406,37 @@ export class ApiHandler {
     res.on('close', onClose);
   }
 
+  /** Starts the audit of a request; its events complete when the response is written (or the connection closes). */
+  private beginAudit(req: IncomingMessage, res: ServerResponse, attrs: AuthzAttributes, url: URL): AuditContext | undefined {
+    const objectRef = attrs.resourceRequest
+      ? { resource: attrs.resource, namespace: attrs.namespace, name: attrs.name, apiGroup: attrs.apiGroup, apiVersion: attrs.apiVersion, subresource: attrs.subresource }
+      : undefined;
+    const ctx = this.opts.audit!.begin({
+      method: req.method ?? 'GET',
+      requestURI: url.pathname + url.search,
+      verb: attrs.verb,
+      user: attrs.user,
+      sourceIPs: sourceIPs(req.headers, req.socket.remoteAddress),
+      userAgent: req.headers['user-agent'],
+      objectRef,
+      resourceRequest: attrs.resourceRequest,
+      path: url.pathname,
+      auditID: typeof req.headers['audit-id'] === 'string' ? req.headers['audit-id'] : undefined,
+    });
+    if (!ctx) return undefined;
+    this.audits.set(res, ctx);
+    res.setHeader('Audit-Id', ctx.auditID);
+    // Responses written without the JSON helpers (lists streamed, logs, discovery) complete here.
+    res.once('close', () => ctx.complete(res.statusCode));
+    return ctx;
+  }
+
+  /** A decoded request body, recorded for the audit log when the request is audited at Request level or above. */
+  private decoded<T>(res: ServerResponse, body: T): T {
+    this.audits.get(res)?.setRequestObject(body);
+    return body;
+  }
+
   private cached(res: ServerResponse, key: string, build: () => string, contentType: string): void {
     let entry = this.cache.get(key);
     if (!entry) {
@@ -365,6 +452,8 @@ export class ApiHandler {
   }
 
   private jsonText(res: ServerResponse, code: number, text: string, warnings: string[] = []): void {
+    const audit = this.audits.get(res);
+    if (audit) audit.complete(code, audit.level === 'RequestResponse' || code >= 300 ? JSON.parse(text) : undefined);
     const headers: Record<string, string | number | string[]> = { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) };
     if (warnings.length) headers['Warning'] = warnings.map((w) => `299 - ${JSON.stringify(w)}`);
     res.writeHead(code, headers);

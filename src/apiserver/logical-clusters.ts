@@ -19,6 +19,9 @@ import { ApiHandler } from './handler.js';
 import { ObjectStore } from './object-store.js';
 import { certFingerprint, issueServingCert, type CertKeyPair } from './pki.js';
 import type { ResourceRegistry } from './registry.js';
+import type { AuthzAttributes, AuthzDecision } from './authz/attributes.js';
+import { RbacStore, writeBootstrapPolicy } from './rbac-store.js';
+import { reviewHandlers } from './reviews.js';
 import type { AdmissionPlugin, KindStrategy } from './strategy.js';
 
 export interface LogicalClusterRef {
@@ -48,6 +51,11 @@ export interface LogicalClusterHostOptions {
   maxContexts?: number;
   /** Admission plugins of one cluster's store (e.g. Service IP and NodePort allocation), made with the store. */
   admission?: (ref: LogicalClusterRef, objects: ObjectStore) => AdmissionPlugin[];
+  /**
+   * Authorize requests with each cluster's own RBAC (default true): its default roles and bindings are written when
+   * its API server starts; its roles are loaded on the first request of a user outside system:masters.
+   */
+  rbac?: boolean;
 }
 
 interface ServingContext {
@@ -87,6 +95,7 @@ export class LogicalClusterHost {
   private readonly documentCache = new Map<string, { body: string; contentType: string }>();
   private readonly maxContexts: number;
   private readonly verifiedSockets = new WeakMap<object, boolean>();
+  private readonly rbacStores = new Map<string, Promise<RbacStore>>();
 
   constructor(private readonly opts: LogicalClusterHostOptions) {
     this.maxContexts = opts.maxContexts ?? 2048;
@@ -104,6 +113,15 @@ export class LogicalClusterHost {
     if (!objects) {
       objects = new ObjectStore(this.opts.store, this.opts.registry, { clock: this.opts.clock, strategies: this.opts.strategies, keyRoot: logicalClusterKeyRoot(ref) });
       if (this.opts.admission) objects.admission.push(...this.opts.admission(ref, objects));
+      if (this.opts.rbac !== false) {
+        objects.admission.push({
+          name: 'RBACEscalation',
+          admit: async (attrs) => {
+            if (attrs.info.group !== 'rbac.authorization.k8s.io' || !attrs.user || attrs.user.groups.includes('system:masters')) return;
+            return (await this.rbac(ref)).admission().admit(attrs);
+          },
+        });
+      }
       this.stores.set(key, objects);
     }
     return objects;
@@ -132,8 +150,26 @@ export class LogicalClusterHost {
         if (!(e instanceof StatusError && e.reason === alreadyExists('', '', '').reason)) throw e;
       }
     }
+    if (this.opts.rbac !== false) await writeBootstrapPolicy(objects);
     this.running.add(refKey(ref));
     return objects;
+  }
+
+  /** The cluster's RBAC, loaded on first use. */
+  private rbac(ref: LogicalClusterRef): Promise<RbacStore> {
+    const key = refKey(ref);
+    let pending = this.rbacStores.get(key);
+    if (!pending) {
+      pending = RbacStore.start(this.objects(ref), { logger: this.opts.logger.child({ workloadCluster: key, component: 'rbac' }), bootstrap: false });
+      pending.catch(() => this.rbacStores.delete(key));
+      this.rbacStores.set(key, pending);
+    }
+    return pending;
+  }
+
+  private async authorize(ref: LogicalClusterRef, a: AuthzAttributes): Promise<AuthzDecision> {
+    if (a.user.groups.includes('system:masters')) return { allowed: true };
+    return (await this.rbac(ref)).authorize(a);
   }
 
   /** Delete every object of a workload cluster (the cluster is gone) and forget it. Returns how many were deleted. */
@@ -142,6 +178,9 @@ export class LogicalClusterHost {
     this.running.delete(key);
     this.handlers.delete(key);
     this.contexts.delete(key);
+    const rbac = this.rbacStores.get(key);
+    this.rbacStores.delete(key);
+    if (rbac) void rbac.then((r) => r.stop(), () => undefined);
     // Admission plugins' background work (e.g. Service allocation's release watch) ends with the cluster.
     for (const plugin of this.stores.get(key)?.admission ?? []) plugin.close?.();
     const prefix = `/clusters/${ref.namespace}/${ref.name}/`;
@@ -167,7 +206,12 @@ export class LogicalClusterHost {
     const key = refKey(ref);
     let h = this.handlers.get(key);
     if (!h) {
-      h = new ApiHandler({ objects: this.objects(ref), registry: this.opts.registry, tokens: new Map(), logger: this.opts.logger.child({ workloadCluster: key }), documentCache: this.documentCache });
+      const authorize = this.opts.rbac === false ? undefined : (a: AuthzAttributes): Promise<AuthzDecision> => this.authorize(ref, a);
+      const reviews = reviewHandlers({
+        authorize: authorize ?? (() => ({ allowed: true })),
+        rulesFor: async (user, namespace) => (await this.rbac(ref)).rulesFor(user, namespace),
+      });
+      h = new ApiHandler({ objects: this.objects(ref), registry: this.opts.registry, tokens: new Map(), logger: this.opts.logger.child({ workloadCluster: key }), documentCache: this.documentCache, authorize, reviews });
       this.handlers.set(key, h);
     }
     return h;

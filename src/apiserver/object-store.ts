@@ -63,6 +63,8 @@ export interface WriteOptions {
   fieldManager?: string;
   fieldValidation?: FieldValidation;
   user?: { name: string; groups: string[] };
+  /** Adds an annotation to the request's audit event (admission plugins' audit annotations). */
+  annotate?: (key: string, value: string) => void;
 }
 
 export interface WriteResult {
@@ -412,7 +414,7 @@ export class ObjectStore {
   private async admit(op: Operation, info: ResourceInfo, namespace: string | undefined, name: string, obj: KubeObject | undefined, old: KubeObject | undefined, opts: WriteOptions, subresource?: string): Promise<string[]> {
     const warnings: string[] = [];
     for (const plugin of this.admission) {
-      const w = await plugin.admit({ operation: op, info, namespace, name, subresource, object: obj, oldObject: old, dryRun: !!opts.dryRun, user: opts.user });
+      const w = await plugin.admit({ operation: op, info, namespace, name, subresource, object: obj, oldObject: old, dryRun: !!opts.dryRun, user: opts.user, annotate: opts.annotate });
       if (w) warnings.push(...w);
     }
     return warnings;

@@ -40,6 +40,8 @@ export interface AdmissionAttributes {
   oldObject?: KubeObject;
   dryRun: boolean;
   user?: { name: string; groups: string[] };
+  /** Adds an annotation to the request's audit event (when the request is audited). */
+  annotate?: (key: string, value: string) => void;
 }
 
 /** A validating/mutating admission step; throws a StatusError to refuse. Returns warnings. */

@@ -90,6 +90,7 @@ export class PodSecurityAdmission implements AdmissionPlugin {
 
   async admit(attrs: AdmissionAttributes): Promise<string[] | void> {
     const d = await this.review(attrs);
+    if (attrs.annotate) for (const [k, v] of Object.entries(d.auditAnnotations)) attrs.annotate(k, v);
     if (this.opts.onAudit && Object.keys(d.auditAnnotations).length) {
       this.opts.onAudit({
         operation: attrs.operation,

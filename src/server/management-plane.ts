@@ -6,7 +6,7 @@ import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { builtinResources } from '../api/builtin/index.js';
-import { workloadClusterResources, workloadClusterStrategies } from '../api/kubernetes/index.js';
+import { authorizationResources, kubernetesStrategies, workloadClusterResources, workloadClusterStrategies } from '../api/kubernetes/index.js';
 import { installClusterApi } from '../api/install.js';
 import { installDefaultClass } from '../classes/index.js';
 import { installBuiltinFeatures, installFeatureGateKinds } from '../api/core/install.js';
@@ -22,8 +22,12 @@ import { NamespaceController } from '../apiserver/namespace-controller.js';
 import { LogicalClusterHost, type LogicalClusterRef } from '../apiserver/logical-clusters.js';
 import { ObjectStore, strategyKey } from '../apiserver/object-store.js';
 import { ensureServerPki, type ServerPki } from '../apiserver/pki.js';
+import { createAuditLog, type AuditFlags } from '../apiserver/audit/index.js';
+import { RbacStore } from '../apiserver/rbac-store.js';
 import { ResourceRegistry } from '../apiserver/registry.js';
+import { reviewHandlers } from '../apiserver/reviews.js';
 import type { AdmissionPlugin, KindStrategy } from '../apiserver/strategy.js';
+import type { AuthzAttributes, AuthzDecision } from '../apiserver/authz/attributes.js';
 import { loadPodSecurityConfiguration, PodSecurityAdmission } from '../psa/index.js';
 import { inProcessManager } from '../runtime/in-process.js';
 import type { Clock } from '../runtime/clock.js';
@@ -39,6 +43,7 @@ import { planeConnector } from '../controllers/shared/plane-connector.js';
 import { setupSimProvider, type SimProvider } from '../providers/sim/index.js';
 import { WORKLOAD_CONTROLLERS, workloadClusterAdmission, WorkloadControllerHost, type WorkloadBehaviour } from '../controllers/workload/index.js';
 import { MemoryStore } from '../storage/memory/memory-store.js';
+import { EtcdStore } from '../storage/etcd/etcd-store.js';
 import { SqliteStore } from '../storage/sqlite/sqlite-store.js';
 import type { Store } from '../storage/store.js';
 
@@ -46,8 +51,10 @@ export interface ManagementPlaneOptions {
   dataDir: string;
   /** host:port, default 127.0.0.1:6443; port 0 picks a free one. */
   listen?: string;
-  /** 'sqlite' (default, DIR/state.db) or 'memory' (nothing survives a restart). */
-  storage?: 'sqlite' | 'memory';
+  /** 'sqlite' (default, DIR/state.db), 'memory' (nothing survives a restart) or 'etcd' (the `etcd` servers). */
+  storage?: 'sqlite' | 'memory' | 'etcd';
+  /** With storage 'etcd': the members' client URLs, a key prefix, and client TLS files. */
+  etcd?: { servers: string[]; prefix?: string; caFile?: string; certFile?: string; keyFile?: string; compactionIntervalMs?: number };
   tokenFile?: string;
   logger?: Logger;
   /** Time for the API server and every controller (tests jump it to expire certificates). */
@@ -65,6 +72,10 @@ export interface ManagementPlaneOptions {
   bookmarkIntervalSeconds?: number;
   /** A PodSecurityConfiguration file: enables Pod Security Admission with its defaults and exemptions. */
   podSecurityConfig?: string;
+  /** Audit log: --audit-policy-file and --audit-log-path (both needed), rotation by size. */
+  audit?: Omit<AuditFlags, 'clock'>;
+  /** 'RBAC' (default): requests are authorized by the plane's roles and bindings; 'AlwaysAllow': any authenticated user may do anything. */
+  authorization?: 'RBAC' | 'AlwaysAllow';
   /** Override the event-history retention of the SQLite store. */
   historyRetentionEvents?: number;
   historyRetentionMs?: number;
@@ -96,13 +107,17 @@ export class ManagementPlane {
     mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
     const host = osHostname();
     const pki = await ensureServerPki(opts.dataDir, { hostname: host });
-    const store: Store =
-      opts.storage === 'memory'
-        ? new MemoryStore()
-        : SqliteStore.open(join(opts.dataDir, 'state.db'), { historyRetentionEvents: opts.historyRetentionEvents, historyRetentionMs: opts.historyRetentionMs });
+    const store = await openStore(opts, log);
     const registry = new ResourceRegistry();
     registry.setOwned('builtin', builtinResources());
+    // RBAC and the access reviews, as on every kube-apiserver.
+    const authInfos = authorizationResources();
+    registry.setOwned('authorization', authInfos);
     const objects = new ObjectStore(store, registry, { clock: opts.clock, admission: opts.admission });
+    for (const [key, strategy] of kubernetesStrategies()) {
+      const info = authInfos.find((i) => strategyKey(i.group, i.kind) === key);
+      if (info) objects.setStrategy(info.group, info.kind, strategy);
+    }
     if (opts.podSecurityConfig) {
       const config = loadPodSecurityConfiguration(readFileSync(opts.podSecurityConfig, 'utf8'));
       const nsInfo = registry.get('', 'v1', 'namespaces')!;
@@ -135,9 +150,14 @@ export class ManagementPlane {
     const gc = new GarbageCollector(objects, log.child({ controller: 'garbage-collector' }));
     await gc.start();
     const workloadClusters = newWorkloadClusterHost(store, objects, log, opts.clock);
+    const rbac = await RbacStore.start(objects, { logger: log.child({ component: 'rbac' }) });
+    objects.admission.push(rbac.admission());
 
     const tokens: Map<string, UserInfo> = opts.tokenFile ? loadTokenFile(opts.tokenFile) : new Map();
-    const handler = new ApiHandler({ objects, registry, tokens, logger: log, bookmarkIntervalSeconds: opts.bookmarkIntervalSeconds });
+    const authorize = opts.authorization === 'AlwaysAllow' ? undefined : (a: AuthzAttributes): AuthzDecision => rbac.authorize(a);
+    const reviews = reviewHandlers({ authorize: authorize ?? (() => ({ allowed: true })), rulesFor: (user, namespace) => rbac.rulesFor(user, namespace) });
+    const auditLog = opts.audit ? createAuditLog({ ...opts.audit, clock: opts.clock }) : undefined;
+    const handler = new ApiHandler({ objects, registry, tokens, logger: log, bookmarkIntervalSeconds: opts.bookmarkIntervalSeconds, authorize, reviews, audit: auditLog?.recorder });
     // Requests whose TLS server name names a workload cluster go to that cluster's API; the rest to the plane's.
     const server = createServer(
       { key: pki.server.keyPem, cert: pki.server.certPem, ca: pki.ca.certPem, requestCert: true, rejectUnauthorized: false, keepAlive: true, SNICallback: workloadClusters.sniCallback },
@@ -178,8 +198,13 @@ export class ManagementPlane {
     const kubeconfigPath = join(opts.dataDir, 'admin.kubeconfig');
     await writeKubeconfig(kubeconfigPath, { server: url, caPem: pki.ca.certPem, clientCertPem: pki.admin.certPem, clientKeyPem: pki.admin.keyPem, clusterName: 'slipway', userName: 'slipway-admin' });
     log.info({ url, kubeconfig: kubeconfigPath, dataDir: opts.dataDir, storage: opts.storage ?? 'sqlite', revision: store.currentRevision() }, 'slipway management plane ready');
-    return new ManagementPlane(store, registry, objects, handler, server, pki, url, kubeconfigPath, log, [crds, namespaces, gc, manager, ...(clusterApi ? [clusterApi] : [])], sockets, workloadClusters, clusterApi?.workloads);
+    const plane = new ManagementPlane(store, registry, objects, handler, server, pki, url, kubeconfigPath, log, [crds, namespaces, gc, rbac, manager, ...(clusterApi ? [clusterApi] : [])], sockets, workloadClusters, clusterApi?.workloads);
+    if (auditLog) plane.closeAuditLog = () => auditLog.writer.close();
+    return plane;
   }
+
+  /** Writes what the audit log still buffers (after the server stopped answering). */
+  private closeAuditLog: (() => Promise<void>) | undefined;
 
   async stop(): Promise<void> {
     this.handler.setReady(false);
@@ -189,6 +214,7 @@ export class ManagementPlane {
       this.server.closeAllConnections();
       for (const s of this.sockets) s.destroy();
     });
+    await this.closeAuditLog?.();
     await this.store.close();
   }
 }
@@ -234,6 +260,19 @@ function newWorkloadClusterHost(store: Store, objects: ObjectStore, log: Logger,
     return { certPem: Buffer.from(data['tls.crt'], 'base64').toString('utf8'), keyPem: Buffer.from(data['tls.key'], 'base64').toString('utf8') };
   };
   return new LogicalClusterHost({ store, registry, strategies, caLookup, admission: workloadClusterAdmission, logger: log.child({ component: 'workload-clusters' }), clock });
+}
+
+async function openStore(opts: ManagementPlaneOptions, log: Logger): Promise<Store> {
+  if (opts.storage === 'memory') return new MemoryStore();
+  if (opts.storage === 'etcd') {
+    const etcd = opts.etcd;
+    if (!etcd?.servers.length) throw new Error('--storage etcd needs --etcd-servers URL[,URL...]');
+    if ((etcd.certFile || etcd.keyFile) && !etcd.caFile) throw new Error('--etcd-certfile and --etcd-keyfile need --etcd-cafile');
+    const tls = etcd.caFile ? { caFile: etcd.caFile, certFile: etcd.certFile, keyFile: etcd.keyFile } : undefined;
+    const etcdLog = log.child({ component: 'etcd' });
+    return EtcdStore.open({ endpoints: etcd.servers, prefix: etcd.prefix, tls, compactionIntervalMs: etcd.compactionIntervalMs, onWarning: (message) => etcdLog.warn(message) });
+  }
+  return SqliteStore.open(join(opts.dataDir, 'state.db'), { historyRetentionEvents: opts.historyRetentionEvents, historyRetentionMs: opts.historyRetentionMs });
 }
 
 function parseListen(listen: string): { hostPart: string; port: number } {

@@ -4,7 +4,7 @@ import { coordinationResources, eventsResources } from '../builtin/index.js';
 import { kubernetesResources } from './resources.js';
 
 export { kubernetesStrategies, workloadClusterStrategies } from './strategy.js';
-export { definitionName, kubernetesKinds, kubernetesResources } from './resources.js';
+export { authorizationResources, definitionName, kubernetesKinds, kubernetesResources } from './resources.js';
 export { kindOfDefinition, kubernetesDefinitions, OpenAPISchemaConverter, type OpenAPIDefinition, type OpenAPIDocument } from './openapi-schema.js';
 
 /** Every kind of a workload cluster's API (a fresh list). */

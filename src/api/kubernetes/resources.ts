@@ -20,6 +20,8 @@ interface KindRow {
   scale?: boolean;
   /** The version objects are stored in, when the kind is served in several (default: this row's). */
   storageVersion?: string;
+  /** Create-only kinds answered without storage (access and token reviews). */
+  review?: boolean;
 }
 
 /** The OpenAPI definition prefix of a group's types: `io.k8s.api.<first label of the group>.<version>` (core for ""). */
@@ -62,6 +64,12 @@ const ROWS: KindRow[] = [
   { group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'ClusterRole', plural: 'clusterroles', namespaced: false },
   { group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'RoleBinding', plural: 'rolebindings', namespaced: true },
   { group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'ClusterRoleBinding', plural: 'clusterrolebindings', namespaced: false },
+  { group: 'authorization.k8s.io', version: 'v1', kind: 'SelfSubjectAccessReview', plural: 'selfsubjectaccessreviews', namespaced: false, review: true },
+  { group: 'authorization.k8s.io', version: 'v1', kind: 'SubjectAccessReview', plural: 'subjectaccessreviews', namespaced: false, review: true },
+  { group: 'authorization.k8s.io', version: 'v1', kind: 'LocalSubjectAccessReview', plural: 'localsubjectaccessreviews', namespaced: true, review: true },
+  { group: 'authorization.k8s.io', version: 'v1', kind: 'SelfSubjectRulesReview', plural: 'selfsubjectrulesreviews', namespaced: false, review: true },
+  { group: 'authentication.k8s.io', version: 'v1', kind: 'SelfSubjectReview', plural: 'selfsubjectreviews', namespaced: false, review: true },
+  { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenReview', plural: 'tokenreviews', namespaced: false, review: true },
   { group: 'autoscaling', version: 'v2', kind: 'HorizontalPodAutoscaler', plural: 'horizontalpodautoscalers', namespaced: true, shortNames: ['hpa'], categories: ['all'], status: true },
   { group: 'autoscaling', version: 'v1', kind: 'HorizontalPodAutoscaler', plural: 'horizontalpodautoscalers', namespaced: true, shortNames: ['hpa'], categories: ['all'], status: true, storageVersion: 'v2' },
 ];
@@ -76,20 +84,31 @@ export function definitionName(group: string, version: string, kind: string): st
 
 /** Every built-in kind of a workload cluster, as ResourceInfos (a fresh list; callers may change it). */
 export function kubernetesResources(converter = new OpenAPISchemaConverter()): ResourceInfo[] {
-  return ROWS.map((r) =>
-    builtinResource({
-      group: r.group,
-      version: r.version,
-      kind: r.kind,
-      plural: r.plural,
-      namespaced: r.namespaced,
-      shortNames: r.shortNames ?? [],
-      categories: r.categories ?? [],
-      schema: converter.named(definitionName(r.group, r.version, r.kind)),
-      subresources: { status: !!r.status, ...(r.scale ? { scale: SCALE } : {}) },
-      ...(r.storageVersion ? { storageVersion: r.storageVersion } : {}),
-    }),
-  );
+  return ROWS.map((r) => resourceOf(r, converter));
+}
+
+function resourceOf(r: KindRow, converter: OpenAPISchemaConverter): ResourceInfo {
+  return builtinResource({
+    group: r.group,
+    version: r.version,
+    kind: r.kind,
+    plural: r.plural,
+    namespaced: r.namespaced,
+    shortNames: r.shortNames ?? [],
+    categories: r.categories ?? [],
+    schema: converter.named(definitionName(r.group, r.version, r.kind)),
+    subresources: { status: !!r.status, ...(r.scale ? { scale: SCALE } : {}) },
+    ...(r.storageVersion ? { storageVersion: r.storageVersion } : {}),
+    ...(r.review ? { verbs: ['create'] } : {}),
+  });
+}
+
+/** Groups of the authorization kinds the management plane serves too (RBAC and the reviews). */
+const AUTH_GROUPS = new Set(['rbac.authorization.k8s.io', 'authorization.k8s.io', 'authentication.k8s.io']);
+
+/** RBAC and the access/token reviews, as the management plane serves them beside its own kinds. */
+export function authorizationResources(converter = new OpenAPISchemaConverter()): ResourceInfo[] {
+  return ROWS.filter((r) => AUTH_GROUPS.has(r.group)).map((r) => resourceOf(r, converter));
 }
 
 /** `group/Kind` of every kind kubernetesResources serves. */

@@ -36,6 +36,8 @@ function strategyFor(group: string, version: string, kind: string): KindStrategy
   // Defaults of the version the request was served in (a kind may be served in several).
   const defaults = (obj: KubeObject, info?: ResourceInfo): void => applyKubernetesDefaults(group, info?.version ?? version, kind, obj as Record<string, unknown>);
   const strategy: KindStrategy = {
+    // RBAC names are path segments (ValidateRBACName), so `system:basic-user` is valid.
+    ...(group === 'rbac.authorization.k8s.io' ? { nameRule: 'path' as const } : {}),
     generation: GENERATION_KINDS.has(`${group}/${kind}`),
     ...(CONVERSIONS[`${group}/${kind}`] ? { convert: CONVERSIONS[`${group}/${kind}`] } : {}),
     prepareForCreate(obj, info) {

@@ -234,6 +234,22 @@ function decodeIntOrString(c: Cursor, end: number): JsonValue {
   return type === 1 ? strVal : intVal;
 }
 
+/** The repeated field 1 of a list wrapper message ({items=1}) as a JSON array of strings. */
+function decodeStringList(c: Cursor, end: number): JsonValue {
+  const items: string[] = [];
+  while (c.pos < end) {
+    const tag = c.tag();
+    const no = Math.floor(tag / 8);
+    const wt = tag & 7;
+    if (no === 1 && wt === WIRE_BYTES) {
+      const e = c.length();
+      items.push(text(c.buf, c.pos, e));
+      c.pos = e;
+    } else c.skip(wt, no);
+  }
+  return items;
+}
+
 /** Decodes one value of a leaf type whose tag has just been read. */
 function decodeLeaf(type: LeafType, c: Cursor, wt: number): JsonValue | undefined {
   switch (type) {
@@ -285,6 +301,9 @@ function decodeLeaf(type: LeafType, c: Cursor, wt: number): JsonValue | undefine
     case 'fieldsv1':
       value = decodeRawJson(c, end);
       break;
+    case 'stringlist':
+      value = decodeStringList(c, end);
+      break;
   }
   c.pos = end;
   return value;
@@ -309,6 +328,8 @@ function zeroOf(slot: Slot): JsonValue {
     case 'rawjson':
     case 'fieldsv1':
       return null;
+    case 'stringlist':
+      return [];
     default:
       return '';
   }

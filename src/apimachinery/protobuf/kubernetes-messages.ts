@@ -28,6 +28,8 @@ const META = 'k8s.io.apimachinery.pkg.apis.meta.v1';
 const EXTERNAL: Record<string, MessageSchema | LeafType> = {
   [`${META}.ObjectMeta`]: S.ObjectMeta,
   [`${META}.LabelSelector`]: S.LabelSelector,
+  [`${META}.LabelSelectorRequirement`]: S.LabelSelectorRequirement,
+  [`${META}.FieldSelectorRequirement`]: S.FieldSelectorRequirement,
   [`${META}.Condition`]: S.Condition,
   [`${META}.DeleteOptions`]: S.DeleteOptions,
   [`${META}.Time`]: 'time',
@@ -35,6 +37,8 @@ const EXTERNAL: Record<string, MessageSchema | LeafType> = {
   'k8s.io.apimachinery.pkg.api.resource.Quantity': 'quantity',
   'k8s.io.apimachinery.pkg.util.intstr.IntOrString': 'intorstring',
   'k8s.io.apimachinery.pkg.runtime.RawExtension': 'rawjson',
+  'k8s.io.api.authorization.v1.ExtraValue': 'stringlist',
+  'k8s.io.api.authentication.v1.ExtraValue': 'stringlist',
 };
 
 const SCALARS: ReadonlySet<string> = new Set(['string', 'bytes', 'bool', 'int32', 'int64', 'double']);

@@ -29,7 +29,9 @@ export type LeafType =
   /** runtime.RawExtension / apiextensions JSON {raw=1} → parsed JSON value. */
   | 'rawjson'
   /** metav1.FieldsV1 {Raw=1} → parsed JSON object. */
-  | 'fieldsv1';
+  | 'fieldsv1'
+  /** A named []string (authentication's and authorization's ExtraValue {items=1}) → array of strings. */
+  | 'stringlist';
 
 export interface FieldSpec {
   /** Protobuf field number. */
@@ -119,6 +121,12 @@ export const DeleteOptions: MessageSchema = msg('k8s.io.apimachinery.pkg.apis.me
 ]);
 
 export const LabelSelectorRequirement: MessageSchema = msg('k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement', [
+  f(1, 'key', 'string'),
+  f(2, 'operator', 'string'),
+  f(3, 'values', 'string', { repeated: true }),
+]);
+
+export const FieldSelectorRequirement: MessageSchema = msg('k8s.io.apimachinery.pkg.apis.meta.v1.FieldSelectorRequirement', [
   f(1, 'key', 'string'),
   f(2, 'operator', 'string'),
   f(3, 'values', 'string', { repeated: true }),

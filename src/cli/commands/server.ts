@@ -14,6 +14,38 @@ function seconds(text: string): number {
   return n;
 }
 
+/** `a,b,c` as a list of URLs; each must be http(s)://host:port. */
+function commaList(text: string): string[] {
+  const urls = text.split(',').map((u) => u.trim()).filter(Boolean);
+  for (const u of urls) {
+    let ok = false;
+    try {
+      const url = new URL(u);
+      ok = (url.protocol === 'http:' || url.protocol === 'https:') && !!url.hostname;
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw new InvalidArgumentError(`"${u}" is not an etcd client URL (http://HOST:PORT or https://HOST:PORT)`);
+  }
+  if (!urls.length) throw new InvalidArgumentError('no URL given');
+  return urls;
+}
+
+/** A whole number, 0 or more. */
+function positiveInt(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`"${text}" is not a whole number (0 or more)`);
+  return n;
+}
+
+/** The audit flags, checked: a policy without a log path (or the reverse) is a mistake worth stopping for. */
+function auditFlags(o: { auditPolicyFile?: string; auditLogPath?: string; auditLogMaxsize: number; auditLogMaxbackup: number; auditLogMaxage: number }): { policyFile: string; logPath: string; maxSizeMB: number; maxBackups: number; maxAgeDays: number } | undefined {
+  if (!o.auditPolicyFile && !o.auditLogPath) return undefined;
+  if (!o.auditPolicyFile) throw new InvalidArgumentError('--audit-log-path needs --audit-policy-file (which requests to log, and how much)');
+  if (!o.auditLogPath) throw new InvalidArgumentError('--audit-policy-file needs --audit-log-path (where to write the events)');
+  return { policyFile: resolve(o.auditPolicyFile), logPath: o.auditLogPath === '-' ? '-' : resolve(o.auditLogPath), maxSizeMB: o.auditLogMaxsize, maxBackups: o.auditLogMaxbackup, maxAgeDays: o.auditLogMaxage };
+}
+
 /** `slipway server`: the management plane. */
 export function register(program: Command): void {
   program
@@ -23,14 +55,25 @@ export function register(program: Command): void {
     .option('--listen <host:port>', 'address to serve HTTPS on', '127.0.0.1:6443')
     .option('--token-auth-file <file>', 'static bearer tokens, CSV: token,user,uid,"group1,group2"')
     .option('--pod-security-config <file>', 'PodSecurityConfiguration (pod-security.admission.config.k8s.io/v1): enables Pod Security Admission')
-    .addOption(new Option('--storage <engine>', 'storage engine').choices(['sqlite', 'memory']).default('sqlite'))
+    .addOption(new Option('--storage <engine>', 'storage engine: sqlite (DATA_DIR/state.db), etcd (--etcd-servers) or memory').choices(['sqlite', 'etcd', 'memory']).default('sqlite'))
+    .option('--etcd-servers <urls>', 'with --storage etcd: the etcd members\' client URLs, comma-separated (http:// or https://)', commaList)
+    .option('--etcd-prefix <prefix>', 'with --storage etcd: prepended to every key (several planes sharing an etcd use the same prefix)')
+    .option('--etcd-cafile <file>', 'with --storage etcd over https: the CA that signed the members\' certificates')
+    .option('--etcd-certfile <file>', 'with --storage etcd: client certificate for etcd\'s --client-cert-auth')
+    .option('--etcd-keyfile <file>', 'with --storage etcd: the client certificate\'s key')
+    .option('--audit-policy-file <file>', 'audit.k8s.io/v1 Policy (YAML or JSON): which requests are logged and at which level; needs --audit-log-path')
+    .option('--audit-log-path <file>', 'JSON Lines audit log ("-" for standard output); needs --audit-policy-file')
+    .option('--audit-log-maxsize <MB>', 'rotate the audit log when it reaches this many megabytes (0 means 100, as kube-apiserver)', positiveInt, 100)
+    .option('--audit-log-maxbackup <n>', 'rotated audit logs kept (0: all)', positiveInt, 0)
+    .option('--audit-log-maxage <days>', 'days rotated audit logs are kept (0: forever)', positiveInt, 0)
+    .addOption(new Option('--authorization-mode <mode>', 'RBAC: requests are allowed by roles and bindings (system:masters may do anything); AlwaysAllow: any authenticated user may do anything').choices(['RBAC', 'AlwaysAllow']).default('RBAC'))
     .option('--sim-pod-start-seconds <s>', 'sim workload clusters: seconds from a Pod bound to a Node to its containers running', seconds, DEFAULT_WORKLOAD_BEHAVIOUR.containerStartSeconds)
     .option('--sim-pod-ready-seconds <s>', 'sim workload clusters: seconds from running to Ready (or the readiness probe\'s initialDelaySeconds)', seconds, DEFAULT_WORKLOAD_BEHAVIOUR.readinessSeconds)
     .option('--sim-job-run-seconds <s>', 'sim workload clusters: seconds a Job\'s Pod runs before it succeeds (annotation sim.slipway.dev/run-seconds overrides)', seconds, DEFAULT_WORKLOAD_BEHAVIOUR.jobRunSeconds)
     .addOption(new Option('--log-format <format>', 'log lines: text (readable), json (one object a line) or auto (text on a terminal, else json)').choices(['auto', 'text', 'json']).default('auto'))
     .addOption(new Option('--log-level <level>', 'the least severe level logged').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'))
     .addHelpText('after', '\nExample:\n  slipway server --data-dir ~/.slipway --listen 127.0.0.1:6443\n  kubectl --kubeconfig ~/.slipway/admin.kubeconfig get namespaces\n')
-    .action(async (o: { dataDir: string; listen: string; tokenAuthFile?: string; podSecurityConfig?: string; storage: 'sqlite' | 'memory'; logFormat: string; logLevel: string; simPodStartSeconds: number; simPodReadySeconds: number; simJobRunSeconds: number }) => {
+    .action(async (o: { dataDir: string; listen: string; tokenAuthFile?: string; podSecurityConfig?: string; storage: 'sqlite' | 'memory' | 'etcd'; etcdServers?: string[]; etcdPrefix?: string; etcdCafile?: string; etcdCertfile?: string; etcdKeyfile?: string; authorizationMode: 'RBAC' | 'AlwaysAllow'; auditPolicyFile?: string; auditLogPath?: string; auditLogMaxsize: number; auditLogMaxbackup: number; auditLogMaxage: number; logFormat: string; logLevel: string; simPodStartSeconds: number; simPodReadySeconds: number; simJobRunSeconds: number }) => {
       limitHeapGrowth();
       const format = chooseLogFormat(o.logFormat, process.stdout.isTTY);
       const logger =
@@ -54,7 +97,7 @@ export function register(program: Command): void {
       process.once('SIGINT', () => shutdown('SIGINT'));
       process.once('SIGTERM', () => shutdown('SIGTERM'));
       const workloadBehaviour = { containerStartSeconds: o.simPodStartSeconds, readinessSeconds: o.simPodReadySeconds, jobRunSeconds: o.simJobRunSeconds };
-      plane = await ManagementPlane.start({ dataDir: resolve(o.dataDir), listen: o.listen, tokenFile: o.tokenAuthFile, podSecurityConfig: o.podSecurityConfig, storage: o.storage, logger, workloadBehaviour });
+      plane = await ManagementPlane.start({ dataDir: resolve(o.dataDir), listen: o.listen, tokenFile: o.tokenAuthFile, podSecurityConfig: o.podSecurityConfig, storage: o.storage, etcd: o.etcdServers ? { servers: o.etcdServers, prefix: o.etcdPrefix, caFile: o.etcdCafile, certFile: o.etcdCertfile, keyFile: o.etcdKeyfile } : undefined, authorization: o.authorizationMode, audit: auditFlags(o), logger, workloadBehaviour });
       if (stopping) stop(plane);
     });
 }

@@ -1,0 +1,197 @@
+/**
+ * RBAC of one API (the management plane or one workload cluster): keeps an RbacIndex in step with the stored Roles,
+ * ClusterRoles and bindings (list, then watch), writes the default roles and bindings (kube-apiserver's bootstrap
+ * policy: missing ones are created, ones marked `rbac.authorization.kubernetes.io/autoupdate: "true"` get missing
+ * permissions back), keeps aggregated ClusterRoles' rules in step with the roles they select, and refuses role and
+ * binding writes that would grant more than the writer holds (escalation and bind checks, as admission).
+ */
+import type { Logger } from 'pino';
+import { StatusError } from '../apimachinery/errors.js';
+import { deepClone, type KubeObject } from '../apimachinery/types.js';
+import type { UserInfo } from './authn.js';
+import { aggregatedRules, isAggregated } from './authz/aggregation.js';
+import type { AuthzAttributes, AuthzDecision } from './authz/attributes.js';
+import { bootstrapClusterRoleBindings, bootstrapClusterRoles } from './authz/bootstrap-policy.js';
+import { bindingWriteRefusal, refusalError, roleWriteRefusal } from './authz/escalation.js';
+import { RbacIndex } from './authz/rbac-index.js';
+import type { BindingObject, RbacKind, RoleObject } from './authz/rules.js';
+import { KeyWorker } from './key-worker.js';
+import type { ObjectStore } from './object-store.js';
+import type { SubjectRules } from './reviews.js';
+import type { ResourceInfo } from './resource-info.js';
+import type { AdmissionAttributes, AdmissionPlugin } from './strategy.js';
+
+const GROUP = 'rbac.authorization.k8s.io';
+const KINDS: { kind: RbacKind; plural: string }[] = [
+  { kind: 'ClusterRole', plural: 'clusterroles' },
+  { kind: 'ClusterRoleBinding', plural: 'clusterrolebindings' },
+  { kind: 'Role', plural: 'roles' },
+  { kind: 'RoleBinding', plural: 'rolebindings' },
+];
+const AUTOUPDATE = 'rbac.authorization.kubernetes.io/autoupdate';
+const MASTERS = 'system:masters';
+
+export interface RbacStoreOptions {
+  logger: Logger;
+  /** Write the default roles and bindings (default true). */
+  bootstrap?: boolean;
+}
+
+export class RbacStore {
+  readonly index = new RbacIndex();
+  private readonly watchers: { stop(): void }[] = [];
+  private readonly aggregation: KeyWorker;
+  private stopped = false;
+
+  private constructor(
+    private readonly objects: ObjectStore,
+    private readonly log: Logger,
+  ) {
+    this.aggregation = new KeyWorker((name) => this.aggregate(name), (name, err) => log.warn({ err, clusterRole: name }, 'aggregating a ClusterRole failed; retrying'));
+  }
+
+  /** Loads the RBAC objects, writes the bootstrap policy, and follows changes. */
+  static async start(objects: ObjectStore, opts: RbacStoreOptions): Promise<RbacStore> {
+    const s = new RbacStore(objects, opts.logger);
+    for (const { kind, plural } of KINDS) {
+      const info = s.info(plural);
+      const w = await objects.watch(info, undefined, { resourceVersion: '0' }, (e) => {
+        const meta = e.object.metadata ?? {};
+        if (e.type === 'DELETED') s.index.remove(kind, meta.namespace ?? '', meta.name ?? '');
+        else s.index.put(kind, e.object as RoleObject | BindingObject);
+        if (kind === 'ClusterRole') s.onClusterRoleChange(e.object);
+      });
+      s.watchers.push(w);
+    }
+    if (opts.bootstrap !== false) await writeBootstrapPolicy(objects);
+    return s;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const w of this.watchers) w.stop();
+    this.watchers.length = 0;
+    this.aggregation.stop();
+  }
+
+  authorize(a: AuthzAttributes): AuthzDecision {
+    if (a.user.groups.includes(MASTERS)) return { allowed: true };
+    return this.index.authorize(a);
+  }
+
+  rulesFor(user: UserInfo, namespace: string): SubjectRules {
+    return this.index.rulesFor(user, namespace);
+  }
+
+  /** The escalation and bind checks on writes of roles and bindings. */
+  admission(): AdmissionPlugin {
+    return {
+      name: 'RBACEscalation',
+      admit: (attrs: AdmissionAttributes) => {
+        if (attrs.info.group !== GROUP || attrs.operation === 'DELETE' || !attrs.object || attrs.subresource) return;
+        const user = attrs.user;
+        if (!user || user.groups.includes(MASTERS)) return;
+        const kind = attrs.info.kind as RbacKind;
+        const ns = attrs.namespace ?? '';
+        const refusal = kind === 'Role' || kind === 'ClusterRole'
+          ? roleWriteRefusal(this.index, user, kind, ns, attrs.object as RoleObject, attrs.oldObject as RoleObject | undefined)
+          : bindingWriteRefusal(this.index, user, kind, ns, attrs.object as BindingObject, attrs.oldObject as BindingObject | undefined);
+        if (refusal) throw refusalError(refusal);
+      },
+    };
+  }
+
+  private info(plural: string): ResourceInfo {
+    const info = this.objects.registry.get(GROUP, 'v1', plural);
+    if (!info) throw new Error(`${plural}.${GROUP} is not served here`);
+    return info;
+  }
+
+  /** A ClusterRole changed: aggregated roles selecting it (and the role itself, if aggregated) are recomputed. */
+  private onClusterRoleChange(role: KubeObject): void {
+    if (this.stopped) return;
+    for (const r of this.index.listClusterRoles()) if (isAggregated(r) && r.metadata?.name) this.aggregation.enqueue(r.metadata.name);
+    const own = (role as { aggregationRule?: unknown }).aggregationRule;
+    if (own && role.metadata?.name) this.aggregation.enqueue(role.metadata.name);
+  }
+
+  private async aggregate(name: string): Promise<void> {
+    const info = this.info('clusterroles');
+    const role = this.index.getClusterRole(name);
+    if (!role || !isAggregated(role)) return;
+    const rules = aggregatedRules(role, this.index.listClusterRoles());
+    if (JSON.stringify(rules) === JSON.stringify((role as { rules?: unknown }).rules ?? [])) return;
+    await this.objects.guaranteedUpdate(info, undefined, name, (o) => {
+      (o as { rules?: unknown }).rules = rules;
+      return o;
+    });
+  }
+}
+
+/** Creates the missing default roles and bindings, and restores what autoupdate-marked ones lost. */
+export async function writeBootstrapPolicy(objects: ObjectStore): Promise<void> {
+  const write = async (plural: string, wanted: KubeObject[]): Promise<void> => {
+    const info = objects.registry.get(GROUP, 'v1', plural);
+    if (!info) throw new Error(`${plural}.${GROUP} is not served here`);
+    for (const obj of wanted) {
+      const name = obj.metadata!.name!;
+      const existing = await objects.tryGet(info, undefined, name);
+      if (!existing) {
+        try {
+          await objects.create(info, undefined, deepClone(obj), { fieldManager: 'kube-apiserver' });
+        } catch (e) {
+          if (!(e instanceof StatusError && e.reason === 'AlreadyExists')) throw e;
+        }
+        continue;
+      }
+      if (existing.metadata?.annotations?.[AUTOUPDATE] === 'false') continue;
+      if (!reconcileBootstrapObject(plural, existing, obj)) continue;
+      await objects.guaranteedUpdate(info, undefined, name, (o) => reconcileBootstrapObject(plural, o, obj));
+    }
+  };
+  await write('clusterroles', bootstrapClusterRoles() as KubeObject[]);
+  await write('clusterrolebindings', bootstrapClusterRoleBindings() as KubeObject[]);
+}
+
+/**
+ * The stored object with the bootstrap object's missing parts added back (rules of a role that is not aggregated,
+ * subjects of a binding, labels and annotations), or undefined when nothing is missing.
+ */
+function reconcileBootstrapObject(plural: string, stored: KubeObject, wanted: KubeObject): KubeObject | undefined {
+  const out = stored as Record<string, unknown> & KubeObject;
+  const w = wanted as Record<string, unknown>;
+  let changed = false;
+  const meta = (out.metadata ??= {});
+  for (const field of ['labels', 'annotations'] as const) {
+    const want = wanted.metadata?.[field] ?? {};
+    const have = (meta[field] ??= {}) as Record<string, string>;
+    for (const [k, v] of Object.entries(want)) {
+      if (have[k] === undefined) {
+        have[k] = v;
+        changed = true;
+      }
+    }
+  }
+  if (plural === 'clusterroles') {
+    if (w.aggregationRule && JSON.stringify(out.aggregationRule) !== JSON.stringify(w.aggregationRule)) {
+      out.aggregationRule = deepClone(w.aggregationRule);
+      changed = true;
+    }
+    if (!w.aggregationRule) {
+      const have = new Set(((out.rules as unknown[]) ?? []).map((r) => JSON.stringify(r)));
+      const add = ((w.rules as unknown[]) ?? []).filter((r) => !have.has(JSON.stringify(r)));
+      if (add.length) {
+        out.rules = [...((out.rules as unknown[]) ?? []), ...deepClone(add)];
+        changed = true;
+      }
+    }
+  } else {
+    const have = new Set(((out.subjects as unknown[]) ?? []).map((s) => JSON.stringify(s)));
+    const add = ((w.subjects as unknown[]) ?? []).filter((s) => !have.has(JSON.stringify(s)));
+    if (add.length) {
+      out.subjects = [...((out.subjects as unknown[]) ?? []), ...deepClone(add)];
+      changed = true;
+    }
+  }
+  return changed ? out : undefined;
+}
