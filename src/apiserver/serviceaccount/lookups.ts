@@ -3,6 +3,7 @@
  * getter (an ObjectStore, a watch cache, a client) serves both.
  */
 import type { KubeObject } from '../../apimachinery/types.js';
+import type { ObjectStore } from '../object-store.js';
 import type { LookedUpObject, LookedUpSecret, LookedUpServiceAccount, ServiceAccountTokenLookup } from './authenticator.js';
 import type { BoundObjectLookup } from './token-request.js';
 
@@ -55,5 +56,14 @@ export function boundObjectLookupFrom(get: GetCoreObject): BoundObjectLookup {
     pod: (namespace, name) => get('pods', namespace, name),
     secret: (namespace, name) => get('secrets', namespace, name),
     node: (name) => get('nodes', undefined, name),
+  };
+}
+
+/** Read core/v1 objects straight from an ObjectStore (the plane's, or a workload cluster's). */
+export function coreGetterFrom(objects: ObjectStore): GetCoreObject {
+  return async (resource, namespace, name) => {
+    const info = objects.registry.get('', 'v1', resource);
+    if (!info) return undefined;
+    return objects.tryGet(info, info.namespaced ? namespace : undefined, name);
   };
 }
