@@ -8,3 +8,4 @@ export { RbacIndex, type NonResourceRule, type RbacIndexOptions, type ResourceRu
 export { bindingWriteRefusal, checkBindingWrite, checkRoleWrite, confirmNoEscalation, refusalError, roleWriteRefusal, type RbacWriteRefusal } from './escalation.js';
 export { aggregateAll, aggregatedRules, isAggregated } from './aggregation.js';
 export { bootstrapClusterRoleBindings, bootstrapClusterRoles } from './bootstrap-policy.js';
+export { reconcileBinding, reconcileRole, type ReconcileOperation, type ReconcileResult } from './reconcile.js';
