@@ -68,6 +68,13 @@ describe('API server over HTTPS', () => {
     assert.equal(r.status, 401);
     assert.equal(status(r).reason, 'Unauthorized');
     assert.equal((await http('/api/v1/namespaces', { auth: { token: 'wrong' } })).status, 401);
+    // A known token authenticates: alice is refused by RBAC (403, not 401) until a binding lets her list namespaces.
+    const refused = await http('/api/v1/namespaces', { auth: { token: 'secret-token-1' } });
+    assert.equal(refused.status, 403, refused.text);
+    assert.equal(status(refused).message, 'namespaces is forbidden: User "alice" cannot list resource "namespaces" in API group "" at the cluster scope');
+    const binding = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'devs-view-namespaces' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' }, subjects: [{ kind: 'Group', name: 'devs' }] };
+    const bound = await http('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', { method: 'POST', body: binding });
+    assert.equal(bound.status, 201, bound.text);
     assert.equal((await http('/api/v1/namespaces', { auth: { token: 'secret-token-1' } })).status, 200);
   });
 

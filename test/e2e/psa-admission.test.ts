@@ -80,6 +80,10 @@ describe('PodSecurity admission through the API server', () => {
     });
     plane = t = await startPlane({ storage: 'memory', admission: [psa], tokenFile });
     http = httpClient(t);
+    // ci-bot (group ci) may do anything: this suite is about Pod Security, not RBAC.
+    const binding = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'ci-admin' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' }, subjects: [{ kind: 'Group', name: 'ci' }] };
+    const bound = await http('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', { method: 'POST', body: binding });
+    assert.equal(bound.status, 201, bound.text);
     for (const [plural, kind] of [['pods', 'Pod'], ['deployments', 'Deployment']] as const) {
       const r = await http('/apis/apiextensions.k8s.io/v1/customresourcedefinitions', { method: 'POST', body: crd(plural, kind) });
       assert.equal(r.status, 201, r.text);
