@@ -219,3 +219,22 @@ test('a role without a name (generateName) is named nowhere in the message', () 
   const idx = new RbacIndex();
   assert.match(checkRoleWrite(idx, bob, 'Role', 'ns', { metadata: { namespace: 'ns' }, rules: [podsGet] }) ?? '', /^roles\.rbac\.authorization\.k8s\.io is forbidden: /);
 });
+
+// Upstream helpers_test.go TestIsOnlyMutatingGCFields, on a role instead of a pod.
+const base = (): RoleObject => ({ metadata: { name: 'foo', annotations: {}, ownerReferences: [] }, rules: [] });
+const gcCases: { name: string; obj: () => RoleObject; expected: boolean }[] = [
+  { name: 'same', obj: base, expected: true },
+  { name: 'different managedFields', obj: () => ({ ...base(), metadata: { ...base().metadata, managedFields: [{ manager: 'manager' }] } }), expected: true },
+  { name: 'only annotations', obj: () => ({ ...base(), metadata: { ...base().metadata, annotations: { foo: 'bar' } } }), expected: false },
+  { name: 'only other', obj: () => ({ ...base(), rules: [podsGet] }), expected: false },
+  { name: 'only ownerRef', obj: () => ({ ...base(), metadata: { ...base().metadata, ownerReferences: [{ name: 'foo' }] } }), expected: true },
+  { name: 'ownerRef and finalizer', obj: () => ({ ...base(), metadata: { ...base().metadata, ownerReferences: [{ name: 'foo' }], finalizers: ['final'] } }), expected: true },
+  { name: 'and annotations', obj: () => ({ ...base(), metadata: { ...base().metadata, ownerReferences: [{ name: 'foo' }], annotations: { foo: 'bar' } } }), expected: false },
+  { name: 'and other', obj: () => ({ ...base(), rules: [podsGet], metadata: { ...base().metadata, ownerReferences: [{ name: 'foo' }] } }), expected: false },
+];
+
+for (const c of gcCases) {
+  test(`isOnlyMutatingGCFields: ${c.name}`, () => {
+    assert.equal(isOnlyMutatingGCFields(c.obj(), base()), c.expected);
+  });
+}

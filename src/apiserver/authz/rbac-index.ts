@@ -5,6 +5,9 @@
  * groups, whatever the number of bindings. Semantics are upstream's DefaultRuleResolver + RBACAuthorizer:
  * ClusterRoleBindings first, then the RoleBindings of the request's namespace; a missing role is a
  * resolution error that only shows in a refusal's reason.
+ *
+ * put() keeps references to the objects (and their rules and subjects): pass stored objects that are not
+ * mutated afterwards, and put() again on every change.
  */
 import type { AuthzAttributes, AuthzDecision, AuthzUser, Authorizer } from './attributes.js';
 import { goQuote } from './attributes.js';
