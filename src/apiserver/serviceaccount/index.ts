@@ -5,3 +5,4 @@ export * from './authenticator.js';
 export * from './token-request.js';
 export * from './token-review.js';
 export * from './lookups.js';
+export * from './legacy-token-secret.js';
