@@ -267,3 +267,53 @@ test('compactRules does not modify its input', () => {
   compactRules(input);
   assert.deepEqual(input[0]!.verbs, ['get']);
 });
+
+/** A small deterministic generator (LCG), so the cross-check below is the same on every run. */
+function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+test('covers agrees with ruleAllows: owner rules cover the atomic rule of a request exactly when they allow it', async () => {
+  const { rulesAllow } = await import('./rules.js');
+  const rnd = lcg(14);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+  const some = <T>(xs: readonly T[]): T[] => xs.filter(() => rnd() < 0.4);
+  const verbs = ['get', 'list', 'create', '*'];
+  const groups = ['', 'apps', '*'];
+  const resources = ['pods', 'pods/log', 'deployments', 'deployments/scale', '*/scale', '*'];
+  const names = ['a', 'b'];
+  const paths = ['/api', '/api/v1', '/apis', '/apis/*', '/healthz', '*'];
+  for (let i = 0; i < 300; i++) {
+    const owner: PolicyRule[] = [];
+    for (let j = 0; j < 3; j++) {
+      if (rnd() < 0.7) {
+        const r: PolicyRule = { verbs: some(verbs), apiGroups: some(groups), resources: some(resources) };
+        if (rnd() < 0.3) r.resourceNames = some(names);
+        owner.push(r);
+      } else {
+        owner.push({ verbs: some(verbs), nonResourceURLs: some(paths) });
+      }
+    }
+    for (let k = 0; k < 20; k++) {
+      const verb = pick(['get', 'list', 'create']);
+      if (rnd() < 0.7) {
+        const group = pick(['', 'apps']);
+        const combined = pick(['pods', 'pods/log', 'deployments', 'deployments/scale', 'replicasets/scale']);
+        const [resource, subresource] = combined.split('/') as [string, string | undefined];
+        const name = pick(['', 'a', 'c']);
+        const allowed = rulesAllow({ user: { name: 'u', groups: [] }, verb, resourceRequest: true, apiGroup: group, resource, subresource, name }, owner);
+        const atomic: PolicyRule = { verbs: [verb], apiGroups: [group], resources: [combined] };
+        if (name) atomic.resourceNames = [name];
+        assert.equal(covers(owner, [atomic]).covered, allowed, JSON.stringify({ owner, atomic }));
+      } else {
+        const path = pick(['/api', '/api/v1', '/apis', '/apis/apps/v1', '/healthz', '/metrics']);
+        const allowed = rulesAllow({ user: { name: 'u', groups: [] }, verb, resourceRequest: false, path }, owner);
+        assert.equal(covers(owner, [{ verbs: [verb], nonResourceURLs: [path] }]).covered, allowed, JSON.stringify({ owner, path }));
+      }
+    }
+  }
+});
