@@ -107,6 +107,8 @@ export class ManagementPlane {
     mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
     const host = osHostname();
     const pki = await ensureServerPki(opts.dataDir, { hostname: host });
+    // A bad audit policy stops the start before anything runs.
+    const auditLog = opts.audit ? createAuditLog({ ...opts.audit, clock: opts.clock }) : undefined;
     const store = await openStore(opts, log);
     const registry = new ResourceRegistry();
     registry.setOwned('builtin', builtinResources());
@@ -156,7 +158,6 @@ export class ManagementPlane {
     const tokens: Map<string, UserInfo> = opts.tokenFile ? loadTokenFile(opts.tokenFile) : new Map();
     const authorize = opts.authorization === 'AlwaysAllow' ? undefined : (a: AuthzAttributes): AuthzDecision => rbac.authorize(a);
     const reviews = reviewHandlers({ authorize: authorize ?? (() => ({ allowed: true })), rulesFor: (user, namespace) => rbac.rulesFor(user, namespace) });
-    const auditLog = opts.audit ? createAuditLog({ ...opts.audit, clock: opts.clock }) : undefined;
     const handler = new ApiHandler({ objects, registry, tokens, logger: log, bookmarkIntervalSeconds: opts.bookmarkIntervalSeconds, authorize, reviews, audit: auditLog?.recorder });
     // Requests whose TLS server name names a workload cluster go to that cluster's API; the rest to the plane's.
     const server = createServer(
