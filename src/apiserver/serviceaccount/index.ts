@@ -6,3 +6,4 @@ export * from './token-request.js';
 export * from './token-review.js';
 export * from './lookups.js';
 export * from './legacy-token-secret.js';
+export * from './openid.js';
