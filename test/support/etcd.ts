@@ -30,7 +30,7 @@ export interface EtcdCluster {
   readonly endpoints: string[];
   /** The running member that is the raft leader, if one is known. */
   leader(): Promise<EtcdMember | undefined>;
-  /** Stops every member and removes the data dirs. */
+  /** Kills every member (teardown: a graceful stop of a cluster takes seconds) and removes the data dirs. */
   stop(): Promise<void>;
 }
 
@@ -182,7 +182,7 @@ export async function startEtcd(opts: StartEtcdOptions = {}): Promise<EtcdCluste
       new Member(name, `http://127.0.0.1:${ports[2 * i]}`, peerUrls[i]!, join(root, name), bin, initialCluster, opts.timeoutMs ?? 30_000),
   );
   const stopAll = async (): Promise<void> => {
-    await Promise.all(members.map((m) => m.stop()));
+    await Promise.all(members.map((m) => m.kill()));
     rmSync(root, { recursive: true, force: true });
     dirs.delete(root);
   };

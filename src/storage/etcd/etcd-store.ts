@@ -126,7 +126,12 @@ export class EtcdStore implements Store {
       const rev = head.header.revision;
       const compacted = await findCompactedRevision(client, retryTimeoutMs, keyspace.start, rev);
       const store = new EtcdStore(client, keys, opts, rev, compacted);
-      await store.startFeed(rev);
+      try {
+        await store.startFeed(rev);
+      } catch (err) {
+        await store.close();
+        throw err;
+      }
       return store;
     } catch (err) {
       client.close();
@@ -310,7 +315,8 @@ export class EtcdStore implements Store {
     try {
       await Promise.race([this.feed.ready, timeout]);
     } catch (err) {
-      await this.close();
+      this.feed.cancel();
+      this.feed = undefined;
       throw err;
     } finally {
       clearTimeout(timer);
@@ -347,19 +353,25 @@ export class EtcdStore implements Store {
     if (compactRev > this.compacted) this.compacted = compactRev;
     this.warn(`keyspace watch lost: ${err.message}`);
     for (const w of [...this.watchers]) this.failWatcher(w, err);
+    this.feed = undefined;
     void (async () => {
-      try {
-        const res = await this.read(() => this.client.range({ key: this.keyspace.start, rangeEnd: this.keyspace.end, countOnly: true }));
-        if (this.closed) return;
-        const rev = res.header.revision;
-        this.history.reset(rev);
-        this.feedRev = Math.max(this.feedRev, rev);
-        if (this.compacted > rev) this.compacted = rev;
-        await this.startFeed(rev);
-        for (const w of this.feedWaiters) w.resolve();
-        this.feedWaiters = [];
-      } catch (e) {
-        if (!this.closed) this.warn(`keyspace watch could not restart: ${e instanceof Error ? e.message : String(e)}`);
+      for (let attempt = 0; !this.closed; attempt++) {
+        try {
+          const res = await this.read(() => this.client.range({ key: this.keyspace.start, rangeEnd: this.keyspace.end, countOnly: true }));
+          if (this.closed) return;
+          const rev = res.header.revision;
+          this.history.reset(rev);
+          this.feedRev = Math.max(this.feedRev, rev);
+          if (this.compacted > rev) this.compacted = rev;
+          for (const w of this.feedWaiters) w.resolve();
+          this.feedWaiters = [];
+          await this.startFeed(rev);
+          return;
+        } catch (e) {
+          if (this.closed) return;
+          this.warn(`keyspace watch could not restart: ${e instanceof Error ? e.message : String(e)}`);
+          await sleep(backoff(attempt));
+        }
       }
     })();
   }
