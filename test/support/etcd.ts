@@ -3,8 +3,9 @@
  * (/usr/bin/etcd, or $ETCD_BIN) on free loopback ports, each member in its own temp data dir.
  * Members can be stopped, killed with SIGKILL and started again (same data dir, same ports).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './net.js';
@@ -24,11 +25,20 @@ export interface EtcdMember {
   kill(): Promise<void>;
 }
 
+/** Files of a test PKI (made with openssl): clients trust caFile and present certFile/keyFile. */
+export interface EtcdTestTls {
+  caFile: string;
+  certFile: string;
+  keyFile: string;
+}
+
 export interface EtcdCluster {
   readonly members: readonly EtcdMember[];
   /** Client URLs of every member. */
   readonly endpoints: string[];
-  /** The running member that is the raft leader, if one is known. */
+  /** With `tls`: the client's CA and certificate (the members require client certificates). */
+  readonly tls?: EtcdTestTls;
+  /** The running member that is the raft leader, if one is known (plain-HTTP clusters only). */
   leader(): Promise<EtcdMember | undefined>;
   /** Kills every member (teardown: a graceful stop of a cluster takes seconds) and removes the data dirs. */
   stop(): Promise<void>;
@@ -40,6 +50,37 @@ export interface StartEtcdOptions {
   bin?: string;
   /** How long to wait for health (default 30 s). */
   timeoutMs?: number;
+  /** Serve clients over TLS with client-certificate authentication (peers stay plain). */
+  tls?: boolean;
+}
+
+interface ServerTls extends EtcdTestTls {
+  serverCertFile: string;
+  serverKeyFile: string;
+}
+
+/** A CA, a server certificate for 127.0.0.1/localhost, and a client certificate (P-256 keys). */
+function makeTestPki(dir: string): ServerTls {
+  const f = (name: string): string => join(dir, name);
+  const ssl = (...args: string[]): void => {
+    execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  };
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  ssl('req', '-x509', ...ec, '-keyout', f('ca.key'), '-out', f('ca.crt'), '-days', '2', '-subj', '/CN=slipway-test-etcd-ca');
+  const issue = (name: string, cn: string, ext: string): void => {
+    writeFileSync(f(`${name}.ext`), ext);
+    ssl('req', ...ec, '-keyout', f(`${name}.key`), '-out', f(`${name}.csr`), '-subj', `/CN=${cn}`);
+    ssl('x509', '-req', '-in', f(`${name}.csr`), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial', '-out', f(`${name}.crt`), '-days', '2', '-extfile', f(`${name}.ext`));
+  };
+  issue('server', 'etcd', 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n');
+  issue('client', 'slipway', 'extendedKeyUsage=clientAuth\n');
+  return {
+    caFile: f('ca.crt'),
+    certFile: f('client.crt'),
+    keyFile: f('client.key'),
+    serverCertFile: f('server.crt'),
+    serverKeyFile: f('server.key'),
+  };
 }
 
 const live = new Set<ChildProcess>();
@@ -70,7 +111,8 @@ async function distinctPorts(n: number): Promise<number[]> {
 }
 
 /** GET /health answers {"health":"true"} once the member serves and has a leader. */
-async function healthy(clientUrl: string): Promise<boolean> {
+async function healthy(clientUrl: string, tls?: EtcdTestTls): Promise<boolean> {
+  if (tls) return healthyTls(clientUrl, tls);
   try {
     const res = await fetch(`${clientUrl}/health`, { signal: AbortSignal.timeout(1_000) });
     const body = (await res.json()) as { health?: string };
@@ -78,6 +120,30 @@ async function healthy(clientUrl: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+function healthyTls(clientUrl: string, tls: EtcdTestTls): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = httpsRequest(
+      `${clientUrl}/health`,
+      { ca: readFileSync(tls.caFile), cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile), timeout: 1_000 },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (body += d));
+        res.on('end', () => {
+          try {
+            resolve(res.statusCode === 200 && (JSON.parse(body) as { health?: string }).health === 'true');
+          } catch {
+            resolve(false);
+          }
+        });
+      },
+    );
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
+    req.end();
+  });
 }
 
 class Member implements EtcdMember {
@@ -92,6 +158,7 @@ class Member implements EtcdMember {
     private readonly bin: string,
     private readonly initialCluster: string,
     private readonly timeoutMs: number,
+    private readonly tls: ServerTls | undefined,
   ) {}
 
   running(): boolean {
@@ -117,6 +184,9 @@ class Member implements EtcdMember {
         '--initial-cluster-token', `slipway-test-${process.pid}`,
         '--logger', 'zap',
         '--log-level', 'error',
+        ...(this.tls
+          ? ['--cert-file', this.tls.serverCertFile, '--key-file', this.tls.serverKeyFile, '--trusted-ca-file', this.tls.caFile, '--client-cert-auth']
+          : []),
       ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
@@ -136,7 +206,7 @@ class Member implements EtcdMember {
     const deadline = Date.now() + this.timeoutMs;
     for (;;) {
       if (!this.running()) throw new Error(`etcd member ${this.name} exited\n${this.stderr}`);
-      if (await healthy(this.clientUrl)) return;
+      if (await healthy(this.clientUrl, this.tls)) return;
       if (Date.now() > deadline) throw new Error(`etcd member ${this.name} not healthy within ${this.timeoutMs} ms\n${this.stderr}`);
       await pause(50);
     }
@@ -175,11 +245,13 @@ export async function startEtcd(opts: StartEtcdOptions = {}): Promise<EtcdCluste
   dirs.add(root);
   const ports = await distinctPorts(2 * n);
   const names = Array.from({ length: n }, (_, i) => `m${i}`);
+  const tls = opts.tls ? makeTestPki(root) : undefined;
+  const scheme = tls ? 'https' : 'http';
   const peerUrls = names.map((_, i) => `http://127.0.0.1:${ports[2 * i + 1]}`);
   const initialCluster = names.map((name, i) => `${name}=${peerUrls[i]}`).join(',');
   const members = names.map(
     (name, i) =>
-      new Member(name, `http://127.0.0.1:${ports[2 * i]}`, peerUrls[i]!, join(root, name), bin, initialCluster, opts.timeoutMs ?? 30_000),
+      new Member(name, `${scheme}://127.0.0.1:${ports[2 * i]}`, peerUrls[i]!, join(root, name), bin, initialCluster, opts.timeoutMs ?? 30_000, tls),
   );
   const stopAll = async (): Promise<void> => {
     await Promise.all(members.map((m) => m.kill()));
@@ -198,7 +270,8 @@ export async function startEtcd(opts: StartEtcdOptions = {}): Promise<EtcdCluste
   return {
     members,
     endpoints: members.map((m) => m.clientUrl),
-    leader: () => findLeader(members),
+    ...(tls ? { tls: { caFile: tls.caFile, certFile: tls.certFile, keyFile: tls.keyFile } } : {}),
+    leader: () => (tls ? Promise.resolve(undefined) : findLeader(members)),
     stop: stopAll,
   };
 }

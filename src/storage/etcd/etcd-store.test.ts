@@ -173,3 +173,31 @@ describe('EtcdStore on etcd', () => {
     }
   });
 });
+
+describe('EtcdStore over client TLS', () => {
+  let secure: EtcdCluster | undefined;
+  before(async () => {
+    secure = await startEtcd({ tls: true });
+  });
+  after(async () => {
+    await secure?.stop();
+  });
+
+  it('talks to etcd with a client certificate; without one it cannot open', async () => {
+    const tls = secure!.tls!;
+    assert.ok(secure!.endpoints[0]!.startsWith('https://'));
+    const s = await EtcdStore.open({ endpoints: secure!.endpoints, tls, compactionIntervalMs: 0, onWarning: () => undefined });
+    try {
+      const got: StoreEvent[] = [];
+      s.watch('/registry/', 0, (e) => got.push(e));
+      const kv = await s.create('/registry/configmaps/default/a', '{"a":1}');
+      assert.deepEqual(await s.get(kv.key), kv);
+      assert.deepEqual(got.map((e) => e.revision), [kv.modRevision]);
+    } finally {
+      await s.close();
+    }
+    await assert.rejects(
+      EtcdStore.open({ endpoints: secure!.endpoints, tls: { caFile: tls.caFile }, compactionIntervalMs: 0, retryTimeoutMs: 500, onWarning: () => undefined }),
+    );
+  });
+});
