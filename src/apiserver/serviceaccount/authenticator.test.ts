@@ -129,6 +129,23 @@ describe('bound tokens', () => {
     assert.ok(r && 'user' in r, JSON.stringify(r));
   });
 
+  it('follow the key list when it is given as a function (rotation)', async () => {
+    let keys = [verificationKeyFromPem(rsaKey.publicKeyPem)];
+    const a = authenticator(standardWorld(), { keys: () => keys });
+    assert.equal(errorOf(await a.authenticate(bound({}, ecKey), at(10))), 'invalid signature, no keys found');
+    keys = [...keys, verificationKeyFromPem(ecKey.publicKeyPem)];
+    assert.ok('user' in ((await a.authenticate(bound({}, ecKey), at(10))) ?? {}));
+    keys = [verificationKeyFromPem(ecKey.publicKeyPem)];
+    assert.equal(errorOf(await a.authenticate(bound(), at(10))), 'invalid signature, no keys found');
+  });
+
+  it('with a critical header extension are not ours to judge', async () => {
+    const token = bound();
+    const [h, p, s] = token.split('.');
+    const header = { ...JSON.parse(Buffer.from(h!, 'base64url').toString()), crit: ['exp'] };
+    assert.equal(await authenticator(standardWorld()).authenticate(`${enc(header)}.${p}.${s}`, at(10)), undefined);
+  });
+
   it('of a second accepted issuer authenticate', async () => {
     const r = await authenticator(standardWorld()).authenticate(bound({ issuer: 'https://old-issuer.example' }), at(10));
     assert.ok(r && 'user' in r, JSON.stringify(r));

@@ -123,8 +123,8 @@ interface PreparedKey {
 type Claims = Record<string, unknown>;
 
 export class ServiceAccountTokenAuthenticator {
-  private preparedFrom: TokenVerificationKey[] | undefined;
-  private prepared: PreparedKey[] = [];
+  /** Parsed public keys by PEM, so that a key list handed over again (rotation) is parsed only for new keys. */
+  private parsed = new Map<string, KeyObject>();
 
   constructor(private readonly opts: ServiceAccountTokenAuthenticatorOptions) {}
 
@@ -137,7 +137,8 @@ export class ServiceAccountTokenAuthenticator {
     const legacy = issuer === LEGACY_ISSUER && this.opts.legacyTokens !== false;
     if (issuer === undefined || (!legacy && !this.opts.issuers.includes(issuer))) return undefined;
     const jws = parseJws(token);
-    if (!jws) return undefined;
+    // go-jose refuses to parse a header with critical extensions it does not know (it knows none we use)
+    if (!jws || 'crit' in jws.header) return undefined;
 
     const kid = typeof jws.header.kid === 'string' ? jws.header.kid : '';
     const keys = this.keys().filter((k) => !kid || k.keyId === kid);
@@ -177,11 +178,15 @@ export class ServiceAccountTokenAuthenticator {
 
   private keys(): PreparedKey[] {
     const keys = typeof this.opts.keys === 'function' ? this.opts.keys() : this.opts.keys;
-    if (keys !== this.preparedFrom) {
-      this.prepared = keys.map((k) => ({ keyId: k.keyId, key: publicKeyFrom(k.publicKeyPem) }));
-      this.preparedFrom = keys;
-    }
-    return this.prepared;
+    if (this.parsed.size > 4 * keys.length + 16) this.parsed.clear();
+    return keys.map((k) => {
+      let key = this.parsed.get(k.publicKeyPem);
+      if (!key) {
+        key = publicKeyFrom(k.publicKeyPem);
+        this.parsed.set(k.publicKeyPem, key);
+      }
+      return { keyId: k.keyId, key };
+    });
   }
 
   private async validateBound(claims: Claims, now: Date, notes: ValidationNotes): Promise<ServiceAccountUser | { error: string }> {
