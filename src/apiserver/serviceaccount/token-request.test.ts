@@ -22,6 +22,7 @@ function objects(): Map<string, KubeObject> {
   put('pods', { metadata: { name: 'pending', namespace: 'team-a', uid: 'pending-uid' }, spec: { serviceAccountName: 'builder' } });
   put('pods', { metadata: { name: 'orphan', namespace: 'team-a', uid: 'orphan-uid' }, spec: { serviceAccountName: 'builder', nodeName: 'gone-node' } });
   put('pods', { metadata: { name: 'db-0', namespace: 'team-a', uid: 'db-uid' }, spec: { serviceAccountName: 'database' } });
+  put('pods', { metadata: { name: 'plain', namespace: 'team-a', uid: 'plain-uid' }, spec: {} });
   put('secrets', { metadata: { name: 'creds', namespace: 'team-a', uid: 'secret-uid' } });
   put('nodes', { metadata: { name: 'node-1', uid: 'node-uid' } });
   return m;
@@ -183,6 +184,13 @@ describe('TokenRequest', () => {
         message: 'cannot bind token for serviceaccount "builder" to pod running with different serviceaccount name.',
       },
       {
+        name: 'a Pod naming no service account (so "default") for another one',
+        ref: { kind: 'Pod', apiVersion: 'v1', name: 'plain' },
+        code: 400,
+        reason: 'BadRequest',
+        message: 'cannot bind token for serviceaccount "builder" to pod running with different serviceaccount name.',
+      },
+      {
         name: 'a Pod whose uid changed',
         ref: { kind: 'Pod', apiVersion: 'v1', name: 'web-0', uid: 'old-uid' },
         code: 409,
@@ -204,6 +212,12 @@ describe('TokenRequest', () => {
         assert.deepEqual(await statusOf(tokenRequestFor({ spec: { boundObjectRef: c.ref } }, sa, opts, boundLookup)), { code: c.code, reason: c.reason, message: c.message });
       });
     }
+  });
+
+  it('binds the default ServiceAccount to a Pod that names none', async () => {
+    const dflt: KubeObject = { metadata: { name: 'default', namespace: 'team-a', uid: 'default-uid' } };
+    const tr = await tokenRequestFor({ spec: { boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: 'plain' } } }, dflt, opts, boundLookup);
+    assert.deepEqual((payloadOf(tr.status.token)['kubernetes.io'] as Record<string, unknown>).pod, { name: 'plain', uid: 'plain-uid' });
   });
 
   it("is a 500 when the Pod's Node cannot be read", async () => {

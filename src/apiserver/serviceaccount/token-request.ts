@@ -194,7 +194,9 @@ async function resolveBoundObject(ref: BoundObjectReference, saName: string, nam
     object = await lookup.pod(namespace, name);
     if (!object) throw notFound('pods', '', name);
     const spec = (object.spec ?? {}) as { serviceAccountName?: unknown; nodeName?: unknown };
-    if (spec.serviceAccountName !== saName) throw badRequest(`cannot bind token for serviceaccount "${saName}" to pod running with different serviceaccount name.`);
+    // the ServiceAccount admission plugin gives every Pod one ("default" when none is named)
+    const podServiceAccount = typeof spec.serviceAccountName === 'string' && spec.serviceAccountName ? spec.serviceAccountName : 'default';
+    if (podServiceAccount !== saName) throw badRequest(`cannot bind token for serviceaccount "${saName}" to pod running with different serviceaccount name.`);
     resolved = { kind, name, uid: object.metadata?.uid ?? '' };
     if (typeof spec.nodeName === 'string' && spec.nodeName) {
       // the Pod's Node is recorded too; one that no longer exists still leaves its name (without a uid)

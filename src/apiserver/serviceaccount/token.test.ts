@@ -55,6 +55,7 @@ describe('bound token claims', () => {
       const { token, expirationTimestamp } = issueBoundToken(rsaKey, c.claims);
       const { header, payload, payloadText } = decode(token);
       assert.deepEqual(header, { alg: 'RS256', kid: UPSTREAM_RSA_KEY_ID });
+      assert.match(token, /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, 'three unpadded base64url segments');
       assert.deepEqual(payload, {
         aud: ['https://kubernetes.default.svc.cluster.local'],
         exp: NOW_S + c.claims.expirationSeconds,
