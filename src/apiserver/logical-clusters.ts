@@ -96,6 +96,12 @@ export class LogicalClusterHost {
   private readonly maxContexts: number;
   private readonly verifiedSockets = new WeakMap<object, boolean>();
   private readonly rbacStores = new Map<string, Promise<RbacStore>>();
+  /**
+   * Per object store: whether its cluster was destroyed. A destroyed cluster's store refuses new objects, so a
+   * controller still holding it cannot recreate what is being (or was) deleted; a cluster made again later gets a
+   * new store.
+   */
+  private readonly lifecycles = new Map<string, { destroyed: boolean }>();
 
   constructor(private readonly opts: LogicalClusterHostOptions) {
     this.maxContexts = opts.maxContexts ?? 2048;
@@ -112,6 +118,16 @@ export class LogicalClusterHost {
     let objects = this.stores.get(key);
     if (!objects) {
       objects = new ObjectStore(this.opts.store, this.opts.registry, { clock: this.opts.clock, strategies: this.opts.strategies, keyRoot: logicalClusterKeyRoot(ref) });
+      const lifecycle = { destroyed: false };
+      this.lifecycles.set(key, lifecycle);
+      objects.admission.push({
+        name: 'ClusterLifecycle',
+        admit: (attrs) => {
+          if (attrs.operation === 'CREATE' && lifecycle.destroyed) {
+            throw new StatusError(409, 'Conflict', `workload cluster ${key} is being deleted: no new objects are accepted`);
+          }
+        },
+      });
       if (this.opts.admission) objects.admission.push(...this.opts.admission(ref, objects));
       if (this.opts.rbac !== false) {
         objects.admission.push({
@@ -175,12 +191,15 @@ export class LogicalClusterHost {
   /** Delete every object of a workload cluster (the cluster is gone) and forget it. Returns how many were deleted. */
   async destroy(ref: LogicalClusterRef): Promise<number> {
     const key = refKey(ref);
+    this.objects(ref);
+    this.lifecycles.get(key)!.destroyed = true; // its store refuses new objects from here on
+    this.lifecycles.delete(key);
     this.running.delete(key);
     this.handlers.delete(key);
     this.contexts.delete(key);
     const rbac = this.rbacStores.get(key);
     this.rbacStores.delete(key);
-    if (rbac) void rbac.then((r) => r.stop(), () => undefined);
+    if (rbac) await rbac.then((r) => r.stop(), () => undefined);
     // Admission plugins' background work (e.g. Service allocation's release watch) ends with the cluster.
     for (const plugin of this.stores.get(key)?.admission ?? []) plugin.close?.();
     const prefix = `/clusters/${ref.namespace}/${ref.name}/`;

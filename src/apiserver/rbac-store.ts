@@ -7,14 +7,15 @@
  */
 import type { Logger } from 'pino';
 import { StatusError } from '../apimachinery/errors.js';
-import { deepClone, type KubeObject } from '../apimachinery/types.js';
+import type { KubeObject } from '../apimachinery/types.js';
 import type { UserInfo } from './authn.js';
 import { aggregatedRules, isAggregated } from './authz/aggregation.js';
 import type { AuthzAttributes, AuthzDecision } from './authz/attributes.js';
 import { bootstrapClusterRoleBindings, bootstrapClusterRoles } from './authz/bootstrap-policy.js';
+import { reconcileBinding, reconcileRole, type ReconcileResult } from './authz/reconcile.js';
 import { bindingWriteRefusal, refusalError, roleWriteRefusal } from './authz/escalation.js';
 import { RbacIndex } from './authz/rbac-index.js';
-import type { BindingObject, RbacKind, RoleObject } from './authz/rules.js';
+import { rulesEqual, type BindingObject, type RbacKind, type RoleObject } from './authz/rules.js';
 import { KeyWorker } from './key-worker.js';
 import type { ObjectStore } from './object-store.js';
 import type { SubjectRules } from './reviews.js';
@@ -28,7 +29,6 @@ const KINDS: { kind: RbacKind; plural: string }[] = [
   { kind: 'Role', plural: 'roles' },
   { kind: 'RoleBinding', plural: 'rolebindings' },
 ];
-const AUTOUPDATE = 'rbac.authorization.kubernetes.io/autoupdate';
 const MASTERS = 'system:masters';
 
 export interface RbacStoreOptions {
@@ -120,7 +120,7 @@ export class RbacStore {
     const role = this.index.getClusterRole(name);
     if (!role || !isAggregated(role)) return;
     const rules = aggregatedRules(role, this.index.listClusterRoles());
-    if (JSON.stringify(rules) === JSON.stringify((role as { rules?: unknown }).rules ?? [])) return;
+    if (rulesEqual(rules, role.rules)) return;
     await this.objects.guaranteedUpdate(info, undefined, name, (o) => {
       (o as { rules?: unknown }).rules = rules;
       return o;
@@ -128,70 +128,28 @@ export class RbacStore {
   }
 }
 
-/** Creates the missing default roles and bindings, and restores what autoupdate-marked ones lost. */
+/** Creates the missing default roles and bindings, and restores what autoupdate-marked ones lost (upstream's reconciliation). */
 export async function writeBootstrapPolicy(objects: ObjectStore): Promise<void> {
-  const write = async (plural: string, wanted: KubeObject[]): Promise<void> => {
+  const write = async <T extends RoleObject | BindingObject>(plural: string, wanted: T[], reconcile: (existing: T | undefined, expected: T) => ReconcileResult<T>): Promise<void> => {
     const info = objects.registry.get(GROUP, 'v1', plural);
     if (!info) throw new Error(`${plural}.${GROUP} is not served here`);
-    for (const obj of wanted) {
-      const name = obj.metadata!.name!;
-      const existing = await objects.tryGet(info, undefined, name);
-      if (!existing) {
-        try {
-          await objects.create(info, undefined, deepClone(obj), { fieldManager: 'kube-apiserver' });
-        } catch (e) {
-          if (!(e instanceof StatusError && e.reason === 'AlreadyExists')) throw e;
+    for (const expected of wanted) {
+      const name = expected.metadata!.name!;
+      const existing = (await objects.tryGet(info, undefined, name)) as T | undefined;
+      const r = reconcile(existing, expected);
+      try {
+        if (r.operation === 'create') await objects.create(info, undefined, r.object as KubeObject, { fieldManager: 'kube-apiserver' });
+        else if (r.operation === 'update') await objects.update(info, undefined, name, r.object as KubeObject, { fieldManager: 'kube-apiserver' });
+        else if (r.operation === 'recreate') {
+          await objects.delete(info, undefined, name);
+          await objects.create(info, undefined, r.object as KubeObject, { fieldManager: 'kube-apiserver' });
         }
-        continue;
+      } catch (e) {
+        // Another replica wrote it first: its write is as good as ours.
+        if (!(e instanceof StatusError && (e.reason === 'AlreadyExists' || e.reason === 'Conflict'))) throw e;
       }
-      if (existing.metadata?.annotations?.[AUTOUPDATE] === 'false') continue;
-      if (!reconcileBootstrapObject(plural, existing, obj)) continue;
-      await objects.guaranteedUpdate(info, undefined, name, (o) => reconcileBootstrapObject(plural, o, obj));
     }
   };
-  await write('clusterroles', bootstrapClusterRoles() as KubeObject[]);
-  await write('clusterrolebindings', bootstrapClusterRoleBindings() as KubeObject[]);
-}
-
-/**
- * The stored object with the bootstrap object's missing parts added back (rules of a role that is not aggregated,
- * subjects of a binding, labels and annotations), or undefined when nothing is missing.
- */
-function reconcileBootstrapObject(plural: string, stored: KubeObject, wanted: KubeObject): KubeObject | undefined {
-  const out = stored as Record<string, unknown> & KubeObject;
-  const w = wanted as Record<string, unknown>;
-  let changed = false;
-  const meta = (out.metadata ??= {});
-  for (const field of ['labels', 'annotations'] as const) {
-    const want = wanted.metadata?.[field] ?? {};
-    const have = (meta[field] ??= {}) as Record<string, string>;
-    for (const [k, v] of Object.entries(want)) {
-      if (have[k] === undefined) {
-        have[k] = v;
-        changed = true;
-      }
-    }
-  }
-  if (plural === 'clusterroles') {
-    if (w.aggregationRule && JSON.stringify(out.aggregationRule) !== JSON.stringify(w.aggregationRule)) {
-      out.aggregationRule = deepClone(w.aggregationRule);
-      changed = true;
-    }
-    if (!w.aggregationRule) {
-      const have = new Set(((out.rules as unknown[]) ?? []).map((r) => JSON.stringify(r)));
-      const add = ((w.rules as unknown[]) ?? []).filter((r) => !have.has(JSON.stringify(r)));
-      if (add.length) {
-        out.rules = [...((out.rules as unknown[]) ?? []), ...deepClone(add)];
-        changed = true;
-      }
-    }
-  } else {
-    const have = new Set(((out.subjects as unknown[]) ?? []).map((s) => JSON.stringify(s)));
-    const add = ((w.subjects as unknown[]) ?? []).filter((s) => !have.has(JSON.stringify(s)));
-    if (add.length) {
-      out.subjects = [...((out.subjects as unknown[]) ?? []), ...deepClone(add)];
-      changed = true;
-    }
-  }
-  return changed ? out : undefined;
+  await write('clusterroles', bootstrapClusterRoles(), reconcileRole);
+  await write('clusterrolebindings', bootstrapClusterRoleBindings(), reconcileBinding);
 }

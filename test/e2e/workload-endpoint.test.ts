@@ -77,6 +77,38 @@ describe('workload cluster endpoints', () => {
     assert.doesNotMatch(res.stdout, /customresourcedefinitions/);
   });
 
+  it('authorizes each cluster with its own RBAC, independent of the plane\'s', async () => {
+    await t.plane.workloadClusters.start({ namespace: 'default', name: 'alpha' });
+    const ca = cas['default/alpha']!;
+    const dev = await issueClientCert(ca, { commonName: 'dev', organizations: ['devs'] });
+    const path = join(t.dataDir, 'alpha-dev.kubeconfig');
+    writeFileSync(path, renderKubeconfig({ server: t.plane.url, caPem: ca.certPem, clientCertPem: dev.certPem, clientKeyPem: dev.keyPem, clusterName: 'alpha', userName: 'dev', tlsServerName: clusterServerName({ namespace: 'default', name: 'alpha' }) }));
+    // The cluster has the default roles of a kubeadm cluster.
+    const roles = await kubectl(kubeconfigs['default/alpha']!, ['get', 'clusterroles', '-o', 'name']);
+    assert.match(roles.stdout, /^clusterrole\.rbac\.authorization\.k8s\.io\/edit$/m);
+    assert.match(roles.stdout, /^clusterrole\.rbac\.authorization\.k8s\.io\/cluster-admin$/m);
+    const refused = await kubectl(path, ['get', 'pods', '-n', 'default']);
+    assert.match(refused.stderr, /pods is forbidden: User "dev" cannot list resource "pods" in API group "" in the namespace "default"/);
+    // A binding in the plane means nothing inside the cluster.
+    const planeBinding = await t.kubectl(['create', 'clusterrolebinding', 'devs-admin', '--clusterrole=cluster-admin', '--group=devs']);
+    assert.equal(planeBinding.code, 0, planeBinding.stderr);
+    assert.equal((await kubectl(path, ['auth', 'can-i', 'list', 'pods', '-n', 'default'])).stdout.trim(), 'no');
+    // A binding inside the cluster does.
+    const bind = await kubectl(kubeconfigs['default/alpha']!, ['create', 'rolebinding', 'devs-edit', '--clusterrole=edit', '--group=devs', '-n', 'default']);
+    assert.equal(bind.code, 0, bind.stderr);
+    let allowed = '';
+    for (let i = 0; i < 100 && allowed !== 'yes'; i++) allowed = (await kubectl(path, ['auth', 'can-i', 'create', 'deployments.apps', '-n', 'default'])).stdout.trim();
+    assert.equal(allowed, 'yes');
+    const created = await kubectl(path, ['create', 'configmap', 'by-dev', '-n', 'default']);
+    assert.equal(created.code, 0, created.stderr);
+    const elsewhere = await kubectl(path, ['create', 'configmap', 'by-dev', '-n', 'kube-system']);
+    assert.match(elsewhere.stderr, /configmaps is forbidden: User "dev" cannot create resource "configmaps" in API group "" in the namespace "kube-system"/);
+    const who = await kubectl(path, ['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}']);
+    assert.equal(who.stdout, 'dev');
+    // The plane's own binding did not leak the other way either: dev is nobody in the plane.
+    assert.equal((await t.kubectl(['get', 'rolebinding', 'devs-edit', '-n', 'default'])).code !== 0, true);
+  });
+
   it('refuses a client certificate of another cluster or of the plane', async () => {
     // beta's admin certificate against alpha's server name.
     const beta = cas['team-b/beta']!;
@@ -109,7 +141,7 @@ describe('workload cluster endpoints', () => {
     const r = await kubectl(kubeconfigs['default/alpha']!, ['get', 'namespaces']);
     assert.notEqual(r.code, 0);
     const left = await t.plane.store.list('/clusters/default/alpha/');
-    assert.equal(left.items.length, 0);
+    assert.deepEqual(left.items.map((kv) => kv.key), []);
     const beta = await kubectl(kubeconfigs['team-b/beta']!, ['get', 'namespaces', '-o', 'name']);
     assert.equal(beta.code, 0, beta.stderr);
   });
