@@ -160,7 +160,9 @@ export class ServiceAccountTokenAuthenticator {
     const requested = audiences && audiences.length > 0 ? audiences : this.opts.apiAudiences;
     const granted = tokenAudiences.filter((a, i) => requested.includes(a) && tokenAudiences.indexOf(a) === i);
     if (granted.length === 0 && this.opts.apiAudiences.length > 0) {
-      return { error: `token audiences ${goQuoteList(tokenAudiences)} is invalid for the target audiences ${goQuoteList(requested)}` };
+      const refused: ServiceAccountAuthFailure = { error: `token audiences ${goQuoteList(tokenAudiences)} is invalid for the target audiences ${goQuoteList(requested)}` };
+      if (Object.keys(annotations).length > 0) refused.auditAnnotations = annotations;
+      return refused;
     }
 
     let outcome: ServiceAccountUser | { error: string };
