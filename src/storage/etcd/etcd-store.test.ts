@@ -88,6 +88,28 @@ describe('EtcdStore on etcd', () => {
     }
   });
 
+  it('compacting does not cut short a watcher still catching up from etcd', async () => {
+    const prefix = freshPrefix();
+    const a = await open({ prefix });
+    try {
+      const base = a.currentRevision();
+      for (let i = 0; i < 300; i++) await a.create(`/k/${String(i).padStart(3, '0')}`, String(i));
+      const b = await open({ prefix });
+      try {
+        const got: number[] = [];
+        b.watch('/k/', base, (e) => got.push(e.revision));
+        await b.compact(b.currentRevision());
+        await waitFor(() => got.length >= 300, 5000, 'the whole history');
+        assert.deepEqual(got, Array.from({ length: 300 }, (_, i) => base + 1 + i));
+        assert.throws(() => b.watch('/k/', base, () => undefined), StoreCompactedError);
+      } finally {
+        await b.close();
+      }
+    } finally {
+      await a.close();
+    }
+  });
+
   it('compaction: a new store reads the compacted revision; a stale one hears StoreCompactedError from etcd', async () => {
     const prefix = freshPrefix();
     const a = await open({ prefix });
@@ -138,9 +160,11 @@ describe('EtcdStore on etcd', () => {
       for (let i = 0; i < 5; i++) acked.push((await a.create(`/r/${i}`, String(i))).modRevision);
       await waitFor(() => got.length >= 5, 5000, 'events before restart');
       await etcd!.members[0]!.kill();
+      // A write sent while etcd is down is retried (it never reached etcd) until etcd is back.
+      const during = a.create('/r/5', '5');
       await etcd!.members[0]!.start();
-      // Writes retry until the member answers again.
-      for (let i = 5; i < 10; i++) acked.push((await a.create(`/r/${i}`, String(i))).modRevision);
+      acked.push((await during).modRevision);
+      for (let i = 6; i < 10; i++) acked.push((await a.create(`/r/${i}`, String(i))).modRevision);
       await waitFor(() => got.length >= 10, 10_000, 'events after restart');
       w.stop();
       assert.deepEqual(got, acked);
