@@ -88,7 +88,8 @@ export class EtcdClient {
         // Notice a dead member on an idle connection (etcd allows pings every 5 s).
         'grpc.keepalive_time_ms': 10_000,
         'grpc.keepalive_timeout_ms': 5_000,
-        'grpc.keepalive_permit_without_calls': 1,
+        // etcd refuses pings on a connection without streams; the store's watch stream is always open.
+        'grpc.keepalive_permit_without_calls': 0,
         'grpc.max_receive_message_length': 512 * 1024 * 1024,
         'grpc.max_send_message_length': 64 * 1024 * 1024,
         'grpc.initial_reconnect_backoff_ms': 100,
