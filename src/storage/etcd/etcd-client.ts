@@ -28,6 +28,7 @@ import {
   type WatchResponseMsg,
 } from './proto.js';
 
+/** Client TLS for https:// endpoints (http:// endpoints stay plain). */
 export interface EtcdTlsOptions {
   /** CA bundle that signed the etcd server certificates. */
   caFile: string;
@@ -83,7 +84,8 @@ export class EtcdClient {
       : undefined;
     this.clients = this.endpoints.map((url) => {
       const { target, secure } = parseEndpoint(url);
-      const creds = secure || secureCreds ? (secureCreds ?? grpc.credentials.createSsl()) : grpc.credentials.createInsecure();
+      // The scheme decides: https uses the given CA and client certificate (or the system roots).
+      const creds = secure ? (secureCreds ?? grpc.credentials.createSsl()) : grpc.credentials.createInsecure();
       return new grpc.Client(target, creds, {
         // Notice a dead member on an idle connection (etcd allows pings every 5 s).
         'grpc.keepalive_time_ms': 10_000,
