@@ -21,7 +21,9 @@
  *
  * Environment:
  *   BENCH_SCALE=0.1           scale the counts down (or up) for a quick run (default 1)
- *   BENCH_PHASES=creates,get,list,watch,rss,etcd   run a subset
+ *   BENCH_PHASES=creates,get,list,watch,rbac,rss,etcd   run a subset
+ *   BENCH_STORAGE=etcd        the plane stores in a one-member etcd started for the run (the reference puts go
+ *                             to the same etcd; the table adds the ratio of creates/s to raw puts/s)
  *   BENCH_WARMUP_MS=4000      warm-up at 16 clients before the 16-client create runs
  *   BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"   node flags of the server child
  *   BENCH_VERBOSE=1           echo the server's stderr
@@ -29,7 +31,9 @@
  *
  * Output: a table (figure, value, target, pass/fail), then exactly one line of JSON.
  */
+import { writeFileSync } from 'node:fs';
 import * as https from 'node:https';
+import { join } from 'node:path';
 import { expect, httpAgent, httpsAgent, median, percentile, pool, request, type Target } from './support/http.js';
 import { cleanup, installCleanupHandlers, procCpuSeconds, procMemory, removeDir, sleep, startEtcd, startServer, tempDir, type ServerChild } from './support/procs.js';
 
@@ -48,11 +52,15 @@ const LIST_RUNS = 5;
 const CREATE_RUNS = 3;
 const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 4000);
 const WATCH_WAIT_MS = 30_000;
-const PHASES = new Set((process.env.BENCH_PHASES ?? 'creates,get,list,watch,rss,etcd').split(',').map((s) => s.trim()).filter(Boolean));
+const PHASES = new Set((process.env.BENCH_PHASES ?? 'creates,get,list,watch,rbac,rss,etcd').split(',').map((s) => s.trim()).filter(Boolean));
+/** BENCH_STORAGE=etcd: the plane stores in a one-member etcd this run starts (the same one the reference puts go to). */
+const STORAGE = process.env.BENCH_STORAGE === 'etcd' ? 'etcd' : process.env.BENCH_STORAGE === 'memory' ? 'memory' : 'sqlite';
+const N_BINDINGS = scaled(1_000, 20);
+const RBAC_RUNS = 3;
 const OVERALL_TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 15 * 60_000);
 
-type Key = 'creates_per_s_1' | 'creates_per_s_16' | 'get_p50_ms' | 'get_p99_ms' | 'list_10k_ms' | 'watch_p99_ms' | 'rss_mib_100k' | 'etcd_puts_per_s_1' | 'etcd_puts_per_s_16';
-const KEYS: Key[] = ['creates_per_s_1', 'creates_per_s_16', 'get_p50_ms', 'get_p99_ms', 'list_10k_ms', 'watch_p99_ms', 'rss_mib_100k', 'etcd_puts_per_s_1', 'etcd_puts_per_s_16'];
+type Key = 'creates_per_s_1' | 'creates_per_s_16' | 'get_p50_ms' | 'get_p99_ms' | 'list_10k_ms' | 'watch_p99_ms' | 'rbac_creates_per_s_16' | 'rbac_cost_pct' | 'rss_mib_100k' | 'etcd_puts_per_s_1' | 'etcd_puts_per_s_16' | 'etcd_ratio_16';
+const KEYS: Key[] = ['creates_per_s_1', 'creates_per_s_16', 'get_p50_ms', 'get_p99_ms', 'list_10k_ms', 'watch_p99_ms', 'rbac_creates_per_s_16', 'rbac_cost_pct', 'rss_mib_100k', 'etcd_puts_per_s_1', 'etcd_puts_per_s_16', 'etcd_ratio_16'];
 const results: Partial<Record<Key, number>> = {};
 
 interface Row {
@@ -102,11 +110,22 @@ async function createMany(srv: ServerChild, ns: string, prefix: string, n: numbe
   }
 }
 
+/** The etcd of a BENCH_STORAGE=etcd run (started once, shared by the servers and the reference puts). */
+let sharedEtcd: Awaited<ReturnType<typeof startEtcd>> | undefined;
+let etcdPrefixes = 0;
+
+/** Environment of a benchmark server: its storage (a fresh key prefix of the shared etcd for each server), extra settings. */
+async function serverEnv(extra: Record<string, string> = {}): Promise<Record<string, string>> {
+  if (STORAGE !== 'etcd') return { BENCH_STORAGE: STORAGE, ...extra };
+  sharedEtcd ??= await startEtcd();
+  return { BENCH_STORAGE: 'etcd', BENCH_ETCD_SERVERS: sharedEtcd.url, BENCH_ETCD_PREFIX: `/plane-${++etcdPrefixes}`, ...extra };
+}
+
 // ---------------------------------------------------------------------------------------------
 async function benchMainServer(): Promise<void> {
   const dir = tempDir('slipway-bench-apiserver-');
-  log(`starting server (data dir ${dir})`);
-  const srv = await startServer(dir);
+  log(`starting server (data dir ${dir}, storage ${STORAGE})`);
+  const srv = await startServer(dir, 90_000, await serverEnv());
   log(`server ${srv.url} pid ${srv.pid}`);
   const admin = serverTarget(srv, 4);
   try {
@@ -345,7 +364,8 @@ async function benchWatch(srv: ServerChild, admin: Target): Promise<void> {
 async function benchRss(): Promise<void> {
   const dir = tempDir('slipway-bench-apiserver-rss-');
   log(`starting fresh server for the RSS figure (data dir ${dir})`);
-  let srv = await startServer(dir);
+  const rssEnv = await serverEnv();
+  let srv = await startServer(dir, 90_000, rssEnv);
   try {
     const base = procMemory(srv.pid);
     const admin = serverTarget(srv, 2);
@@ -375,7 +395,7 @@ async function benchRss(): Promise<void> {
     row(`  creates/s, ${RSS_CONCURRENCY} clients (~100 B ConfigMaps, n=${N_RSS})`, r0(r.perSec).toLocaleString('en-US'));
     // Informational: a restart over the same data (what a fresh process holds for 100k objects).
     await srv.stop();
-    srv = await startServer(dir);
+    srv = await startServer(dir, 90_000, rssEnv);
     await sleep(3_000);
     const m2 = procMemory(srv.pid);
     log(`after restart with ${N_RSS} objects stored: VmRSS ${m2.rssMiB.toFixed(1)} MiB, VmHWM ${m2.hwmMiB.toFixed(1)} MiB`);
@@ -388,8 +408,9 @@ async function benchRss(): Promise<void> {
 
 // ---------------------------------------------------------------------------------------------
 async function benchEtcd(): Promise<void> {
-  log('starting etcd');
-  const etcd = await startEtcd();
+  const own = !sharedEtcd;
+  if (own) log('starting etcd');
+  const etcd = sharedEtcd ?? (await startEtcd());
   log(`etcd ${etcd.url} pid ${etcd.proc.pid}`);
   try {
     const value = Buffer.from(KIB).toString('base64');
@@ -403,6 +424,11 @@ async function benchEtcd(): Promise<void> {
         });
         const perSec = N_CREATES / (ms / 1000);
         results[c === 1 ? 'etcd_puts_per_s_1' : 'etcd_puts_per_s_16'] = r0(perSec);
+        if (c === 16 && STORAGE === 'etcd' && results.creates_per_s_16 !== undefined) {
+          const ratio = results.creates_per_s_16 / perSec;
+          results.etcd_ratio_16 = r2(ratio);
+          row(`  Slipway creates/s on etcd ÷ raw etcd puts/s, 16 clients`, ratio.toFixed(2), '>= 0.8', ratio >= 0.8);
+        }
         log(`etcd puts c=${c}: ${N_CREATES} in ${ms.toFixed(0)} ms = ${perSec.toFixed(0)}/s`);
         row(`reference: etcd 1 KiB puts/s, ${c} client${c > 1 ? 's' : ''} (n=${N_CREATES})`, r0(perSec).toLocaleString('en-US'));
       } finally {
@@ -410,7 +436,71 @@ async function benchEtcd(): Promise<void> {
       }
     }
   } finally {
-    await etcd.stop();
+    if (own) await etcd.stop();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+/**
+ * What RBAC costs: creates/s at 16 clients by a user whose permission comes from one RoleBinding among N_BINDINGS
+ * (half RoleBindings in the same namespace, half ClusterRoleBindings, naming other users and groups), against the
+ * same creates by a system:masters user (allowed before any binding is looked at). Both authenticate by token;
+ * runs alternate, medians compared.
+ */
+async function benchRbac(): Promise<void> {
+  const dir = tempDir('slipway-bench-rbac-');
+  const tokenFile = join(dir, 'tokens.csv');
+  writeFileSync(tokenFile, 'bench-admin-token,bench-admin,uid-admin,"system:masters"\nbench-editor-token,bench-editor,uid-editor,"bench-team"\n');
+  const srv = await startServer(join(dir, 'data'), 90_000, await serverEnv({ BENCH_TOKEN_FILE: tokenFile }));
+  const admin: Target = { ...serverTarget(srv, 16), token: 'bench-admin-token' };
+  const editor: Target = { ...serverTarget(srv, 16), token: 'bench-editor-token' };
+  try {
+    const ns = 'bench-rbac';
+    await createNamespace(admin, ns);
+    const rb = (name: string, kind: 'User' | 'Group', subject: string, role: string): string =>
+      JSON.stringify({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role }, subjects: [{ kind, name: subject, apiGroup: 'rbac.authorization.k8s.io' }] });
+    const crb = (name: string, subject: string): string =>
+      JSON.stringify({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' }, subjects: [{ kind: 'User', name: subject, apiGroup: 'rbac.authorization.k8s.io' }] });
+    const noise = N_BINDINGS - 1;
+    await pool(noise, 16, async (i) => {
+      if (i % 2 === 0) await expect(admin, 'POST', `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings`, rb(`noise-${i}`, i % 4 === 0 ? 'User' : 'Group', `someone-${i}`, 'edit'), [201]);
+      else await expect(admin, 'POST', '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', crb(`noise-${i}`, `someone-${i}`), [201]);
+    });
+    await expect(admin, 'POST', `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings`, rb('bench-team-edit', 'Group', 'bench-team', 'edit'), [201]);
+    // The binding takes effect once the plane's RBAC has seen it.
+    for (let i = 0; ; i++) {
+      const r = await request(editor, 'GET', `${cmPath(ns)}?limit=1`);
+      if (r.status === 200) break;
+      if (i > 200) throw new Error(`bench-editor still refused: HTTP ${r.status} ${r.body.slice(0, 200)}`);
+      await sleep(50);
+    }
+    log(`${N_BINDINGS} bindings in place`);
+    const post = (t: Target, prefix: string) =>
+      pool(N_CREATES, 16, async (i) => {
+        await expect(t, 'POST', cmPath(ns), configMap(`${prefix}${i}`, { v: KIB }), [201]);
+      });
+    await post(admin, 'warm-a-');
+    await post(editor, 'warm-e-');
+    const asAdmin: number[] = [];
+    const asEditor: number[] = [];
+    for (let k = 0; k < RBAC_RUNS; k++) {
+      asAdmin.push(N_CREATES / ((await post(admin, `a${k}-`)) / 1000));
+      asEditor.push(N_CREATES / ((await post(editor, `e${k}-`)) / 1000));
+      log(`rbac run ${k + 1}: system:masters ${r0(asAdmin[k]!)}/s, RoleBinding user ${r0(asEditor[k]!)}/s`);
+    }
+    const a = median(asAdmin);
+    const e = median(asEditor);
+    const cost = Math.max(0, (1 - e / a) * 100);
+    results.rbac_creates_per_s_16 = r0(e);
+    results.rbac_cost_pct = r1(cost);
+    row(`creates/s, 16 clients, by a RoleBinding user among ${N_BINDINGS.toLocaleString('en-US')} bindings`, r0(e).toLocaleString('en-US'));
+    row(`  the same by system:masters (no RBAC evaluation)`, r0(a).toLocaleString('en-US'));
+    row(`  RBAC cost, % of creates/s (median of ${RBAC_RUNS} alternating runs)`, `${r1(cost)} %`, '<= 10 %', cost <= 10);
+  } finally {
+    admin.agent.destroy();
+    editor.agent.destroy();
+    await srv.stop();
+    removeDir(dir);
   }
 }
 
@@ -439,12 +529,14 @@ watchdog.unref();
 let failed = false;
 try {
   if (['creates', 'get', 'list', 'watch'].some((p) => PHASES.has(p))) await benchMainServer();
+  if (PHASES.has('rbac')) await benchRbac();
   if (PHASES.has('rss')) await benchRss();
   if (PHASES.has('etcd')) await benchEtcd();
 } catch (e) {
   failed = true;
   process.stderr.write(`[bench] FAILED: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
 } finally {
+  await sharedEtcd?.stop();
   await cleanup();
   clearTimeout(watchdog);
 }

@@ -16,6 +16,8 @@ export interface Target {
   /** Base URL, e.g. https://127.0.0.1:6443 or http://127.0.0.1:2379 */
   url: URL;
   agent: http.Agent;
+  /** Bearer token sent with every request (otherwise the agent's client certificate identifies the caller). */
+  token?: string;
 }
 
 export function httpsAgent(opts: { ca: string; cert: string; key: string; maxSockets: number; keepAlive?: boolean; servername?: string }): https.Agent {
@@ -34,6 +36,7 @@ export function request(t: Target, method: string, path: string, body?: string, 
   const mod = t.url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
     const headers: http.OutgoingHttpHeaders = { accept: 'application/json' };
+    if (t.token) headers.authorization = `Bearer ${t.token}`;
     if (body !== undefined) {
       headers['content-type'] = contentType;
       headers['content-length'] = Buffer.byteLength(body);

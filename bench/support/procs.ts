@@ -122,7 +122,7 @@ export const SERVER_NODE_FLAGS = ['--max-semi-space-size=32'];
  * just built it (SLIPWAY_BENCH_BUILT=1), else `--import tsx bench/support/server-main.ts`.
  * BENCH_SERVER_NODE_ARGS (space separated) adds node flags, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
  */
-export async function startServer(dataDir: string, timeoutMs = 90_000): Promise<ServerChild> {
+export async function startServer(dataDir: string, timeoutMs = 90_000, env: Record<string, string> = {}): Promise<ServerChild> {
   const extra = [...SERVER_NODE_FLAGS, ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean)];
   const entry =
     process.env.SLIPWAY_BENCH_BUILT === '1'
@@ -131,6 +131,7 @@ export async function startServer(dataDir: string, timeoutMs = 90_000): Promise<
   const proc = spawn(process.execPath, [...extra, ...entry, dataDir], {
     cwd: repoRoot,
     stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
   });
   children.add(proc);
   let stderr = '';

@@ -28,7 +28,10 @@ limitHeapGrowth();
 const logger = pino({ name: 'slipway-bench', level: process.env.SLIPWAY_BENCH_LOG_LEVEL ?? 'warn' }, destination(2));
 // BENCH_WORKLOAD_BEHAVIOUR: JSON of the simulated Pods' timings (e.g. {"containerStartSeconds":0}).
 const workloadBehaviour = process.env.BENCH_WORKLOAD_BEHAVIOUR ? (JSON.parse(process.env.BENCH_WORKLOAD_BEHAVIOUR) as Record<string, number>) : undefined;
-const plane = await ManagementPlane.start({ dataDir, listen: '127.0.0.1:0', logger, storage: process.env.BENCH_STORAGE === 'memory' ? 'memory' : 'sqlite', workloadBehaviour });
+// BENCH_STORAGE=memory|etcd (etcd: BENCH_ETCD_SERVERS=URL,...); BENCH_TOKEN_FILE: static tokens (RBAC benchmarks).
+const storage = process.env.BENCH_STORAGE === 'memory' ? 'memory' : process.env.BENCH_STORAGE === 'etcd' ? 'etcd' : 'sqlite';
+const etcd = storage === 'etcd' ? { servers: (process.env.BENCH_ETCD_SERVERS ?? '').split(',').filter(Boolean), prefix: process.env.BENCH_ETCD_PREFIX } : undefined;
+const plane = await ManagementPlane.start({ dataDir, listen: '127.0.0.1:0', logger, storage, etcd, tokenFile: process.env.BENCH_TOKEN_FILE, workloadBehaviour });
 
 // BENCH_HEAP_LOG=FILE: one line per second of heap figures (MiB), and one per mark-compact, for memory work.
 const heapLog = process.env.BENCH_HEAP_LOG;

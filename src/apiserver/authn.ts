@@ -148,7 +148,7 @@ export function loadTokenFile(path: string): TokenMap {
   return parseTokenCsv(text, path);
 }
 
-function withAuthenticatedGroup(user: UserInfo): UserInfo {
+export function withAuthenticatedGroup(user: UserInfo): UserInfo {
   const groups = user.groups.includes(GROUP_AUTHENTICATED) ? [...user.groups] : [...user.groups, GROUP_AUTHENTICATED];
   const out: UserInfo = { name: user.name, groups };
   if (user.uid !== undefined) out.uid = user.uid;

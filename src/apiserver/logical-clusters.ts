@@ -22,6 +22,8 @@ import type { ResourceRegistry } from './registry.js';
 import type { AuthzAttributes, AuthzDecision } from './authz/attributes.js';
 import { RbacStore, writeBootstrapPolicy } from './rbac-store.js';
 import { reviewHandlers } from './reviews.js';
+import { serviceAccountTokens } from './service-account-tokens.js';
+import type { TokenSigningKey } from './serviceaccount/keys.js';
 import type { AdmissionPlugin, KindStrategy } from './strategy.js';
 
 export interface LogicalClusterRef {
@@ -56,6 +58,8 @@ export interface LogicalClusterHostOptions {
    * its API server starts; its roles are loaded on the first request of a user outside system:masters.
    */
   rbac?: boolean;
+  /** The cluster's ServiceAccount token signing key (Cluster API's `<cluster>-sa` Secret), when it has one. */
+  serviceAccountKeyLookup?(ref: LogicalClusterRef): Promise<TokenSigningKey | undefined>;
 }
 
 interface ServingContext {
@@ -226,11 +230,26 @@ export class LogicalClusterHost {
     let h = this.handlers.get(key);
     if (!h) {
       const authorize = this.opts.rbac === false ? undefined : (a: AuthzAttributes): Promise<AuthzDecision> => this.authorize(ref, a);
+      const keyLookup = this.opts.serviceAccountKeyLookup;
+      const tokens = keyLookup
+        ? serviceAccountTokens({ objects: this.objects(ref), key: () => keyLookup(ref), now: () => this.opts.clock?.now() ?? new Date() })
+        : undefined;
       const reviews = reviewHandlers({
         authorize: authorize ?? (() => ({ allowed: true })),
         rulesFor: async (user, namespace) => (await this.rbac(ref)).rulesFor(user, namespace),
+        tokenReview: tokens ? (body) => tokens.tokenReview(body) : undefined,
       });
-      h = new ApiHandler({ objects: this.objects(ref), registry: this.opts.registry, tokens: new Map(), logger: this.opts.logger.child({ workloadCluster: key }), documentCache: this.documentCache, authorize, reviews });
+      h = new ApiHandler({
+        objects: this.objects(ref),
+        registry: this.opts.registry,
+        tokens: new Map(),
+        logger: this.opts.logger.child({ workloadCluster: key }),
+        documentCache: this.documentCache,
+        authorize,
+        reviews,
+        authenticateToken: tokens ? (token) => tokens.authenticateToken(token) : undefined,
+        tokenRequest: tokens ? (ns, name, body) => tokens.tokenRequest(ns, name, body) : undefined,
+      });
       this.handlers.set(key, h);
     }
     return h;

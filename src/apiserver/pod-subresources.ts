@@ -21,6 +21,8 @@ export function postSubresourcesOf(info: Pick<ResourceInfo, 'group' | 'plural'>)
       { name: 'eviction', kind: 'Eviction', group: 'policy', version: 'v1' },
     ];
   }
+  // TokenRequest: answered by the API server's ServiceAccount token issuer, not stored.
+  if (info.group === '' && info.plural === 'serviceaccounts') return [{ name: 'token', kind: 'TokenRequest', group: 'authentication.k8s.io', version: 'v1' }];
   return [];
 }
 

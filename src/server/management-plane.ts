@@ -26,6 +26,8 @@ import { createAuditLog, type AuditFlags } from '../apiserver/audit/index.js';
 import { RbacStore } from '../apiserver/rbac-store.js';
 import { ResourceRegistry } from '../apiserver/registry.js';
 import { reviewHandlers } from '../apiserver/reviews.js';
+import { serviceAccountTokens } from '../apiserver/service-account-tokens.js';
+import { ensurePlaneSigningKey, serviceAccountKeySecretName, signingKeyFromSecret, type TokenSigningKey } from '../apiserver/serviceaccount/keys.js';
 import type { AdmissionPlugin, KindStrategy } from '../apiserver/strategy.js';
 import type { AuthzAttributes, AuthzDecision } from '../apiserver/authz/attributes.js';
 import { loadPodSecurityConfiguration, PodSecurityAdmission } from '../psa/index.js';
@@ -157,8 +159,10 @@ export class ManagementPlane {
 
     const tokens: Map<string, UserInfo> = opts.tokenFile ? loadTokenFile(opts.tokenFile) : new Map();
     const authorize = opts.authorization === 'AlwaysAllow' ? undefined : (a: AuthzAttributes): AuthzDecision => rbac.authorize(a);
-    const reviews = reviewHandlers({ authorize: authorize ?? (() => ({ allowed: true })), rulesFor: (user, namespace) => rbac.rulesFor(user, namespace) });
-    const handler = new ApiHandler({ objects, registry, tokens, logger: log, bookmarkIntervalSeconds: opts.bookmarkIntervalSeconds, authorize, reviews, audit: auditLog?.recorder });
+    const now = (): Date => opts.clock?.now() ?? new Date();
+    const saTokens = serviceAccountTokens({ objects, key: await ensurePlaneSigningKey(pki.paths.dir), staticTokens: tokens, now });
+    const reviews = reviewHandlers({ authorize: authorize ?? (() => ({ allowed: true })), rulesFor: (user, namespace) => rbac.rulesFor(user, namespace), tokenReview: (body) => saTokens.tokenReview(body) });
+    const handler = new ApiHandler({ objects, registry, tokens, logger: log, bookmarkIntervalSeconds: opts.bookmarkIntervalSeconds, authorize, reviews, audit: auditLog?.recorder, authenticateToken: (token) => saTokens.authenticateToken(token), tokenRequest: (ns, name, body) => saTokens.tokenRequest(ns, name, body) });
     // Requests whose TLS server name names a workload cluster go to that cluster's API; the rest to the plane's.
     const server = createServer(
       { key: pki.server.keyPem, cert: pki.server.certPem, ca: pki.ca.certPem, requestCert: true, rejectUnauthorized: false, keepAlive: true, SNICallback: workloadClusters.sniCallback },
@@ -260,7 +264,23 @@ function newWorkloadClusterHost(store: Store, objects: ObjectStore, log: Logger,
     if (!data?.['tls.crt'] || !data['tls.key']) return undefined;
     return { certPem: Buffer.from(data['tls.crt'], 'base64').toString('utf8'), keyPem: Buffer.from(data['tls.key'], 'base64').toString('utf8') };
   };
-  return new LogicalClusterHost({ store, registry, strategies, caLookup, admission: workloadClusterAdmission, logger: log.child({ component: 'workload-clusters' }), clock });
+  // Signing keys parsed once per Secret revision.
+  const saKeys = new Map<string, { rv: string; key: TokenSigningKey }>();
+  const serviceAccountKeyLookup = async (ref: LogicalClusterRef): Promise<TokenSigningKey | undefined> => {
+    const secret = await objects.tryGet(secrets, ref.namespace, serviceAccountKeySecretName(ref.name));
+    const cacheKey = `${ref.namespace}/${ref.name}`;
+    if (!secret) {
+      saKeys.delete(cacheKey);
+      return undefined;
+    }
+    const rv = secret.metadata?.resourceVersion ?? '';
+    const known = saKeys.get(cacheKey);
+    if (known?.rv === rv) return known.key;
+    const key = signingKeyFromSecret(secret);
+    saKeys.set(cacheKey, { rv, key });
+    return key;
+  };
+  return new LogicalClusterHost({ store, registry, strategies, caLookup, serviceAccountKeyLookup, admission: workloadClusterAdmission, logger: log.child({ component: 'workload-clusters' }), clock });
 }
 
 async function openStore(opts: ManagementPlaneOptions, log: Logger): Promise<Store> {

@@ -1,0 +1,76 @@
+/**
+ * ServiceAccount tokens of one API (the management plane, or one workload cluster): bearer-token authentication of
+ * the API's JWTs (bound and legacy), POST serviceaccounts/NAME/token (TokenRequest, `kubectl create token`) and
+ * TokenReview, over the API's own objects and its signing key.
+ */
+import { StatusError } from '../apimachinery/errors.js';
+import type { KubeObject } from '../apimachinery/types.js';
+import { withAuthenticatedGroup, type TokenMap, type UserInfo } from './authn.js';
+import type { ObjectStore } from './object-store.js';
+import { ServiceAccountTokenAuthenticator } from './serviceaccount/authenticator.js';
+import type { TokenSigningKey } from './serviceaccount/keys.js';
+import { boundObjectLookupFrom, coreGetterFrom, tokenLookupFrom } from './serviceaccount/lookups.js';
+import { DEFAULT_ISSUER } from './serviceaccount/token.js';
+import { tokenRequestFor } from './serviceaccount/token-request.js';
+import { tokenReviewFor, type TokenAuthenticationResult } from './serviceaccount/token-review.js';
+
+export interface ServiceAccountTokensOptions {
+  objects: ObjectStore;
+  /** The signing key, or a function finding it (a workload cluster's comes from its `<cluster>-sa` Secret). */
+  key: TokenSigningKey | (() => Promise<TokenSigningKey | undefined>);
+  /** Static tokens (also answered by TokenReview). */
+  staticTokens?: TokenMap;
+  now: () => Date;
+  issuer?: string;
+}
+
+export interface ServiceAccountTokens {
+  authenticateToken(token: string): Promise<UserInfo | { error: string } | undefined>;
+  tokenRequest(namespace: string, name: string, body: KubeObject): Promise<KubeObject>;
+  tokenReview(body: KubeObject): Promise<KubeObject>;
+}
+
+export function serviceAccountTokens(opts: ServiceAccountTokensOptions): ServiceAccountTokens {
+  const issuer = opts.issuer ?? DEFAULT_ISSUER;
+  const audiences = [issuer];
+  const get = coreGetterFrom(opts.objects);
+  const keyOf = async (): Promise<TokenSigningKey | undefined> => (typeof opts.key === 'function' ? opts.key() : opts.key);
+  let authenticator: { key: TokenSigningKey; authn: ServiceAccountTokenAuthenticator } | undefined;
+  const authn = async (): Promise<ServiceAccountTokenAuthenticator | undefined> => {
+    const key = await keyOf();
+    if (!key) return undefined;
+    if (authenticator?.key.keyId !== key.keyId) {
+      authenticator = { key, authn: new ServiceAccountTokenAuthenticator({ keys: [key], issuers: [issuer], apiAudiences: audiences, lookup: tokenLookupFrom(get) }) };
+    }
+    return authenticator.authn;
+  };
+  const authenticate = async (token: string, wanted?: string[]): Promise<TokenAuthenticationResult | undefined> => {
+    const user = opts.staticTokens?.get(token);
+    if (user) return { user: withAuthenticatedGroup(user) };
+    const a = await authn();
+    if (!a) return undefined;
+    const r = await a.authenticate(token, opts.now(), wanted);
+    if (!r) return undefined;
+    if ('user' in r) return { user: r.user, audiences: r.audiences };
+    return { error: r.error };
+  };
+  return {
+    async authenticateToken(token) {
+      const a = await authn();
+      if (!a) return undefined;
+      const r = await a.authenticate(token, opts.now());
+      if (!r) return undefined;
+      return 'user' in r ? r.user : { error: r.error };
+    },
+    async tokenRequest(namespace, name, body) {
+      const key = await keyOf();
+      if (!key) throw new StatusError(503, 'ServiceUnavailable', 'this API server has no ServiceAccount signing key yet');
+      const saInfo = opts.objects.registry.get('', 'v1', 'serviceaccounts')!;
+      const sa = await opts.objects.get(saInfo, namespace, name);
+      return (await tokenRequestFor(body, sa, { key, issuer, defaultAudiences: audiences, now: opts.now() }, boundObjectLookupFrom(get))) as unknown as KubeObject;
+    },
+    async tokenReview(body) {
+      return (await tokenReviewFor(body, (token, wanted) => authenticate(token, wanted), { apiAudiences: audiences })) as unknown as KubeObject;
+    },
+  };
+}
