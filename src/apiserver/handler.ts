@@ -1,6 +1,7 @@
 /** HTTP request handling of the API server: authentication, routing, verbs, watch streaming. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import { EtcdRequestError, EtcdWriteOutcomeUnknownError } from '../storage/etcd/errors.js';
 import { StatusError, badRequest, internalError, methodNotAllowed, notFound, unauthorized, type Status } from '../apimachinery/errors.js';
 import { applyJsonPatch, applyMergePatch } from '../apimachinery/patch/index.js';
 import { parseFieldSelector, parseLabelSelector, type FieldSelector, type LabelSelector } from '../apimachinery/selectors.js';
@@ -374,6 +375,13 @@ export class ApiHandler {
       watcher = await this.objects.watch(info, namespace, { labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector, resourceVersion: q.get('resourceVersion') ?? undefined }, (e) => {
         lastRv = e.object.metadata?.resourceVersion ?? lastRv;
         send(encode(e));
+      }, (err) => {
+        // The storage ended the watch (compacted past it): tell the client, which relists, as kube-apiserver does.
+        stop();
+        send(JSON.stringify({ type: 'ERROR', object: err.toStatus() }) + '\n');
+        setImmediate(() => {
+          if (!res.destroyed) res.end();
+        });
       });
     } catch (e) {
       if (e instanceof StatusError && e.code === 410) {
@@ -468,7 +476,14 @@ export class ApiHandler {
   private fail(res: ServerResponse, e: unknown): void {
     let err: StatusError;
     if (e instanceof StatusError) err = e;
-    else {
+    else if (e instanceof EtcdWriteOutcomeUnknownError) {
+      // As kube-apiserver when etcd did not answer a write in time: the client must read to learn whether it applied.
+      this.log.warn({ err: e }, 'storage write outcome unknown');
+      err = new StatusError(504, 'Timeout', `Timeout: request did not complete within the allowed duration (${e.message})`);
+    } else if (e instanceof EtcdRequestError) {
+      this.log.warn({ err: e }, 'storage unavailable');
+      err = new StatusError(503, 'ServiceUnavailable', `storage is unavailable: ${e.message}`);
+    } else {
       this.log.error({ err: e }, 'request failed');
       err = internalError(e instanceof Error ? e.message : String(e));
     }

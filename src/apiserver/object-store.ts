@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import {
   StatusError,
+  internalError,
   alreadyExists,
   badRequest,
   conflict,
@@ -873,7 +874,11 @@ export class ObjectStore {
    * Stream changes. Objects moving into / out of the selectors appear as ADDED / DELETED, as
    * kube-apiserver's watch cache does. Throws a 410 Expired StatusError for a compacted revision.
    */
-  async watch(info: ResourceInfo, namespace: string | undefined, opts: WatchOptions, onEvent: (e: WatchEvent) => void): Promise<Watcher> {
+  /**
+   * Events of the objects in scope from opts.resourceVersion on. `onError` hears of a watch the storage ended (etcd
+   * compacted past it: a 410 StatusError), after which no more events come.
+   */
+  async watch(info: ResourceInfo, namespace: string | undefined, opts: WatchOptions, onEvent: (e: WatchEvent) => void, onError?: (e: StatusError) => void): Promise<Watcher> {
     this.checkFieldSelector(info, opts.fieldSelector);
     const prefix = this.listPrefix(info, namespace);
     const rv = opts.resourceVersion;
@@ -917,7 +922,7 @@ export class ObjectStore {
         const prevMatched = e.prev ? this.matches(info, (sh.prev ??= this.decode(e.prev, info)), opts.labelSelector, opts.fieldSelector) : false;
         if (nowMatches) emit(prevMatched ? 'MODIFIED' : 'ADDED', sh);
         else if (prevMatched) emit('DELETED', sh);
-      });
+      }, onError ? (err: Error) => onError(err instanceof StoreCompactedError ? new StatusError(410, 'Expired', `too old resource version: ${err.requested} (${err.compacted + 1})`) : internalError(err.message)) : undefined);
     } catch (e) {
       if (e instanceof StoreCompactedError) {
         throw new StatusError(410, 'Expired', `too old resource version: ${from} (${e.compacted + 1})`);
