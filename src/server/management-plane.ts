@@ -47,6 +47,7 @@ import { WORKLOAD_CONTROLLERS, workloadClusterAdmission, WorkloadControllerHost,
 import { MemoryStore } from '../storage/memory/memory-store.js';
 import { EtcdStore } from '../storage/etcd/etcd-store.js';
 import { SqliteStore } from '../storage/sqlite/sqlite-store.js';
+import { applyRevisionOffset } from '../storage/revision-offset.js';
 import type { Store } from '../storage/store.js';
 
 export interface ManagementPlaneOptions {
@@ -74,6 +75,12 @@ export interface ManagementPlaneOptions {
   bookmarkIntervalSeconds?: number;
   /** A PodSecurityConfiguration file: enables Pod Security Admission with its defaults and exemptions. */
   podSecurityConfig?: string;
+  /**
+   * Run the plane's controllers (namespace deletion, garbage collection, Cluster API, sim, workload clusters) only
+   * while holding the Lease kube-system/slipway-plane, so several planes can share one etcd. Default: on with
+   * storage 'etcd', off otherwise.
+   */
+  leaderElection?: boolean | { leaseDurationMs?: number; identity?: string };
   /** Audit log: --audit-policy-file and --audit-log-path (both needed), rotation by size. */
   audit?: Omit<AuditFlags, 'clock'>;
   /** 'RBAC' (default): requests are authorized by the plane's roles and bindings; 'AlwaysAllow': any authenticated user may do anything. */
@@ -100,9 +107,13 @@ export class ManagementPlane {
     private readonly sockets: Set<Socket>,
     /** The workload clusters this plane hosts (sim provider). */
     readonly workloadClusters: LogicalClusterHost,
-    /** The controllers inside those clusters (absent when the plane runs no Cluster API controllers). */
-    readonly workloadControllers: WorkloadControllerHost | undefined,
+    /** The controllers inside those clusters (absent when the plane runs no Cluster API controllers or does not lead). */
+    private readonly currentWorkloadControllers: () => WorkloadControllerHost | undefined,
   ) {}
+
+  get workloadControllers(): WorkloadControllerHost | undefined {
+    return this.currentWorkloadControllers();
+  }
 
   static async start(opts: ManagementPlaneOptions): Promise<ManagementPlane> {
     const log = opts.logger ?? pino({ name: 'slipway' });
@@ -149,10 +160,14 @@ export class ManagementPlane {
       await installDefaultClass(objects, log.child({ component: 'default-class' })).catch((e: unknown) => log.error({ err: e }, 'installing the default ClusterClass slipway-default failed'));
     }
     await installBuiltinFeatures(objects, log.child({ component: 'feature-gates' }));
-    const namespaces = new NamespaceController(objects, log.child({ controller: 'namespace' }));
-    await namespaces.start();
-    const gc = new GarbageCollector(objects, log.child({ controller: 'garbage-collector' }));
-    await gc.start();
+    const election = opts.leaderElection ?? opts.storage === 'etcd';
+    // Controllers that write on behalf of the whole API run on one plane at a time when several share a store.
+    const leaderOnly: { name: string; make(): Promise<{ stop(): void | Promise<void> }> }[] = [
+      { name: 'namespace-controller', make: async () => { const c = new NamespaceController(objects, log.child({ controller: 'namespace' })); await c.start(); return c; } },
+      { name: 'garbage-collector', make: async () => { const c = new GarbageCollector(objects, log.child({ controller: 'garbage-collector' })); await c.start(); return c; } },
+    ];
+    const alwaysRunning: { stop(): void | Promise<void> }[] = [];
+    if (!election) for (const c of leaderOnly.splice(0)) alwaysRunning.push(await c.make());
     const workloadClusters = newWorkloadClusterHost(store, objects, log, opts.clock);
     const rbac = await RbacStore.start(objects, { logger: log.child({ component: 'rbac' }) });
     objects.admission.push(rbac.admission());
@@ -193,17 +208,47 @@ export class ManagementPlane {
     const addr = server.address() as AddressInfo;
     const urlHost = hostPart === '0.0.0.0' || hostPart === '::' ? '127.0.0.1' : hostPart;
     // The controller manager runs in-process on the same Client code that `slipway controllers` uses.
-    const manager = inProcessManager(objects, { logger: log.child({ component: 'controllers' }), clock: opts.clock });
+    const le = typeof opts.leaderElection === 'object' ? opts.leaderElection : {};
+    const manager = inProcessManager(objects, {
+      logger: log.child({ component: 'controllers' }),
+      clock: opts.clock,
+      ...(election ? { leaderElection: { namespace: 'kube-system', name: 'slipway-plane', leaseDurationMs: le.leaseDurationMs, identity: le.identity } } : {}),
+    });
     const servesClusterApi = !!registry.byKind('cluster.x-k8s.io', 'v1beta1', 'Cluster');
     const clusterApi = opts.clusterApi === false || !servesClusterApi ? undefined : setupClusterApi(store, manager, workloadClusters, { host: urlHost, port: addr.port }, log, opts, topologyAdmission);
     setupFeatureGateControllers({ manager, reader: new CachedReader(manager.client, manager.informers) });
+    if (clusterApi) leaderOnly.push({ name: 'workload-controllers', make: () => clusterApi.startWorkloads() });
+    const current = new Map<string, { stop(): void | Promise<void> }>();
+    for (const c of leaderOnly) {
+      manager.addRunnable({
+        name: c.name,
+        run(signal) {
+          const made = c.make().then(
+            (inst) => {
+              current.set(c.name, inst);
+              return inst;
+            },
+            (err: unknown) => {
+              log.error({ err, controller: c.name }, 'starting a controller failed');
+              return undefined;
+            },
+          );
+          signal.addEventListener('abort', () => {
+            void made.then(async (inst) => {
+              if (current.get(c.name) === inst) current.delete(c.name);
+              await inst?.stop();
+            });
+          }, { once: true });
+        },
+      });
+    }
     await manager.start();
-    await clusterApi?.start();
+    if (!election && clusterApi) alwaysRunning.push(await clusterApi.startWorkloads());
     const url = `https://${urlHost.includes(':') ? `[${urlHost}]` : urlHost}:${addr.port}`;
     const kubeconfigPath = join(opts.dataDir, 'admin.kubeconfig');
     await writeKubeconfig(kubeconfigPath, { server: url, caPem: pki.ca.certPem, clientCertPem: pki.admin.certPem, clientKeyPem: pki.admin.keyPem, clusterName: 'slipway', userName: 'slipway-admin' });
     log.info({ url, kubeconfig: kubeconfigPath, dataDir: opts.dataDir, storage: opts.storage ?? 'sqlite', revision: store.currentRevision() }, 'slipway management plane ready');
-    const plane = new ManagementPlane(store, registry, objects, handler, server, pki, url, kubeconfigPath, log, [crds, namespaces, gc, rbac, manager, ...(clusterApi ? [clusterApi] : [])], sockets, workloadClusters, clusterApi?.workloads);
+    const plane = new ManagementPlane(store, registry, objects, handler, server, pki, url, kubeconfigPath, log, [crds, ...alwaysRunning, rbac, manager, ...(clusterApi ? [clusterApi] : [])], sockets, workloadClusters, () => clusterApi?.workloads());
     if (auditLog) plane.closeAuditLog = () => auditLog.writer.close();
     return plane;
   }
@@ -225,27 +270,38 @@ export class ManagementPlane {
 }
 
 /** Cluster API controllers and the sim provider on the plane's manager; returns what stops them. */
-function setupClusterApi(store: Store, manager: Manager, host: LogicalClusterHost, endpoint: { host: string; port: number }, log: Logger, opts: ManagementPlaneOptions, topologyAdmission: TopologyAdmission): { workloads: WorkloadControllerHost; start(): Promise<void>; stop(): Promise<void> } {
+function setupClusterApi(store: Store, manager: Manager, host: LogicalClusterHost, endpoint: { host: string; port: number }, log: Logger, opts: ManagementPlaneOptions, topologyAdmission: TopologyAdmission): { workloads(): WorkloadControllerHost | undefined; startWorkloads(): Promise<{ stop(): Promise<void> }>; stop(): Promise<void> } {
   const reader = new CachedReader(manager.client, manager.informers);
   topologyAdmission.useRolloutReader(reader);
   const clusterCache = new ClusterCache(planeConnector(host, reader), { clock: manager.clock, logger: log.child({ component: 'cluster-cache' }) });
   const ctx = { manager, reader, clusterCache };
   setupClusterApiControllers(ctx, { autoscaler: opts.clusterAutoscaler });
   const sim: SimProvider = setupSimProvider(ctx, { host, endpoint, log: log.child({ component: 'sim' }), leaseRenewMs: opts.simLeaseRenewMs });
-  // Inside the hosted workload clusters: kube-controller-manager's, the scheduler's and the kubelets' work.
-  const workloads = new WorkloadControllerHost({
-    store,
-    host,
-    clock: manager.clock,
-    log: log.child({ component: 'workload-controllers' }),
-    setups: [...WORKLOAD_CONTROLLERS.map((c) => c.setup), ...sim.workloadSetups],
-    behaviour: opts.workloadBehaviour,
-  });
+  // Inside the hosted workload clusters: kube-controller-manager's, the scheduler's and the kubelets' work (a new
+  // host for each term of leadership).
+  let workloads: WorkloadControllerHost | undefined;
   return {
-    workloads,
-    start: () => workloads.start(),
+    workloads: () => workloads,
+    async startWorkloads() {
+      const w = new WorkloadControllerHost({
+        store,
+        host,
+        clock: manager.clock,
+        log: log.child({ component: 'workload-controllers' }),
+        setups: [...WORKLOAD_CONTROLLERS.map((c) => c.setup), ...sim.workloadSetups],
+        behaviour: opts.workloadBehaviour,
+      });
+      workloads = w;
+      await w.start();
+      return {
+        async stop() {
+          await w.stop();
+          if (workloads === w) workloads = undefined;
+        },
+      };
+    },
     async stop() {
-      await workloads.stop();
+      await workloads?.stop();
       sim.stop();
       await clusterCache.stop();
     },
@@ -291,7 +347,12 @@ async function openStore(opts: ManagementPlaneOptions, log: Logger): Promise<Sto
     if ((etcd.certFile || etcd.keyFile) && !etcd.caFile) throw new Error('--etcd-certfile and --etcd-keyfile need --etcd-cafile');
     const tls = etcd.caFile ? { caFile: etcd.caFile, certFile: etcd.certFile, keyFile: etcd.keyFile } : undefined;
     const etcdLog = log.child({ component: 'etcd' });
-    return EtcdStore.open({ endpoints: etcd.servers, prefix: etcd.prefix, tls, compactionIntervalMs: etcd.compactionIntervalMs, onWarning: (message) => etcdLog.warn(message) });
+    const etcdStore = await EtcdStore.open({ endpoints: etcd.servers, prefix: etcd.prefix, tls, compactionIntervalMs: etcd.compactionIntervalMs, onWarning: (message) => etcdLog.warn(message) });
+    // A plane moved here by `slipway migrate` keeps counting from its old revision.
+    return applyRevisionOffset(etcdStore).catch(async (err: unknown) => {
+      await etcdStore.close();
+      throw err;
+    });
   }
   return SqliteStore.open(join(opts.dataDir, 'state.db'), { historyRetentionEvents: opts.historyRetentionEvents, historyRetentionMs: opts.historyRetentionMs });
 }

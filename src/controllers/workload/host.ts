@@ -31,7 +31,8 @@ export interface WorkloadControllerHostOptions {
 
 const ROOT = '/clusters/';
 /** Resources kubeadm, the kubelets and the control plane write on their own: they do not start a cluster's controllers. */
-const QUIET_RESOURCES = new Set(['core/nodes', 'coordination.k8s.io/leases', 'core/events', 'events.k8s.io/events']);
+// RBAC objects (the default roles and bindings every cluster gets at kubeadm init, and users' own) need no controller.
+const QUIET_RESOURCES = new Set(['core/nodes', 'coordination.k8s.io/leases', 'core/events', 'events.k8s.io/events', 'rbac.authorization.k8s.io/clusterroles', 'rbac.authorization.k8s.io/clusterrolebindings', 'rbac.authorization.k8s.io/roles', 'rbac.authorization.k8s.io/rolebindings']);
 const QUIET_NAMESPACES = new Set(['kube-system', 'kube-public', 'kube-node-lease']);
 const DEFAULT_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
 
