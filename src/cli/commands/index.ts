@@ -6,6 +6,7 @@ import * as clusterClass from './class.js';
 import * as cluster from './cluster.js';
 import * as feature from './feature.js';
 import * as isolatedCluster from './isolated-cluster.js';
+import * as migrate from './migrate.js';
 import * as psa from './psa.js';
 import * as server from './server.js';
 import * as topology from './topology.js';
@@ -17,6 +18,7 @@ const modules: { register(program: Command): void }[] = [
   cluster,
   feature,
   isolatedCluster,
+  migrate,
   psa,
   registry,
   server,
