@@ -21,6 +21,7 @@ import {
   type TxnCompare,
   type Watcher,
 } from './store.js';
+import { freezeEvent } from './watch-hub.js';
 
 /** Store key of the offset (outside the /registry/ and /clusters/ trees the API server uses). */
 export const REVISION_OFFSET_KEY = '/slipway/revision-offset';
@@ -63,6 +64,8 @@ export async function applyRevisionOffset(store: Store): Promise<Store> {
 }
 
 export class RevisionOffsetStore implements Store {
+  private readonly shifted = new WeakMap<StoreEvent, StoreEvent>();
+
   constructor(
     readonly inner: Store,
     readonly offset: number,
@@ -152,9 +155,15 @@ export class RevisionOffsetStore implements Store {
     return { key: kv.key, value: kv.value, createRevision: kv.createRevision + this.offset, modRevision: kv.modRevision + this.offset };
   }
 
+  /** One shifted event per inner event, shared by every watcher (the API server shares decoding by event identity). */
   private outEvent(e: StoreEvent): StoreEvent {
-    const ev: StoreEvent = { type: e.type, key: e.key, kv: this.out(e.kv), revision: e.revision + this.offset };
-    if (e.prev) ev.prev = this.out(e.prev);
+    let ev = this.shifted.get(e);
+    if (!ev) {
+      const shifted: StoreEvent = { type: e.type, key: e.key, kv: this.out(e.kv), revision: e.revision + this.offset };
+      if (e.prev) shifted.prev = this.out(e.prev);
+      ev = freezeEvent(shifted);
+      this.shifted.set(e, ev);
+    }
     return ev;
   }
 

@@ -39,12 +39,25 @@ export class EtcdTarget {
     return this.keys.prefix;
   }
 
-  /** The first Store key under the prefix, if any (etcd's key, decoded). */
-  async firstKey(): Promise<string | undefined> {
+  /**
+   * The first Store key under the prefix, if any. Store keys start with "/": etcd keys that merely
+   * share the prefix's text (another plane's "/p2/..." next to "/p", kube-apiserver's
+   * compact_rev_key under the empty prefix) are not the plane's.
+   */
+  async firstKey(pageSize = 1000): Promise<string | undefined> {
     const range = this.keys.range('');
-    const res = await this.call('reading the target', () => this.client.range({ key: range.start, rangeEnd: range.end, limit: 1, keysOnly: true }));
-    const kv = res.kvs[0];
-    return kv && (this.keys.decode(kv.key) ?? kv.key.toString('utf8'));
+    let start = range.start;
+    for (;;) {
+      const from = start;
+      const res = await this.call('reading the target', () => this.client.range({ key: from, rangeEnd: range.end, limit: pageSize, keysOnly: true }));
+      for (const kv of res.kvs) {
+        const key = this.keys.decode(kv.key);
+        if (isStoreKey(key)) return key;
+      }
+      const last = res.kvs[res.kvs.length - 1];
+      if (!res.more || !last) return undefined;
+      start = keyAfter(last.key);
+    }
   }
 
   /** etcd's current revision. */
@@ -70,7 +83,7 @@ export class EtcdTarget {
     return res.header.revision;
   }
 
-  /** Count and checksum of every key under the prefix but `skip`, in key order (paged reads). */
+  /** Count and checksum of every Store key under the prefix but `skip`, in key order (paged reads). */
   async digest(skip: Set<string>, pageSize = 1000): Promise<DigestResult> {
     const range = this.keys.range('');
     const d = new KeyValueDigest();
@@ -82,8 +95,7 @@ export class EtcdTarget {
       revision ??= res.header.revision;
       for (const kv of res.kvs) {
         const key = this.keys.decode(kv.key);
-        if (key !== undefined && skip.has(key)) continue;
-        d.add(key ?? kv.key.toString('utf8'), kv.value);
+        if (isStoreKey(key) && !skip.has(key)) d.add(key, kv.value);
       }
       const last = res.kvs[res.kvs.length - 1];
       if (!res.more || !last) break;
@@ -121,4 +133,8 @@ export class EtcdTarget {
       }
     }
   }
+}
+
+function isStoreKey(key: string | undefined): key is string {
+  return key !== undefined && key.startsWith('/');
 }

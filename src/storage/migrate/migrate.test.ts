@@ -143,6 +143,15 @@ describe('migrateSqliteToEtcd (real etcd)', () => {
     await check.close();
   });
 
+  it('ignores keys of a neighbouring prefix that shares the target prefix\'s text', async () => {
+    const src = await sourceDir(20);
+    const neighbour = await EtcdStore.open({ endpoints: etcd.endpoints, prefix: '/m42', compactionIntervalMs: 0 });
+    await neighbour.create('/registry/namespaces/other-plane', '{}');
+    await neighbour.close();
+    const summary = await migrateSqliteToEtcd({ from: src.dir, to: { endpoints: etcd.endpoints, prefix: '/m4' } });
+    assert.equal(summary.keys, src.values.size);
+  });
+
   it('refuses a source that is not a Slipway data dir', async () => {
     const to = { endpoints: etcd.endpoints, prefix: '/m3' };
     await assert.rejects(migrateSqliteToEtcd({ from: join(tmp, 'missing'), to }), /--from: .*missing does not exist/);
