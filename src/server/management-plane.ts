@@ -37,6 +37,7 @@ import type { Manager } from '../runtime/manager.js';
 import { setupClusterApiControllers } from '../controllers/index.js';
 import type { ClusterAutoscalerOptions } from '../controllers/autoscaler/index.js';
 import { TopologyAdmission } from '../controllers/clusterclass/admission.js';
+import { ClusterClassAccessAdmission, ensureDefaultClassSharing } from '../controllers/clusterclass/class-access-admission.js';
 import { objectStoreReader } from '../controllers/clusterclass/store-reader.js';
 import { setupFeatureGateControllers } from '../controllers/featuregate/reconciler.js';
 import { CachedReader } from '../controllers/shared/reader.js';
@@ -171,6 +172,10 @@ export class ManagementPlane {
     const workloadClusters = newWorkloadClusterHost(store, objects, log, opts.clock);
     const rbac = await RbacStore.start(objects, { logger: log.child({ component: 'rbac' }) });
     objects.admission.push(rbac.admission());
+    if (registry.byKind('cluster.x-k8s.io', 'v1beta1', 'ClusterClass')) {
+      await ensureDefaultClassSharing(objects);
+      if (opts.authorization !== 'AlwaysAllow') objects.admission.push(new ClusterClassAccessAdmission((a) => rbac.authorize(a)));
+    }
 
     const tokens: Map<string, UserInfo> = opts.tokenFile ? loadTokenFile(opts.tokenFile) : new Map();
     const authorize = opts.authorization === 'AlwaysAllow' ? undefined : (a: AuthzAttributes): AuthzDecision => rbac.authorize(a);

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { writeKubeconfig } from '../../src/apiserver/kubeconfig.js';
 import { issueClientCert } from '../../src/apiserver/pki.js';
+import { defaultClassClusterJson } from '../support/default-class-cluster.js';
 import { eventually, startPlane, type KubectlResult, type TestPlane } from '../support/plane.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'slipway-rbac-'));
@@ -188,6 +189,37 @@ describe('RBAC in the management plane (kubectl)', () => {
     const after = await as('robot', ['get', 'configmaps', '-n', 'team-a']);
     assert.notEqual(after.code, 0);
     assert.match(after.stderr, /Unauthorized|must be logged in/);
+  });
+
+  it('lets a user use a ClusterClass of another namespace only where RBAC lets them read it', async () => {
+    // The shipped class in `default` is shared with every authenticated user.
+    const shared = JSON.parse(defaultClassClusterJson({ name: 'from-shared-class', namespace: 'team-a' })) as { spec: { topology: Record<string, unknown> } };
+    shared.spec.topology.classNamespace = 'default';
+    await ok(as('alice', ['create', '-f', '-'], JSON.stringify(shared)));
+    // A class the platform team keeps in team-b is not alice's to use.
+    const cls = JSON.parse(await ok(admin(['get', 'clusterclass', 'slipway-default', '-n', 'default', '-o', 'json']))) as { metadata: Record<string, unknown>; status?: unknown };
+    cls.metadata = { name: 'private', namespace: 'team-b' };
+    delete cls.status;
+    // Its template references point into its own namespace (the templates need not exist for this test).
+    const localRefs = (v: unknown): void => {
+      if (Array.isArray(v)) v.forEach(localRefs);
+      else if (v && typeof v === 'object') {
+        const o = v as Record<string, unknown>;
+        if (o.namespace === 'default') delete o.namespace;
+        Object.values(o).forEach(localRefs);
+      }
+    };
+    localRefs(cls);
+    await ok(admin(['create', '-f', '-'], JSON.stringify(cls)));
+    const privateCluster = JSON.parse(defaultClassClusterJson({ name: 'from-private-class', namespace: 'team-a' })) as { spec: { topology: Record<string, unknown> } };
+    privateCluster.spec.topology.class = 'private';
+    privateCluster.spec.topology.classNamespace = 'team-b';
+    const refused = await as('alice', ['create', '-f', '-'], JSON.stringify(privateCluster));
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /clusters\.cluster\.x-k8s\.io "from-private-class" is forbidden: User "alice" cannot use ClusterClass "team-b\/private"/);
+    // Sharing it is an RBAC grant.
+    await ok(admin(['create', 'rolebinding', 'share-private', '--clusterrole=slipway:clusterclass-reader', '--group=team-a-devs', '-n', 'team-b']));
+    await eventually(async () => (await as('alice', ['create', '-f', '-'], JSON.stringify(privateCluster))).code === 0, 10_000, 'alice using the shared class');
   });
 
   it('takes a revoked binding away at once', async () => {
