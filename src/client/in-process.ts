@@ -5,14 +5,18 @@
 import { parseFieldSelector, parseLabelSelector } from '../apimachinery/selectors.js';
 import { apiVersionOf, type KubeObject } from '../apimachinery/types.js';
 import type { ObjectStore } from '../apiserver/object-store.js';
+import { forbiddenError } from '../apiserver/authorization.js';
+import type { AuthzAttributes, AuthzDecision } from '../apiserver/authz/attributes.js';
 import type { ResourceInfo } from '../apiserver/resource-info.js';
-import { NotFoundError } from './errors.js';
+import { NotFoundError, typedError } from './errors.js';
 import { onceClose, type Transport } from './transport.js';
 import type { DeleteOptions, ListOptions, ObjectList, Patch, ResourceMapping, Watch, WatchEvent, WatchHandler, WatchOptions, WriteOptions } from './types.js';
 
 export interface InProcessTransportOptions {
   /** Identity admission plugins see (default system:slipway-controllers in system:masters). */
   user?: { name: string; groups: string[] };
+  /** Authorizes every call as the API server would an HTTP request of `user` (RBAC); without it every call is allowed. */
+  authorize?: (a: AuthzAttributes) => AuthzDecision;
 }
 
 export class InProcessTransport implements Transport {
@@ -22,7 +26,7 @@ export class InProcessTransport implements Transport {
 
   constructor(
     private readonly objects: ObjectStore,
-    opts: InProcessTransportOptions = {},
+    private readonly opts: InProcessTransportOptions = {},
   ) {
     this.user = opts.user ?? { name: 'system:slipway-controllers', groups: ['system:masters', 'system:authenticated'] };
   }
@@ -39,16 +43,31 @@ export class InProcessTransport implements Transport {
     return info;
   }
 
+  /** The served resource, once the user may `verb` it (a 403 ForbiddenError otherwise). */
+  private allowed(m: ResourceMapping, verb: string, namespace: string | undefined, name?: string, subresource?: string): ResourceInfo {
+    const info = this.info(m);
+    const authorize = this.opts.authorize;
+    if (authorize) {
+      const a: AuthzAttributes = { user: this.user, verb, resourceRequest: true, apiGroup: info.group, apiVersion: info.version, resource: info.plural };
+      if (info.namespaced && namespace) a.namespace = namespace;
+      if (name) a.name = name;
+      if (subresource) a.subresource = subresource;
+      const d = authorize(a);
+      if (!d.allowed) throw typedError(forbiddenError(a, d.reason));
+    }
+    return info;
+  }
+
   private w(opts: WriteOptions): { dryRun?: boolean; fieldManager?: string; fieldValidation?: 'Strict' | 'Warn' | 'Ignore'; user: { name: string; groups: string[] } } {
     return { dryRun: opts.dryRun, fieldManager: opts.fieldManager, fieldValidation: opts.fieldValidation, user: this.user };
   }
 
   async get(m: ResourceMapping, namespace: string | undefined, name: string): Promise<KubeObject> {
-    return this.objects.get(this.info(m), namespace, name);
+    return this.objects.get(this.allowed(m, 'get', namespace, name), namespace, name);
   }
 
   async list(m: ResourceMapping, opts: ListOptions): Promise<ObjectList> {
-    const info = this.info(m);
+    const info = this.allowed(m, 'list', opts.namespace);
     const r = await this.objects.list(info, opts.namespace, {
       labelSelector: opts.labelSelector ? parseLabelSelector(opts.labelSelector) : undefined,
       fieldSelector: opts.fieldSelector ? parseFieldSelector(opts.fieldSelector) : undefined,
@@ -62,25 +81,25 @@ export class InProcessTransport implements Transport {
   }
 
   async create(m: ResourceMapping, namespace: string | undefined, obj: KubeObject, opts: WriteOptions): Promise<KubeObject> {
-    return (await this.objects.create(this.info(m), namespace, obj, this.w(opts))).object;
+    return (await this.objects.create(this.allowed(m, 'create', namespace), namespace, obj, this.w(opts))).object;
   }
 
   async update(m: ResourceMapping, namespace: string | undefined, name: string, obj: KubeObject, opts: WriteOptions, subresource?: 'status'): Promise<KubeObject> {
-    return (await this.objects.update(this.info(m), namespace, name, obj, this.w(opts), subresource)).object;
+    return (await this.objects.update(this.allowed(m, 'update', namespace, name, subresource), namespace, name, obj, this.w(opts), subresource)).object;
   }
 
   async patch(m: ResourceMapping, namespace: string | undefined, name: string, patch: Patch, opts: WriteOptions, subresource?: 'status'): Promise<KubeObject> {
     const body = patch.type === 'json' ? patch.ops : patch.body;
     const force = patch.type === 'apply' ? !!patch.force : undefined;
-    return (await this.objects.patch(this.info(m), namespace, name, patch.type, body, { ...this.w(opts), force }, subresource)).object;
+    return (await this.objects.patch(this.allowed(m, 'patch', namespace, name, subresource), namespace, name, patch.type, body, { ...this.w(opts), force }, subresource)).object;
   }
 
   async createSubresource(m: ResourceMapping, namespace: string | undefined, name: string, subresource: string, body: KubeObject, opts: WriteOptions): Promise<KubeObject> {
-    return this.objects.createSubresource(this.info(m), namespace, name, subresource, body, this.w(opts));
+    return this.objects.createSubresource(this.allowed(m, 'create', namespace, name, subresource), namespace, name, subresource, body, this.w(opts));
   }
 
   async delete(m: ResourceMapping, namespace: string | undefined, name: string, opts: DeleteOptions): Promise<void> {
-    await this.objects.delete(this.info(m), namespace, name, { dryRun: opts.dryRun, propagationPolicy: opts.propagationPolicy, preconditions: opts.preconditions, user: this.user });
+    await this.objects.delete(this.allowed(m, 'delete', namespace, name), namespace, name, { dryRun: opts.dryRun, propagationPolicy: opts.propagationPolicy, preconditions: opts.preconditions, user: this.user });
   }
 
   /**
@@ -98,7 +117,7 @@ export class InProcessTransport implements Transport {
       for (const e of batch) h.onEvent(e);
     };
     const watcher = await this.objects.watch(
-      this.info(m),
+      this.allowed(m, 'watch', opts.namespace),
       opts.namespace,
       {
         labelSelector: opts.labelSelector ? parseLabelSelector(opts.labelSelector) : undefined,

@@ -38,6 +38,7 @@ import { setupClusterApiControllers } from '../controllers/index.js';
 import type { ClusterAutoscalerOptions } from '../controllers/autoscaler/index.js';
 import { TopologyAdmission } from '../controllers/clusterclass/admission.js';
 import { ClusterClassAccessAdmission, ensureDefaultClassSharing } from '../controllers/clusterclass/class-access-admission.js';
+import { CONTROLLER_USER, ensureControllerIdentity } from './controller-identity.js';
 import { objectStoreReader } from '../controllers/clusterclass/store-reader.js';
 import { setupFeatureGateControllers } from '../controllers/featuregate/reconciler.js';
 import { CachedReader } from '../controllers/shared/reader.js';
@@ -172,6 +173,7 @@ export class ManagementPlane {
     const workloadClusters = newWorkloadClusterHost(store, objects, log, opts.clock);
     const rbac = await RbacStore.start(objects, { logger: log.child({ component: 'rbac' }) });
     objects.admission.push(rbac.admission());
+    await ensureControllerIdentity(objects);
     if (registry.byKind('cluster.x-k8s.io', 'v1beta1', 'ClusterClass')) {
       await ensureDefaultClassSharing(objects);
       if (opts.authorization !== 'AlwaysAllow') objects.admission.push(new ClusterClassAccessAdmission((a) => rbac.authorize(a)));
@@ -214,9 +216,11 @@ export class ManagementPlane {
     const urlHost = hostPart === '0.0.0.0' || hostPart === '::' ? '127.0.0.1' : hostPart;
     // The controller manager runs in-process on the same Client code that `slipway controllers` uses.
     const le = typeof opts.leaderElection === 'object' ? opts.leaderElection : {};
+    // The controllers act as their ServiceAccount, with only their role's permissions.
     const manager = inProcessManager(objects, {
       logger: log.child({ component: 'controllers' }),
       clock: opts.clock,
+      transport: { user: CONTROLLER_USER, ...(authorize ? { authorize } : {}) },
       ...(election ? { leaderElection: { namespace: 'kube-system', name: 'slipway-plane', leaseDurationMs: le.leaseDurationMs, identity: le.identity } } : {}),
     });
     const servesClusterApi = !!registry.byKind('cluster.x-k8s.io', 'v1beta1', 'Cluster');
