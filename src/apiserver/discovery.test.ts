@@ -101,7 +101,7 @@ describe('legacy discovery', () => {
     assert.equal(doc.kind, 'APIResourceList');
     assert.equal(doc.groupVersion, 'v1');
     const names = doc.resources.map((r: Any) => r.name);
-    assert.deepEqual(names, ['configmaps', 'events', 'namespaces', 'namespaces/status', 'secrets', 'serviceaccounts']);
+    assert.deepEqual(names, ['configmaps', 'events', 'namespaces', 'namespaces/status', 'secrets', 'serviceaccounts', 'serviceaccounts/token']);
     const cm = doc.resources[0];
     assert.equal(cm.singularName, 'configmap');
     assert.equal(cm.namespaced, true);

@@ -29,7 +29,7 @@ describe('in-process transport with an authorizer', () => {
     });
     const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'default' } };
     await client.create(cm);
-    await client.get({ apiVersion: 'v1', kind: 'ConfigMap' }, 'x', 'default');
+    await client.get({ apiVersion: 'v1', kind: 'ConfigMap' }, { namespace: 'default', name: 'x' });
     await client.list({ apiVersion: 'v1', kind: 'ConfigMap' }, { namespace: 'default' });
     assert.deepEqual(asked.map((a) => `${a.verb} ${a.resource} ${a.namespace ?? '-'} ${a.name ?? '-'}`), ['create configmaps default -', 'get configmaps default x', 'list configmaps default -']);
     assert.equal(asked[0]!.user, user);

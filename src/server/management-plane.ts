@@ -226,7 +226,7 @@ export class ManagementPlane {
     const servesClusterApi = !!registry.byKind('cluster.x-k8s.io', 'v1beta1', 'Cluster');
     const clusterApi = opts.clusterApi === false || !servesClusterApi ? undefined : setupClusterApi(store, manager, workloadClusters, { host: urlHost, port: addr.port }, log, opts, topologyAdmission);
     setupFeatureGateControllers({ manager, reader: new CachedReader(manager.client, manager.informers) });
-    if (clusterApi) leaderOnly.push({ name: 'workload-controllers', make: () => clusterApi.startWorkloads() });
+    if (clusterApi && election) leaderOnly.push({ name: 'workload-controllers', make: () => clusterApi.startWorkloads() });
     const current = new Map<string, { stop(): void | Promise<void> }>();
     for (const c of leaderOnly) {
       manager.addRunnable({
