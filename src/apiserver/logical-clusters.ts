@@ -100,6 +100,7 @@ export class LogicalClusterHost {
   private readonly maxContexts: number;
   private readonly verifiedSockets = new WeakMap<object, boolean>();
   private readonly rbacStores = new Map<string, Promise<RbacStore>>();
+  private readonly policies = new Map<string, Promise<void>>();
   /**
    * Per object store: whether its cluster was destroyed. A destroyed cluster's store refuses new objects, so a
    * controller still holding it cannot recreate what is being (or was) deleted; a cluster made again later gets a
@@ -170,9 +171,23 @@ export class LogicalClusterHost {
         if (!(e instanceof StatusError && e.reason === alreadyExists('', '', '').reason)) throw e;
       }
     }
-    if (this.opts.rbac !== false) await writeBootstrapPolicy(objects);
     this.running.add(refKey(ref));
     return objects;
+  }
+
+  /**
+   * The cluster's default roles and bindings, written (or brought up to date) before its API first answers a client:
+   * clusters only the controllers use in-process never pay for them.
+   */
+  private defaultPolicy(ref: LogicalClusterRef): Promise<void> {
+    const key = refKey(ref);
+    let done = this.policies.get(key);
+    if (!done) {
+      done = writeBootstrapPolicy(this.objects(ref));
+      done.catch(() => this.policies.delete(key));
+      this.policies.set(key, done);
+    }
+    return done;
   }
 
   /** The cluster's RBAC, loaded on first use. */
@@ -203,6 +218,8 @@ export class LogicalClusterHost {
     this.contexts.delete(key);
     const rbac = this.rbacStores.get(key);
     this.rbacStores.delete(key);
+    await this.policies.get(key)?.catch(() => undefined);
+    this.policies.delete(key);
     if (rbac) await rbac.then((r) => r.stop(), () => undefined);
     // Admission plugins' background work (e.g. Service allocation's release watch) ends with the cluster.
     for (const plugin of this.stores.get(key)?.admission ?? []) plugin.close?.();
@@ -324,7 +341,19 @@ export class LogicalClusterHost {
   serve(ref: LogicalClusterRef, req: IncomingMessage, res: ServerResponse): void {
     Promise.all([this.isRunning(ref), this.connectedWithClusterContext(ref, req)]).then(
       ([up, verified]) => {
-        if (up && verified) return this.handler(ref).listener(req, res);
+        if (up && verified) {
+          if (this.opts.rbac === false) return this.handler(ref).listener(req, res);
+          return this.defaultPolicy(ref).then(
+            () => this.handler(ref).listener(req, res),
+            (err: unknown) => {
+              req.resume();
+              this.opts.logger.error({ err, workloadCluster: refKey(ref) }, 'writing the default RBAC policy failed');
+              const body = JSON.stringify(new StatusError(500, 'InternalError', `workload cluster ${refKey(ref)}: writing its default roles failed: ${err instanceof Error ? err.message : String(err)}`).toStatus());
+              res.writeHead(500, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+              res.end(body);
+            },
+          );
+        }
         req.resume();
         const why = !verified
           ? `workload cluster ${refKey(ref)} is not served here (it does not exist or has no certificate authority yet)`
