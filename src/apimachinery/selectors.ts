@@ -48,21 +48,7 @@ export const nothingLabelSelector: LabelSelector = Object.freeze({ requirements:
 export { qualifiedNameErrors, dns1123SubdomainErrors, labelValueErrors } from './validation.js';
 import { qualifiedNameErrors, labelValueErrors } from './validation.js';
 
-/** Go's %q for the strings that show up in selector errors. */
-function goQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const c = ch.codePointAt(0) ?? 0;
-    if (ch === '"') out += '\\"';
-    else if (ch === '\\') out += '\\\\';
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\t') out += '\\t';
-    else if (ch === '\r') out += '\\r';
-    else if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, '0')}`;
-    else out += ch;
-  }
-  return out + '"';
-}
+import { goQuote } from './go-quote.js';
 
 /** A field.Error rendered as `<path>: Invalid value: <value>: <detail>`. */
 function invalidField(path: string, value: string | string[], detail: string): string {

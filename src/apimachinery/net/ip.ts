@@ -2,6 +2,9 @@
  * IP addresses as bigints, parsed and printed the way Go's net/netip does (ParseAddr, Addr.String),
  * so that addresses written by Slipway read the same as those written by upstream Go controllers.
  */
+import { goQuote } from '../go-quote.js';
+
+export { goQuote };
 
 export type IPFamily = 'IPv4' | 'IPv6';
 
@@ -205,17 +208,3 @@ export function formatAddr(a: IPAddr): string {
   return out;
 }
 
-/** Go's strconv.Quote for the ASCII texts that reach error messages. */
-export function goQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    if (ch === '"' || ch === '\\') out += '\\' + ch;
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\t') out += '\\t';
-    else if (ch === '\r') out += '\\r';
-    else if (c < 0x20 || c === 0x7f) out += '\\x' + c.toString(16).padStart(2, '0');
-    else out += ch;
-  }
-  return out + '"';
-}

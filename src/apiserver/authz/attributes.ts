@@ -3,6 +3,7 @@
  * kube-apiserver puts in a 403 when the answer is no (responsewriters.forbiddenMessage and
  * apierrors.NewForbidden).
  */
+import { goQuote, goQuoteList } from '../../apimachinery/go-quote.js';
 
 export interface AuthzUser {
   name: string;
@@ -31,25 +32,7 @@ export interface Authorizer {
   authorize(a: AuthzAttributes): AuthzDecision;
 }
 
-/** Go's %q of a string, for the ASCII texts that reach messages. */
-export function goQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    if (ch === '"' || ch === '\\') out += '\\' + ch;
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\t') out += '\\t';
-    else if (ch === '\r') out += '\\r';
-    else if (c < 0x20 || c === 0x7f) out += '\\x' + c.toString(16).padStart(2, '0');
-    else out += ch;
-  }
-  return out + '"';
-}
-
-/** Go's %q of a []string: ["a" "b"]. */
-export function goQuoteList(list: readonly string[]): string {
-  return '[' + list.map(goQuote).join(' ') + ']';
-}
+export { goQuote, goQuoteList } from '../../apimachinery/go-quote.js';
 
 /** kube-apiserver escapes these so an error never reads as HTML. */
 function sanitize(s: string): string {

@@ -7,6 +7,7 @@
  * Pod, Secret or Node. Legacy Secret tokens (iss "kubernetes/serviceaccount") are valid while their Secret holds
  * exactly that token and the ServiceAccount is unchanged.
  */
+import { goQuoteList } from '../../apimachinery/go-quote.js';
 import type { UserInfo } from '../authn.js';
 import { GROUP_AUTHENTICATED } from '../authn.js';
 import { fromBase64url, parseJws, publicKeyFrom, verifyJws } from './jws.js';
@@ -378,7 +379,3 @@ function refOf(v: unknown): { name: string; uid: string } | undefined {
   return { name: str(r.name), uid: str(r.uid) };
 }
 
-/** Go's %q of a []string: ["a" "b"]. */
-function goQuoteList(list: string[]): string {
-  return `[${list.map((s) => JSON.stringify(s)).join(' ')}]`;
-}

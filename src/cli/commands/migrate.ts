@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { resolve } from 'node:path';
 import { migrateSqliteToEtcd, type MigrationProgress, type MigrationSummary } from '../../storage/migrate/index.js';
+import { parseEtcdUrls } from '../etcd-flags.js';
 import { processIO, type CommandIO } from '../io.js';
 
 /** `--from sqlite:DIR`: the data dir (or state.db) of a stopped plane. */
@@ -14,18 +15,8 @@ export function parseMigrateSource(text: string): { engine: 'sqlite'; path: stri
 export function parseMigrateTarget(text: string): { engine: 'etcd'; endpoints: string[] } {
   const m = /^etcd:(.*)$/.exec(text.trim());
   if (!m) throw new InvalidArgumentError(`"${text}" is not a target: use etcd:URL[,URL...] (e.g. etcd:http://127.0.0.1:2379)`);
-  const endpoints = m[1]!.split(',').map((u) => u.trim()).filter(Boolean);
+  const endpoints = parseEtcdUrls(m[1]!);
   if (!endpoints.length) throw new InvalidArgumentError(`"${text}" names no etcd URL: use etcd:URL[,URL...]`);
-  for (const u of endpoints) {
-    let ok = false;
-    try {
-      const url = new URL(u);
-      ok = (url.protocol === 'http:' || url.protocol === 'https:') && !!url.hostname;
-    } catch {
-      ok = false;
-    }
-    if (!ok) throw new InvalidArgumentError(`"${u}" is not an etcd client URL (http://HOST:PORT or https://HOST:PORT)`);
-  }
   return { engine: 'etcd', endpoints };
 }
 

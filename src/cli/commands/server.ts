@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { DEFAULT_WORKLOAD_BEHAVIOUR } from '../../controllers/workload/index.js';
 import { limitHeapGrowth } from '../../server/heap-growth.js';
 import { ManagementPlane } from '../../server/management-plane.js';
+import { parseEtcdUrls } from '../etcd-flags.js';
 import { chooseLogFormat, readableLogStream } from '../log-format.js';
 
 /** A non-negative number of seconds, or a usage error naming the value. */
@@ -14,19 +15,9 @@ function seconds(text: string): number {
   return n;
 }
 
-/** `a,b,c` as a list of URLs; each must be http(s)://host:port. */
+/** `a,b,c` as a list of etcd client URLs (at least one). */
 function commaList(text: string): string[] {
-  const urls = text.split(',').map((u) => u.trim()).filter(Boolean);
-  for (const u of urls) {
-    let ok = false;
-    try {
-      const url = new URL(u);
-      ok = (url.protocol === 'http:' || url.protocol === 'https:') && !!url.hostname;
-    } catch {
-      ok = false;
-    }
-    if (!ok) throw new InvalidArgumentError(`"${u}" is not an etcd client URL (http://HOST:PORT or https://HOST:PORT)`);
-  }
+  const urls = parseEtcdUrls(text);
   if (!urls.length) throw new InvalidArgumentError('no URL given');
   return urls;
 }
