@@ -198,12 +198,13 @@ export class ApiHandler {
     }
     if (sub === 'status' && !info.subresources.status) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
     const output = negotiateOutput(req.headers.accept);
+    const audit = this.audits.get(res);
     const writeOpts = {
       dryRun: q.getAll('dryRun').includes('All'),
       fieldManager: q.get('fieldManager') ?? defaultManager(req),
       fieldValidation: fieldValidationOf(q),
       user: user ? { name: user.name, groups: user.groups } : undefined,
-      annotate: this.audits.has(res) ? (k: string, v: string) => this.audits.get(res)?.annotate(k, v) : undefined,
+      annotate: audit ? (k: string, v: string) => audit.annotate(k, v) : undefined,
     };
     if (q.has('dryRun') && !q.getAll('dryRun').every((v) => v === 'All')) throw badRequest(`Invalid dry run value: ${q.getAll('dryRun').join(',')}: supported values: "All"`);
     const name = r.name;
@@ -326,7 +327,7 @@ export class ApiHandler {
 
   /** A write's result: its stored JSON text when it has one and plain JSON was asked for. */
   private sendWritten(res: ServerResponse, code: number, info: ResourceInfo, result: { object: KubeObject; warnings: string[]; json?: string }, output: OutputAs, q: Query): void {
-    if (output === 'object' && result.json !== undefined) return this.jsonText(res, code, result.json, result.warnings);
+    if (output === 'object' && result.json !== undefined) return this.jsonText(res, code, result.json, result.warnings, result.object);
     return this.sendObject(res, code, info, result.object, output, q, result.warnings);
   }
 
@@ -456,12 +457,13 @@ export class ApiHandler {
   }
 
   private json(res: ServerResponse, code: number, body: unknown, warnings: string[] = []): void {
-    this.jsonText(res, code, JSON.stringify(body), warnings);
+    this.jsonText(res, code, JSON.stringify(body), warnings, body);
   }
 
-  private jsonText(res: ServerResponse, code: number, text: string, warnings: string[] = []): void {
+  /** `text` is the response; `object`, when the caller has it, the same as an object (the audit log's copy). */
+  private jsonText(res: ServerResponse, code: number, text: string, warnings: string[] = [], object?: unknown): void {
     const audit = this.audits.get(res);
-    if (audit) audit.complete(code, audit.level === 'RequestResponse' || code >= 300 ? JSON.parse(text) : undefined);
+    if (audit) audit.complete(code, audit.level === 'RequestResponse' || code >= 300 ? (object ?? JSON.parse(text)) : undefined);
     const headers: Record<string, string | number | string[]> = { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) };
     if (warnings.length) headers['Warning'] = warnings.map((w) => `299 - ${JSON.stringify(w)}`);
     res.writeHead(code, headers);

@@ -20,6 +20,7 @@ import { ObjectStore } from './object-store.js';
 import { certFingerprint, issueServingCert, type CertKeyPair } from './pki.js';
 import type { ResourceRegistry } from './registry.js';
 import type { AuthzAttributes, AuthzDecision } from './authz/attributes.js';
+import { SYSTEM_MASTERS } from './authz/rules.js';
 import { RbacStore, writeBootstrapPolicy } from './rbac-store.js';
 import { reviewHandlers } from './reviews.js';
 import { serviceAccountTokens } from './service-account-tokens.js';
@@ -138,8 +139,8 @@ export class LogicalClusterHost {
         objects.admission.push({
           name: 'RBACEscalation',
           admit: async (attrs) => {
-            if (attrs.info.group !== 'rbac.authorization.k8s.io' || !attrs.user || attrs.user.groups.includes('system:masters')) return;
-            return (await this.rbac(ref)).admission().admit(attrs);
+            if (attrs.info.group !== 'rbac.authorization.k8s.io' || !attrs.user || attrs.user.groups.includes(SYSTEM_MASTERS)) return;
+            return (await this.rbac(ref)).admission.admit(attrs);
           },
         });
       }
@@ -203,7 +204,7 @@ export class LogicalClusterHost {
   }
 
   private async authorize(ref: LogicalClusterRef, a: AuthzAttributes): Promise<AuthzDecision> {
-    if (a.user.groups.includes('system:masters')) return { allowed: true };
+    if (a.user.groups.includes(SYSTEM_MASTERS)) return { allowed: true };
     return (await this.rbac(ref)).authorize(a);
   }
 

@@ -15,7 +15,7 @@ import { bootstrapClusterRoleBindings, bootstrapClusterRoles } from './authz/boo
 import { reconcileBinding, reconcileRole, type ReconcileResult } from './authz/reconcile.js';
 import { bindingWriteRefusal, refusalError, roleWriteRefusal } from './authz/escalation.js';
 import { RbacIndex } from './authz/rbac-index.js';
-import { rulesEqual, type BindingObject, type RbacKind, type RoleObject } from './authz/rules.js';
+import { rulesEqual, SYSTEM_MASTERS, type BindingObject, type RbacKind, type RoleObject } from './authz/rules.js';
 import { KeyWorker } from './key-worker.js';
 import type { ObjectStore } from './object-store.js';
 import type { SubjectRules } from './reviews.js';
@@ -29,7 +29,6 @@ const KINDS: { kind: RbacKind; plural: string }[] = [
   { kind: 'Role', plural: 'roles' },
   { kind: 'RoleBinding', plural: 'rolebindings' },
 ];
-const MASTERS = 'system:masters';
 
 export interface RbacStoreOptions {
   logger: Logger;
@@ -59,7 +58,7 @@ export class RbacStore {
         const meta = e.object.metadata ?? {};
         if (e.type === 'DELETED') s.index.remove(kind, meta.namespace ?? '', meta.name ?? '');
         else s.index.put(kind, e.object as RoleObject | BindingObject);
-        if (kind === 'ClusterRole') s.onClusterRoleChange(e.object);
+        if (kind === 'ClusterRole') s.onClusterRoleChange();
       });
       s.watchers.push(w);
     }
@@ -74,8 +73,8 @@ export class RbacStore {
     this.aggregation.stop();
   }
 
+  /** RBAC's decision (system:masters is allowed before any binding is looked at, by the index). */
   authorize(a: AuthzAttributes): AuthzDecision {
-    if (a.user.groups.includes(MASTERS)) return { allowed: true };
     return this.index.authorize(a);
   }
 
@@ -84,22 +83,20 @@ export class RbacStore {
   }
 
   /** The escalation and bind checks on writes of roles and bindings. */
-  admission(): AdmissionPlugin {
-    return {
-      name: 'RBACEscalation',
-      admit: (attrs: AdmissionAttributes) => {
-        if (attrs.info.group !== GROUP || attrs.operation === 'DELETE' || !attrs.object || attrs.subresource) return;
-        const user = attrs.user;
-        if (!user || user.groups.includes(MASTERS)) return;
-        const kind = attrs.info.kind as RbacKind;
-        const ns = attrs.namespace ?? '';
-        const refusal = kind === 'Role' || kind === 'ClusterRole'
-          ? roleWriteRefusal(this.index, user, kind, ns, attrs.object as RoleObject, attrs.oldObject as RoleObject | undefined)
-          : bindingWriteRefusal(this.index, user, kind, ns, attrs.object as BindingObject, attrs.oldObject as BindingObject | undefined);
-        if (refusal) throw refusalError(refusal);
-      },
-    };
-  }
+  readonly admission: AdmissionPlugin = {
+    name: 'RBACEscalation',
+    admit: (attrs: AdmissionAttributes) => {
+      if (attrs.info.group !== GROUP || attrs.operation === 'DELETE' || !attrs.object || attrs.subresource) return;
+      const user = attrs.user;
+      if (!user || user.groups.includes(SYSTEM_MASTERS)) return;
+      const kind = attrs.info.kind as RbacKind;
+      const ns = attrs.namespace ?? '';
+      const refusal = kind === 'Role' || kind === 'ClusterRole'
+        ? roleWriteRefusal(this.index, user, kind, ns, attrs.object as RoleObject, attrs.oldObject as RoleObject | undefined)
+        : bindingWriteRefusal(this.index, user, kind, ns, attrs.object as BindingObject, attrs.oldObject as BindingObject | undefined);
+      if (refusal) throw refusalError(refusal);
+    },
+  };
 
   private info(plural: string): ResourceInfo {
     const info = this.objects.registry.get(GROUP, 'v1', plural);
@@ -107,12 +104,10 @@ export class RbacStore {
     return info;
   }
 
-  /** A ClusterRole changed: aggregated roles selecting it (and the role itself, if aggregated) are recomputed. */
-  private onClusterRoleChange(role: KubeObject): void {
+  /** A ClusterRole changed: every aggregated role (the changed one among them, if it is one) is recomputed. */
+  private onClusterRoleChange(): void {
     if (this.stopped) return;
     for (const r of this.index.listClusterRoles()) if (isAggregated(r) && r.metadata?.name) this.aggregation.enqueue(r.metadata.name);
-    const own = (role as { aggregationRule?: unknown }).aggregationRule;
-    if (own && role.metadata?.name) this.aggregation.enqueue(role.metadata.name);
   }
 
   private async aggregate(name: string): Promise<void> {

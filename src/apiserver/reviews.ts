@@ -4,7 +4,7 @@
  * LocalSubjectAccessReview (`kubectl auth can-i`) and SelfSubjectRulesReview (`kubectl auth can-i --list`).
  * Each takes the posted object and returns it with its status filled in.
  */
-import { StatusError, badRequest, invalid, type StatusCause } from '../apimachinery/errors.js';
+import { badRequest, invalid, type StatusCause } from '../apimachinery/errors.js';
 import { isPlainObject, type KubeObject } from '../apimachinery/types.js';
 import type { UserInfo } from './authn.js';
 import type { AuthzAttributes, AuthzDecision } from './authz/attributes.js';
@@ -140,9 +140,4 @@ export function reviewHandlers(b: ReviewBackends): Map<string, ReviewHandler> {
     });
   }
   return m;
-}
-
-/** A review resource answers only POST to its collection. */
-export function reviewMethodError(): StatusError {
-  return new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
 }

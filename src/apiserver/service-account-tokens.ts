@@ -44,23 +44,16 @@ export function serviceAccountTokens(opts: ServiceAccountTokensOptions): Service
     }
     return authenticator.authn;
   };
-  const authenticate = async (token: string, wanted?: string[]): Promise<TokenAuthenticationResult | undefined> => {
-    const user = opts.staticTokens?.get(token);
-    if (user) return { user: withAuthenticatedGroup(user) };
-    const a = await authn();
-    if (!a) return undefined;
-    const r = await a.authenticate(token, opts.now(), wanted);
+  /** A ServiceAccount JWT of this API (undefined: not one, or no signing key yet). */
+  const jwt = async (token: string, wanted?: string[]): Promise<TokenAuthenticationResult | undefined> => {
+    const r = await (await authn())?.authenticate(token, opts.now(), wanted);
     if (!r) return undefined;
-    if ('user' in r) return { user: r.user, audiences: r.audiences };
-    return { error: r.error };
+    return 'user' in r ? { user: r.user, audiences: r.audiences } : { error: r.error };
   };
   return {
     async authenticateToken(token) {
-      const a = await authn();
-      if (!a) return undefined;
-      const r = await a.authenticate(token, opts.now());
-      if (!r) return undefined;
-      return 'user' in r ? r.user : { error: r.error };
+      const r = await jwt(token);
+      return r && ('user' in r ? r.user : { error: r.error });
     },
     async tokenRequest(namespace, name, body) {
       const key = await keyOf();
@@ -70,7 +63,12 @@ export function serviceAccountTokens(opts: ServiceAccountTokensOptions): Service
       return (await tokenRequestFor(body, sa, { key, issuer, defaultAudiences: audiences, now: opts.now() }, boundObjectLookupFrom(get))) as unknown as KubeObject;
     },
     async tokenReview(body) {
-      return (await tokenReviewFor(body, (token, wanted) => authenticate(token, wanted), { apiAudiences: audiences })) as unknown as KubeObject;
+      // TokenReview answers for static tokens too, as kube-apiserver's whole authenticator chain does.
+      const authenticate = async (token: string, wanted?: string[]): Promise<TokenAuthenticationResult | undefined> => {
+        const user = opts.staticTokens?.get(token);
+        return user ? { user: withAuthenticatedGroup(user) } : jwt(token, wanted);
+      };
+      return (await tokenReviewFor(body, authenticate, { apiAudiences: audiences })) as unknown as KubeObject;
     },
   };
 }

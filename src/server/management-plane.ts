@@ -163,16 +163,16 @@ export class ManagementPlane {
     }
     await installBuiltinFeatures(objects, log.child({ component: 'feature-gates' }));
     const election = opts.leaderElection ?? opts.storage === 'etcd';
-    // Controllers that write on behalf of the whole API run on one plane at a time when several share a store.
-    const leaderOnly: { name: string; make(): Promise<{ stop(): void | Promise<void> }> }[] = [
+    // Controllers that write on behalf of the whole API: with election, one plane at a time runs them (see below).
+    const apiControllers: StartableController[] = [
       { name: 'namespace-controller', make: async () => { const c = new NamespaceController(objects, log.child({ controller: 'namespace' })); await c.start(); return c; } },
       { name: 'garbage-collector', make: async () => { const c = new GarbageCollector(objects, log.child({ controller: 'garbage-collector' })); await c.start(); return c; } },
     ];
-    const alwaysRunning: { stop(): void | Promise<void> }[] = [];
-    if (!election) for (const c of leaderOnly.splice(0)) alwaysRunning.push(await c.make());
+    const alwaysRunning: Stoppable[] = [];
+    if (!election) for (const c of apiControllers) alwaysRunning.push(await c.make());
     const workloadClusters = newWorkloadClusterHost(store, objects, log, opts.clock);
     const rbac = await RbacStore.start(objects, { logger: log.child({ component: 'rbac' }) });
-    objects.admission.push(rbac.admission());
+    objects.admission.push(rbac.admission);
     await ensureControllerIdentity(objects);
     if (registry.byKind('cluster.x-k8s.io', 'v1beta1', 'ClusterClass')) {
       await ensureDefaultClassSharing(objects);
@@ -226,30 +226,9 @@ export class ManagementPlane {
     const servesClusterApi = !!registry.byKind('cluster.x-k8s.io', 'v1beta1', 'Cluster');
     const clusterApi = opts.clusterApi === false || !servesClusterApi ? undefined : setupClusterApi(store, manager, workloadClusters, { host: urlHost, port: addr.port }, log, opts, topologyAdmission);
     setupFeatureGateControllers({ manager, reader: new CachedReader(manager.client, manager.informers) });
-    if (clusterApi && election) leaderOnly.push({ name: 'workload-controllers', make: () => clusterApi.startWorkloads() });
-    const current = new Map<string, { stop(): void | Promise<void> }>();
-    for (const c of leaderOnly) {
-      manager.addRunnable({
-        name: c.name,
-        run(signal) {
-          const made = c.make().then(
-            (inst) => {
-              current.set(c.name, inst);
-              return inst;
-            },
-            (err: unknown) => {
-              log.error({ err, controller: c.name }, 'starting a controller failed');
-              return undefined;
-            },
-          );
-          signal.addEventListener('abort', () => {
-            void made.then(async (inst) => {
-              if (current.get(c.name) === inst) current.delete(c.name);
-              await inst?.stop();
-            });
-          }, { once: true });
-        },
-      });
+    if (election) {
+      const workloads: StartableController[] = clusterApi ? [{ name: 'workload-controllers', make: () => clusterApi.startWorkloads() }] : [];
+      for (const c of [...apiControllers, ...workloads]) manager.addRunnable(leaderTerm(c, log));
     }
     await manager.start();
     if (!election && clusterApi) alwaysRunning.push(await clusterApi.startWorkloads());
@@ -346,6 +325,29 @@ function newWorkloadClusterHost(store: Store, objects: ObjectStore, log: Logger,
     return key;
   };
   return new LogicalClusterHost({ store, registry, strategies, caLookup, serviceAccountKeyLookup, admission: workloadClusterAdmission, logger: log.child({ component: 'workload-clusters' }), clock });
+}
+
+interface Stoppable {
+  stop(): void | Promise<void>;
+}
+
+interface StartableController {
+  name: string;
+  make(): Promise<Stoppable>;
+}
+
+/** A controller made fresh for each term of leadership and stopped when the term ends. */
+function leaderTerm(c: StartableController, log: Logger): { name: string; run(signal: AbortSignal): void } {
+  return {
+    name: c.name,
+    run(signal) {
+      const made = c.make().catch((err: unknown) => {
+        log.error({ err, controller: c.name }, 'starting a controller failed');
+        return undefined;
+      });
+      signal.addEventListener('abort', () => void made.then((inst) => inst?.stop()), { once: true });
+    },
+  };
 }
 
 async function openStore(opts: ManagementPlaneOptions, log: Logger): Promise<Store> {

@@ -8,6 +8,7 @@
 import { StatusError } from '../../apimachinery/errors.js';
 import type { KubeObject } from '../../apimachinery/types.js';
 import type { AuthzAttributes, AuthzDecision } from '../../apiserver/authz/attributes.js';
+import { SYSTEM_MASTERS } from '../../apiserver/authz/rules.js';
 import type { ObjectStore } from '../../apiserver/object-store.js';
 import type { AdmissionAttributes, AdmissionPlugin } from '../../apiserver/strategy.js';
 
@@ -39,7 +40,7 @@ export class ClusterClassAccessAdmission implements AdmissionPlugin {
     const old = topologyOf(attrs.oldObject);
     if (old && old.class === topology.class && old.classNamespace === classNamespace) return;
     const user = attrs.user;
-    if (!user || user.groups.includes('system:masters')) return;
+    if (!user || user.groups.includes(SYSTEM_MASTERS)) return;
     const a: AuthzAttributes = { user, verb: 'get', resourceRequest: true, apiGroup: GROUP, apiVersion: 'v1beta1', resource: 'clusterclasses', namespace: classNamespace, name: topology.class };
     const d = await this.authorize(a);
     if (d.allowed) return;
