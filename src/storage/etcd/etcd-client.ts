@@ -1,11 +1,12 @@
 /**
- * A thin etcd v3 gRPC client: unary KV/Maintenance calls and Watch streams over @grpc/grpc-js,
- * one channel per endpoint. It does not retry; it reports failures as EtcdRequestError (with their
+ * A thin etcd v3 gRPC client: unary KV/Maintenance calls over node:http2 (grpc-unary.ts) and Watch
+ * streams over @grpc/grpc-js, one connection of each per endpoint. It does not retry; it reports failures as EtcdRequestError (with their
  * retry class) and moves to the next endpoint after a connection-level failure.
  */
 import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { classifyEtcdFailure, EtcdRequestError } from './errors.js';
+import { GrpcUnaryChannel } from './grpc-unary.js';
 import {
   decodeCompactionResponse,
   decodeRangeResponse,
@@ -61,10 +62,10 @@ export function parseEndpoint(url: string): { target: string; secure: boolean } 
 }
 
 const KV = '/etcdserverpb.KV/';
-const identity = (b: Buffer): Buffer => b;
 
 export class EtcdClient {
   private readonly clients: grpc.Client[];
+  private readonly channels: GrpcUnaryChannel[];
   private readonly endpoints: string[];
   private current = 0;
   private readonly callTimeoutMs: number;
@@ -75,13 +76,9 @@ export class EtcdClient {
     this.endpoints = [...opts.endpoints];
     this.callTimeoutMs = opts.callTimeoutMs ?? 15_000;
     const tls = opts.tls;
-    const secureCreds = tls
-      ? grpc.credentials.createSsl(
-          readFileSync(tls.caFile),
-          tls.keyFile ? readFileSync(tls.keyFile) : null,
-          tls.certFile ? readFileSync(tls.certFile) : null,
-        )
-      : undefined;
+    const tlsFiles = tls ? { ca: readFileSync(tls.caFile), key: tls.keyFile ? readFileSync(tls.keyFile) : undefined, cert: tls.certFile ? readFileSync(tls.certFile) : undefined } : undefined;
+    const secureCreds = tlsFiles ? grpc.credentials.createSsl(tlsFiles.ca, tlsFiles.key ?? null, tlsFiles.cert ?? null) : undefined;
+    this.channels = this.endpoints.map((url) => new GrpcUnaryChannel({ ...parseEndpoint(url), tls: tlsFiles }));
     this.clients = this.endpoints.map((url) => {
       const { target, secure } = parseEndpoint(url);
       // The scheme decides: https uses the given CA and client certificate (or the system roots).
@@ -145,36 +142,27 @@ export class EtcdClient {
     if (this.closed) return;
     this.closed = true;
     for (const c of this.clients) c.close();
+    for (const c of this.channels) c.close();
   }
 
-  private unary<T>(method: string, body: Buffer, decode: (b: Buffer) => T): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      if (this.closed) return reject(new EtcdRequestError('fatal', undefined, 'etcd client is closed'));
-      const index = this.current;
-      this.clients[index]!.makeUnaryRequest<Buffer, Buffer>(
-        method,
-        identity,
-        identity,
-        body,
-        requireLeader(),
-        { deadline: Date.now() + this.callTimeoutMs },
-        (err, res) => {
-          if (err) {
-            const e = toRequestError(err);
-            // Connection-level trouble or a member cut off from the leader: try another member next.
-            if ((e.kind === 'not-sent' || e.kind === 'rejected' || e.kind === 'ambiguous') && index === this.current) this.rotate();
-            return reject(e);
-          }
-          try {
-            resolve(decode(res ?? Buffer.alloc(0)));
-          } catch (decodeErr) {
-            reject(decodeErr instanceof Error ? decodeErr : new Error(String(decodeErr)));
-          }
-        },
-      );
-    });
+  private async unary<T>(method: string, body: Buffer, decode: (b: Buffer) => T): Promise<T> {
+    if (this.closed) throw new EtcdRequestError('fatal', undefined, 'etcd client is closed');
+    const index = this.current;
+    let answer: Buffer;
+    try {
+      answer = await this.channels[index]!.call(method, body, HAS_LEADER, this.callTimeoutMs);
+    } catch (err) {
+      const e = toRequestError(err);
+      // Connection-level trouble or a member cut off from the leader: try another member next.
+      if ((e.kind === 'not-sent' || e.kind === 'rejected' || e.kind === 'ambiguous') && index === this.current) this.rotate();
+      throw e;
+    }
+    return decode(answer);
   }
 }
+
+/** Members without a leader refuse the request at once (instead of holding it until timeout). */
+const HAS_LEADER: Record<string, string> = { hasleader: 'true' };
 
 /** Members without a leader refuse the request at once (instead of holding it until timeout). */
 function requireLeader(): grpc.Metadata {
