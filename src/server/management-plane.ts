@@ -19,15 +19,16 @@ import { GarbageCollector } from '../apiserver/garbage-collector.js';
 import { ApiHandler } from '../apiserver/handler.js';
 import { writeKubeconfig } from '../apiserver/kubeconfig.js';
 import { NamespaceController } from '../apiserver/namespace-controller.js';
-import { LogicalClusterHost, type LogicalClusterRef } from '../apiserver/logical-clusters.js';
+import { LogicalClusterHost, type LogicalClusterHostOptions, type LogicalClusterRef } from '../apiserver/logical-clusters.js';
 import { ObjectStore, strategyKey } from '../apiserver/object-store.js';
-import { ensureServerPki, type ServerPki } from '../apiserver/pki.js';
+import type { ServerPki } from '../apiserver/pki.js';
+import { ensurePlanePki } from '../apiserver/shared-pki.js';
 import { createAuditLog, type AuditFlags } from '../apiserver/audit/index.js';
 import { RbacStore } from '../apiserver/rbac-store.js';
 import { ResourceRegistry } from '../apiserver/registry.js';
 import { reviewHandlers } from '../apiserver/reviews.js';
 import { serviceAccountTokens } from '../apiserver/service-account-tokens.js';
-import { ensurePlaneSigningKey, serviceAccountKeySecretName, signingKeyFromSecret, type TokenSigningKey } from '../apiserver/serviceaccount/keys.js';
+import { serviceAccountKeySecretName, signingKeyFromSecret, type TokenSigningKey } from '../apiserver/serviceaccount/keys.js';
 import type { AdmissionPlugin, KindStrategy } from '../apiserver/strategy.js';
 import type { AuthzAttributes, AuthzDecision } from '../apiserver/authz/attributes.js';
 import { loadPodSecurityConfiguration, PodSecurityAdmission } from '../psa/index.js';
@@ -41,6 +42,7 @@ import { ClusterClassAccessAdmission, ensureDefaultClassSharing } from '../contr
 import { CONTROLLER_USER, ensureControllerIdentity } from './controller-identity.js';
 import { objectStoreReader } from '../controllers/clusterclass/store-reader.js';
 import { setupFeatureGateControllers } from '../controllers/featuregate/reconciler.js';
+import { setupLegacyTokenController, workloadLegacyTokenSetup } from '../controllers/serviceaccounttoken/index.js';
 import { CachedReader } from '../controllers/shared/reader.js';
 import { ClusterCache } from '../controllers/shared/cluster-cache.js';
 import { planeConnector } from '../controllers/shared/plane-connector.js';
@@ -121,10 +123,15 @@ export class ManagementPlane {
     const log = opts.logger ?? pino({ name: 'slipway' });
     mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
     const host = osHostname();
-    const pki = await ensureServerPki(opts.dataDir, { hostname: host });
     // A bad audit policy stops the start before anything runs.
     const auditLog = opts.audit ? createAuditLog({ ...opts.audit, clock: opts.clock }) : undefined;
     const store = await openStore(opts, log);
+    // On etcd every replica shares one CA and ServiceAccount key, kept in etcd; each issues its own leaf certificates.
+    const { pki, serviceAccountKey, shared } = await ensurePlanePki(opts.dataDir, { hostname: host }, opts.storage === 'etcd' ? store : undefined).catch(async (err: unknown) => {
+      await store.close();
+      throw err;
+    });
+    if (shared) log.info({ sharedPki: shared.action, caFingerprint: shared.caFingerprint, serviceAccountKeyId: shared.serviceAccountKeyId }, shared.action === 'uploaded' ? 'uploaded this plane\'s CA and ServiceAccount key to etcd for the other replicas' : 'using the CA and ServiceAccount key the replicas share in etcd');
     const registry = new ResourceRegistry();
     registry.setOwned('builtin', builtinResources());
     // RBAC and the access reviews, as on every kube-apiserver.
@@ -170,7 +177,9 @@ export class ManagementPlane {
     ];
     const alwaysRunning: Stoppable[] = [];
     if (!election) for (const c of apiControllers) alwaysRunning.push(await c.make());
-    const workloadClusters = newWorkloadClusterHost(store, objects, log, opts.clock);
+    // The address clients reach this plane (and its workload clusters) at, known once the server listens.
+    let externalAddress: string | undefined;
+    const workloadClusters = newWorkloadClusterHost(store, objects, log, opts.clock, { audit: auditLog?.recorder, externalAddress: () => externalAddress });
     const rbac = await RbacStore.start(objects, { logger: log.child({ component: 'rbac' }) });
     objects.admission.push(rbac.admission);
     await ensureControllerIdentity(objects);
@@ -182,9 +191,9 @@ export class ManagementPlane {
     const tokens: Map<string, UserInfo> = opts.tokenFile ? loadTokenFile(opts.tokenFile) : new Map();
     const authorize = opts.authorization === 'AlwaysAllow' ? undefined : (a: AuthzAttributes): AuthzDecision => rbac.authorize(a);
     const now = (): Date => opts.clock?.now() ?? new Date();
-    const saTokens = serviceAccountTokens({ objects, key: await ensurePlaneSigningKey(pki.paths.dir), staticTokens: tokens, now });
+    const saTokens = serviceAccountTokens({ objects, key: serviceAccountKey, staticTokens: tokens, now, externalAddress: () => externalAddress });
     const reviews = reviewHandlers({ authorize: authorize ?? (() => ({ allowed: true })), rulesFor: (user, namespace) => rbac.rulesFor(user, namespace), tokenReview: (body) => saTokens.tokenReview(body) });
-    const handler = new ApiHandler({ objects, registry, tokens, logger: log, bookmarkIntervalSeconds: opts.bookmarkIntervalSeconds, authorize, reviews, audit: auditLog?.recorder, authenticateToken: (token) => saTokens.authenticateToken(token), tokenRequest: (ns, name, body) => saTokens.tokenRequest(ns, name, body) });
+    const handler = new ApiHandler({ objects, registry, tokens, logger: log, bookmarkIntervalSeconds: opts.bookmarkIntervalSeconds, authorize, reviews, audit: auditLog?.recorder, authenticateToken: (token) => saTokens.authenticateToken(token), tokenRequest: (ns, name, body) => saTokens.tokenRequest(ns, name, body), openIdDiscovery: () => saTokens.openIdDocuments() });
     // Requests whose TLS server name names a workload cluster go to that cluster's API; the rest to the plane's.
     const server = createServer(
       { key: pki.server.keyPem, cert: pki.server.certPem, ca: pki.ca.certPem, requestCert: true, rejectUnauthorized: false, keepAlive: true, SNICallback: workloadClusters.sniCallback },
@@ -214,6 +223,7 @@ export class ManagementPlane {
     });
     const addr = server.address() as AddressInfo;
     const urlHost = hostPart === '0.0.0.0' || hostPart === '::' ? '127.0.0.1' : hostPart;
+    externalAddress = `${urlHost.includes(':') ? `[${urlHost}]` : urlHost}:${addr.port}`;
     // The controller manager runs in-process on the same Client code that `slipway controllers` uses.
     const le = typeof opts.leaderElection === 'object' ? opts.leaderElection : {};
     // The controllers act as their ServiceAccount, with only their role's permissions.
@@ -226,6 +236,8 @@ export class ManagementPlane {
     const servesClusterApi = !!registry.byKind('cluster.x-k8s.io', 'v1beta1', 'Cluster');
     const clusterApi = opts.clusterApi === false || !servesClusterApi ? undefined : setupClusterApi(store, manager, workloadClusters, { host: urlHost, port: addr.port }, log, opts, topologyAdmission);
     setupFeatureGateControllers({ manager, reader: new CachedReader(manager.client, manager.informers) });
+    // kube-controller-manager's tokens controller (leader-only with election, as every controller of this manager).
+    setupLegacyTokenController({ manager, signingKey: () => saTokens.signingKey(), rootCA: async () => pki.ca.certPem });
     if (election) {
       const workloads: StartableController[] = clusterApi ? [{ name: 'workload-controllers', make: () => clusterApi.startWorkloads() }] : [];
       for (const c of [...apiControllers, ...workloads]) manager.addRunnable(leaderTerm(c, log));
@@ -276,7 +288,7 @@ function setupClusterApi(store: Store, manager: Manager, host: LogicalClusterHos
         host,
         clock: manager.clock,
         log: log.child({ component: 'workload-controllers' }),
-        setups: [...WORKLOAD_CONTROLLERS.map((c) => c.setup), ...sim.workloadSetups],
+        setups: [...WORKLOAD_CONTROLLERS.map((c) => c.setup), workloadLegacyTokenSetup(host), ...sim.workloadSetups],
         behaviour: opts.workloadBehaviour,
       });
       workloads = w;
@@ -297,7 +309,7 @@ function setupClusterApi(store: Store, manager: Manager, host: LogicalClusterHos
 }
 
 /** The host of workload clusters: their kinds, strategies, and CAs read from the plane's `<cluster>-ca` Secrets. */
-function newWorkloadClusterHost(store: Store, objects: ObjectStore, log: Logger, clock: Clock | undefined): LogicalClusterHost {
+function newWorkloadClusterHost(store: Store, objects: ObjectStore, log: Logger, clock: Clock | undefined, extra: Pick<LogicalClusterHostOptions, 'audit' | 'externalAddress'>): LogicalClusterHost {
   const registry = new ResourceRegistry();
   registry.setOwned('builtin', workloadClusterResources());
   const strategies = workloadClusterStrategies();
@@ -324,7 +336,7 @@ function newWorkloadClusterHost(store: Store, objects: ObjectStore, log: Logger,
     saKeys.set(cacheKey, { rv, key });
     return key;
   };
-  return new LogicalClusterHost({ store, registry, strategies, caLookup, serviceAccountKeyLookup, admission: workloadClusterAdmission, logger: log.child({ component: 'workload-clusters' }), clock });
+  return new LogicalClusterHost({ store, registry, strategies, caLookup, serviceAccountKeyLookup, admission: workloadClusterAdmission, logger: log.child({ component: 'workload-clusters' }), clock, ...extra });
 }
 
 interface Stoppable {
