@@ -109,6 +109,7 @@ export class AuditContext {
   private annotations: Record<string, string> | undefined;
   private requestObject: unknown;
   private status: AuditResponseStatus | undefined;
+  private impersonatedUser: UserInfo | undefined;
   private done = false;
 
   /** Made by AuditRecorder.begin. */
@@ -120,6 +121,7 @@ export class AuditContext {
     private readonly clock: Clock | undefined,
   ) {
     this.auditID = req.auditID || randomUUID();
+    this.impersonatedUser = req.impersonatedUser;
     this.level = config.level;
     this.receivedAt = this.now();
     this.objectRef = req.objectRef ? { ...req.objectRef } : undefined;
@@ -152,6 +154,11 @@ export class AuditContext {
     if (this.req.resourceRequest && levelAtLeast(this.level, 'Request')) {
       this.requestObject = typeof body === 'object' && body !== null && !(body instanceof Uint8Array) ? JSON.parse(JSON.stringify(obj)) : obj;
     }
+  }
+
+  /** The request runs as another user (impersonation): later stages carry it as impersonatedUser. */
+  setImpersonatedUser(user: UserInfo): void {
+    this.impersonatedUser = user;
   }
 
   /** Response headers of a long-running request (watch) are out: writes ResponseStarted unless omitted. */
@@ -195,7 +202,7 @@ export class AuditContext {
         requestURI: req.requestURI,
         verb: req.verb,
         user: req.user,
-        impersonatedUser: req.impersonatedUser,
+        impersonatedUser: this.impersonatedUser,
         sourceIPs: req.sourceIPs,
         userAgent: req.userAgent,
         objectRef: this.objectRef,
