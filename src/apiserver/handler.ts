@@ -9,11 +9,12 @@ import { apiVersionOf, deepClone, isPlainObject, type KubeObject } from '../apim
 import { authenticate, bearerToken, isAnonymousAllowedPath, type UserInfo } from './authn.js';
 import type { AuthzAttributes, AuthzDecision } from './authz/attributes.js';
 import { forbiddenError } from './authorization.js';
-import { impersonate, removeImpersonationHeaders, requestsImpersonation } from './impersonation.js';
 import { requestAttributes } from './request-attributes.js';
 import type { ReviewHandler } from './reviews.js';
 import type { AuditContext, AuditRecorder } from './audit/recorder.js';
 import { sourceIPs } from './audit/source-ips.js';
+import { failedAuthenticationMessage, presentedClientCertificate } from './audit/failed-authentication.js';
+import { JWKS_CONTENT_TYPE, JWKS_PATH, OPENID_CACHE_CONTROL, OPENID_CONFIGURATION_CONTENT_TYPE, OPENID_CONFIGURATION_PATH, type OpenIdDocuments } from './serviceaccount/openid.js';
 import { decodeBody, negotiateOutput, patchTypeOf, readBody, type OutputAs } from './codec.js';
 import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, coreApiVersions, negotiateDiscovery } from './discovery.js';
 import type { DeleteOptions, FieldValidation, ListItemsText, ObjectStore, PropagationPolicy, WatchEvent } from './object-store.js';
@@ -49,8 +50,12 @@ export interface ApiHandlerOptions {
   authorize?: (a: AuthzAttributes) => AuthzDecision | Promise<AuthzDecision>;
   /** Create-only resources answered without storage (access and token reviews), keyed `group/plural`. */
   reviews?: Map<string, ReviewHandler>;
-  /** Audit log: events of authenticated requests, as the recorder's policy says. */
+  /** Audit log: events of requests (and of failed authentications), as the recorder's policy says. */
   audit?: AuditRecorder;
+  /** Annotations every audit event of this API carries (a workload cluster's name). */
+  auditAnnotations?: Readonly<Record<string, string>>;
+  /** Service-account issuer discovery documents (undefined: not served). */
+  openIdDiscovery?: () => Promise<OpenIdDocuments | undefined>;
   /** POST serviceaccounts/NAME/token (TokenRequest): the answered TokenRequest. */
   tokenRequest?: (namespace: string, serviceAccount: string, body: KubeObject, user: UserInfo | undefined) => Promise<KubeObject>;
 }
@@ -58,8 +63,6 @@ export interface ApiHandlerOptions {
 const VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0-slipway', gitCommit: 'slipway', gitTreeState: 'clean', buildDate: '2026-01-01T00:00:00Z', goVersion: 'node', compiler: 'tsc', platform: `${process.platform}/${process.arch}` };
 
 type Query = URLSearchParams;
-
-const allowAll = (): AuthzDecision => ({ allowed: true });
 
 export class ApiHandler {
   private readonly objects: ObjectStore;
@@ -110,24 +113,11 @@ export class ApiHandler {
       }
       if (!user) {
         req.resume();
+        if (this.opts.audit) this.auditFailedAuthentication(req, res, method, path, url);
         throw unauthorized();
       }
-      let attrs = this.opts.authorize || this.opts.audit ? requestAttributes(user, method, path, url.searchParams) : undefined;
+      const attrs = this.opts.authorize || this.opts.audit ? requestAttributes(user, method, path, url.searchParams) : undefined;
       const audit = attrs && this.opts.audit ? this.beginAudit(req, res, attrs, url) : undefined;
-      if (requestsImpersonation(req.headers)) {
-        // Impersonate-* headers: the request runs as the user they name, if the requester may take on each part.
-        const as = await impersonate(req.headersDistinct, user, this.opts.authorize ?? allowAll);
-        if (as instanceof StatusError) {
-          req.resume();
-          throw as;
-        }
-        if (as) {
-          user = as;
-          removeImpersonationHeaders(req.headers);
-          audit?.setImpersonatedUser(as);
-          if (attrs) attrs = { ...attrs, user: as };
-        }
-      }
       if (attrs && this.opts.authorize) {
         const decision = await this.opts.authorize(attrs);
         if (audit) {
@@ -140,6 +130,7 @@ export class ApiHandler {
         }
       }
     }
+    if (path === OPENID_CONFIGURATION_PATH || path === JWKS_PATH) return this.openIdDocument(req, res, method, path);
     if (path === '/openapi/v2' && /protobuf/.test(req.headers.accept ?? '') && !/application\/json|\*\/\*/.test(req.headers.accept ?? '')) {
       throw new StatusError(406, 'NotAcceptable', 'only application/json is served for /openapi/v2');
     }
@@ -448,6 +439,7 @@ export class ApiHandler {
       resourceRequest: attrs.resourceRequest,
       path: url.pathname,
       auditID: typeof req.headers['audit-id'] === 'string' ? req.headers['audit-id'] : undefined,
+      annotations: this.opts.auditAnnotations,
     });
     if (!ctx) return undefined;
     this.audits.set(res, ctx);
@@ -455,6 +447,38 @@ export class ApiHandler {
     // Responses written without the JSON helpers (lists streamed, logs, discovery) complete here.
     res.once('close', () => ctx.complete(res.statusCode));
     return ctx;
+  }
+
+  /** kube-apiserver's failed-authentication audit: one event, at stage ResponseStarted, without a user. */
+  private auditFailedAuthentication(req: IncomingMessage, res: ServerResponse, method: string, path: string, url: URL): void {
+    const attrs = requestAttributes({ name: '', groups: [] }, method, path, url.searchParams);
+    const message = failedAuthenticationMessage({ authorization: req.headers.authorization, accessToken: url.searchParams.get('access_token'), clientCertificate: presentedClientCertificate(req) });
+    const auditID = this.opts.audit!.failedAuthentication({
+      method,
+      requestURI: url.pathname + url.search,
+      verb: attrs.verb,
+      user: undefined,
+      sourceIPs: sourceIPs(req.headers, req.socket.remoteAddress),
+      userAgent: req.headers['user-agent'],
+      objectRef: attrs.resourceRequest ? { resource: attrs.resource, namespace: attrs.namespace, name: attrs.name, apiGroup: attrs.apiGroup, apiVersion: attrs.apiVersion, subresource: attrs.subresource } : undefined,
+      resourceRequest: attrs.resourceRequest,
+      path: url.pathname,
+      auditID: typeof req.headers['audit-id'] === 'string' ? req.headers['audit-id'] : undefined,
+      annotations: this.opts.auditAnnotations,
+    }, message);
+    if (auditID) res.setHeader('Audit-Id', auditID);
+  }
+
+  /** /.well-known/openid-configuration or /openid/v1/jwks, with upstream's content types and cache header. */
+  private async openIdDocument(req: IncomingMessage, res: ServerResponse, method: string, path: string): Promise<void> {
+    req.resume();
+    const docs = await this.opts.openIdDiscovery?.();
+    if (!docs) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+    if (method !== 'GET') throw methodNotAllowed('the server does not allow this method on the requested resource');
+    const jwks = path === JWKS_PATH;
+    const body = jwks ? docs.jwks : docs.configuration;
+    res.writeHead(200, { 'Content-Type': jwks ? JWKS_CONTENT_TYPE : OPENID_CONFIGURATION_CONTENT_TYPE, 'Cache-Control': OPENID_CACHE_CONTROL, 'Content-Length': Buffer.byteLength(body) });
+    res.end(body);
   }
 
   /** A decoded request body, recorded for the audit log when the request is audited at Request level or above. */

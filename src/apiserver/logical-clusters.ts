@@ -25,6 +25,8 @@ import { RbacStore, writeBootstrapPolicy } from './rbac-store.js';
 import { reviewHandlers } from './reviews.js';
 import { serviceAccountTokens } from './service-account-tokens.js';
 import type { TokenSigningKey } from './serviceaccount/keys.js';
+import type { AuditRecorder } from './audit/recorder.js';
+import { CLUSTER_ANNOTATION } from './audit/index.js';
 import type { AdmissionPlugin, KindStrategy } from './strategy.js';
 
 export interface LogicalClusterRef {
@@ -61,6 +63,13 @@ export interface LogicalClusterHostOptions {
   rbac?: boolean;
   /** The cluster's ServiceAccount token signing key (Cluster API's `<cluster>-sa` Secret), when it has one. */
   serviceAccountKeyLookup?(ref: LogicalClusterRef): Promise<TokenSigningKey | undefined>;
+  /**
+   * The plane's audit log: each cluster's requests are audited by the plane's policy, every event annotated
+   * `slipway.dev/cluster: <namespace>/<name>`. Absent: nothing is audited (and nothing is paid for it).
+   */
+  audit?: AuditRecorder;
+  /** host:port clients reach the clusters at (the plane's address), for the issuer discovery document's jwks_uri. */
+  externalAddress?: () => string | undefined;
 }
 
 interface ServingContext {
@@ -208,6 +217,16 @@ export class LogicalClusterHost {
     return (await this.rbac(ref)).authorize(a);
   }
 
+  /** The cluster's ServiceAccount token signing key (from its `<cluster>-sa` Secret), if it has one. */
+  async serviceAccountKey(ref: LogicalClusterRef): Promise<TokenSigningKey | undefined> {
+    return this.opts.serviceAccountKeyLookup?.(ref);
+  }
+
+  /** The cluster's CA certificate (PEM), if it has one. */
+  async caCertificate(ref: LogicalClusterRef): Promise<string | undefined> {
+    return (await this.opts.caLookup(ref))?.certPem;
+  }
+
   /** Delete every object of a workload cluster (the cluster is gone) and forget it. Returns how many were deleted. */
   async destroy(ref: LogicalClusterRef): Promise<number> {
     const key = refKey(ref);
@@ -250,7 +269,7 @@ export class LogicalClusterHost {
       const authorize = this.opts.rbac === false ? undefined : (a: AuthzAttributes): Promise<AuthzDecision> => this.authorize(ref, a);
       const keyLookup = this.opts.serviceAccountKeyLookup;
       const tokens = keyLookup
-        ? serviceAccountTokens({ objects: this.objects(ref), key: () => keyLookup(ref), now: () => this.opts.clock?.now() ?? new Date() })
+        ? serviceAccountTokens({ objects: this.objects(ref), key: () => keyLookup(ref), now: () => this.opts.clock?.now() ?? new Date(), externalAddress: this.opts.externalAddress })
         : undefined;
       const reviews = reviewHandlers({
         authorize: authorize ?? (() => ({ allowed: true })),
@@ -267,6 +286,8 @@ export class LogicalClusterHost {
         reviews,
         authenticateToken: tokens ? (token) => tokens.authenticateToken(token) : undefined,
         tokenRequest: tokens ? (ns, name, body) => tokens.tokenRequest(ns, name, body) : undefined,
+        openIdDiscovery: tokens ? () => tokens.openIdDocuments() : undefined,
+        ...(this.opts.audit ? { audit: this.opts.audit, auditAnnotations: { [CLUSTER_ANNOTATION]: key } } : {}),
       });
       this.handlers.set(key, h);
     }

@@ -10,6 +10,7 @@ import type { ObjectStore } from './object-store.js';
 import { ServiceAccountTokenAuthenticator } from './serviceaccount/authenticator.js';
 import type { TokenSigningKey } from './serviceaccount/keys.js';
 import { boundObjectLookupFrom, coreGetterFrom, tokenLookupFrom } from './serviceaccount/lookups.js';
+import { jwks, openIdConfiguration, type OpenIdDocuments } from './serviceaccount/openid.js';
 import { DEFAULT_ISSUER } from './serviceaccount/token.js';
 import { tokenRequestFor } from './serviceaccount/token-request.js';
 import { tokenReviewFor, type TokenAuthenticationResult } from './serviceaccount/token-review.js';
@@ -22,12 +23,22 @@ export interface ServiceAccountTokensOptions {
   staticTokens?: TokenMap;
   now: () => Date;
   issuer?: string;
+  /**
+   * The API server's external address (host:port) for the discovery document's jwks_uri, read when the document is
+   * first asked for (the listen port may be chosen after this is made). Without it, or with an issuer that is not an
+   * https URL, issuer discovery is not served.
+   */
+  externalAddress?: () => string | undefined;
 }
 
 export interface ServiceAccountTokens {
   authenticateToken(token: string): Promise<UserInfo | { error: string } | undefined>;
   tokenRequest(namespace: string, name: string, body: KubeObject): Promise<KubeObject>;
   tokenReview(body: KubeObject): Promise<KubeObject>;
+  /** The key tokens are signed with now (undefined: none yet). */
+  signingKey(): Promise<TokenSigningKey | undefined>;
+  /** /.well-known/openid-configuration and /openid/v1/jwks (undefined: not served, see externalAddress). */
+  openIdDocuments(): Promise<OpenIdDocuments | undefined>;
 }
 
 export function serviceAccountTokens(opts: ServiceAccountTokensOptions): ServiceAccountTokens {
@@ -44,6 +55,7 @@ export function serviceAccountTokens(opts: ServiceAccountTokensOptions): Service
     }
     return authenticator.authn;
   };
+  let documents: { keyId: string; address: string; docs: OpenIdDocuments | undefined } | undefined;
   /** A ServiceAccount JWT of this API (undefined: not one, or no signing key yet). */
   const jwt = async (token: string, wanted?: string[]): Promise<TokenAuthenticationResult | undefined> => {
     const r = await (await authn())?.authenticate(token, opts.now(), wanted);
@@ -69,6 +81,22 @@ export function serviceAccountTokens(opts: ServiceAccountTokensOptions): Service
         return user ? { user: withAuthenticatedGroup(user) } : jwt(token, wanted);
       };
       return (await tokenReviewFor(body, authenticate, { apiAudiences: audiences })) as unknown as KubeObject;
+    },
+    signingKey: keyOf,
+    async openIdDocuments() {
+      const key = await keyOf();
+      const address = opts.externalAddress?.();
+      if (!key || !address) return undefined;
+      if (documents?.keyId !== key.keyId || documents.address !== address) {
+        let docs: OpenIdDocuments | undefined;
+        try {
+          docs = { configuration: JSON.stringify(openIdConfiguration(issuer, [key], { externalAddress: address })), jwks: JSON.stringify(jwks([key])) };
+        } catch {
+          docs = undefined; // an issuer that is not an https URL: kube-apiserver does not serve discovery either
+        }
+        documents = { keyId: key.keyId, address, docs };
+      }
+      return documents.docs;
     },
   };
 }

@@ -78,9 +78,10 @@ describe('buildEvent', () => {
     assert.equal(kept.requestObject, obj);
   });
 
-  it('an unauthenticated request has an empty username; empty sourceIPs and annotations are left out', () => {
+  it('an unauthenticated request has an empty user ({} as upstream serialises it); empty sourceIPs and annotations are left out', () => {
     const ev = buildEvent({ ...base, user: undefined, sourceIPs: [], userAgent: '', objectRef: {}, annotations: {} });
-    assert.deepEqual(ev.user, { username: '' });
+    assert.deepEqual(ev.user, {});
+    assert.match(JSON.stringify(ev), /"user":\{\}/);
     for (const k of ['sourceIPs', 'userAgent', 'objectRef', 'annotations'] as const) assert.equal(k in ev, false, k);
   });
 });

@@ -7,7 +7,8 @@ import { levelAtLeast, type Level, type Stage } from './policy.js';
 
 /** authentication.k8s.io/v1 UserInfo as it appears in an event. */
 export interface AuditUserInfo {
-  username: string;
+  /** Left out for a request nobody authenticated (upstream's empty UserInfo serialises as `{}`). */
+  username?: string;
   uid?: string;
   groups?: string[];
   extra?: Record<string, string[]>;
@@ -128,9 +129,9 @@ export function buildEvent(p: EventParts): AuditEvent {
   return ev;
 }
 
-/** Slipway's UserInfo in the authentication.k8s.io/v1 shape (empty fields left out). */
+/** Slipway's UserInfo in the authentication.k8s.io/v1 shape (empty fields left out; no user: `{}`). */
 export function auditUser(u: UserInfo | undefined): AuditUserInfo {
-  if (!u) return { username: '' };
+  if (!u) return {};
   const out: AuditUserInfo = { username: u.name };
   if (u.uid) out.uid = u.uid;
   if (u.groups.length > 0) out.groups = [...u.groups];

@@ -9,6 +9,10 @@ export * from './event.js';
 export * from './recorder.js';
 export * from './log-writer.js';
 export * from './source-ips.js';
+export * from './failed-authentication.js';
+
+/** The annotation naming the workload cluster (`<namespace>/<name>`) a request was sent to. */
+export const CLUSTER_ANNOTATION = 'slipway.dev/cluster';
 
 /** kube-apiserver's audit flags. */
 export interface AuditFlags {

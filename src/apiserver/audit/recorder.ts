@@ -43,6 +43,8 @@ export interface AuditRequest {
   path: string;
   /** A client-supplied Audit-ID header, kept when given. */
   auditID?: string;
+  /** Annotations every event of the request carries from the start (e.g. the workload cluster it was sent to). */
+  annotations?: Readonly<Record<string, string>>;
 }
 
 const STAGE_BIT: Record<Stage, number> = { RequestReceived: 1, ResponseStarted: 2, ResponseComplete: 4, Panic: 8 };
@@ -98,6 +100,39 @@ export class AuditRecorder {
     if (req.requestObject !== undefined) ctx.setRequestObject(req.requestObject);
     return ctx;
   }
+
+  /**
+   * A request no authenticator accepted, as kube-apiserver's failed-authentication filter audits it: the policy is
+   * evaluated without a user (so rules naming users or groups do not match), and the one event is written at stage
+   * ResponseStarted (unless omitted) with `user: {}` and a responseStatus of `message` and `code` only. Returns the
+   * audit ID (for the Audit-Id response header), or undefined when the policy says None.
+   */
+  failedAuthentication(req: AuditRequest, message: string, code = 401): string | undefined {
+    const config = this.evaluate({ ...req, user: undefined });
+    if (config.level === 'None') return undefined;
+    const auditID = req.auditID || randomUUID();
+    if (config.omitStages.includes('ResponseStarted')) return auditID;
+    const at = this.clock ? this.clock.now().getTime() : performance.timeOrigin + performance.now();
+    this.writer.write(
+      buildEvent({
+        level: config.level,
+        auditID,
+        stage: 'ResponseStarted',
+        requestURI: req.requestURI,
+        verb: req.verb,
+        user: undefined,
+        sourceIPs: req.sourceIPs,
+        userAgent: req.userAgent,
+        objectRef: req.objectRef,
+        resourceRequest: req.resourceRequest,
+        responseStatus: { metadata: {}, message, code },
+        requestReceivedAt: at,
+        stageAt: at,
+        annotations: req.annotations,
+      }),
+    );
+    return auditID;
+  }
 }
 
 /** The audit state of one request. Calls after complete() or panic() are ignored. */
@@ -109,7 +144,6 @@ export class AuditContext {
   private annotations: Record<string, string> | undefined;
   private requestObject: unknown;
   private status: AuditResponseStatus | undefined;
-  private impersonatedUser: UserInfo | undefined;
   private done = false;
 
   /** Made by AuditRecorder.begin. */
@@ -121,10 +155,10 @@ export class AuditContext {
     private readonly clock: Clock | undefined,
   ) {
     this.auditID = req.auditID || randomUUID();
-    this.impersonatedUser = req.impersonatedUser;
     this.level = config.level;
     this.receivedAt = this.now();
     this.objectRef = req.objectRef ? { ...req.objectRef } : undefined;
+    if (req.annotations) this.annotations = { ...req.annotations };
     this.emit('RequestReceived');
   }
 
@@ -154,11 +188,6 @@ export class AuditContext {
     if (this.req.resourceRequest && levelAtLeast(this.level, 'Request')) {
       this.requestObject = typeof body === 'object' && body !== null && !(body instanceof Uint8Array) ? JSON.parse(JSON.stringify(obj)) : obj;
     }
-  }
-
-  /** The request runs as another user (impersonation): later stages carry it as impersonatedUser. */
-  setImpersonatedUser(user: UserInfo): void {
-    this.impersonatedUser = user;
   }
 
   /** Response headers of a long-running request (watch) are out: writes ResponseStarted unless omitted. */
@@ -202,7 +231,7 @@ export class AuditContext {
         requestURI: req.requestURI,
         verb: req.verb,
         user: req.user,
-        impersonatedUser: this.impersonatedUser,
+        impersonatedUser: req.impersonatedUser,
         sourceIPs: req.sourceIPs,
         userAgent: req.userAgent,
         objectRef: this.objectRef,

@@ -124,3 +124,15 @@ test('an admin may grant edit in their namespace, an edit user may not', () => {
   // ...but dev may not write rolebindings at all: that is the authorizer's refusal, before any escalation check.
   assert.equal(idx.authorize(req(authed('dev'), 'create', 'rbac.authorization.k8s.io', 'rolebindings', 'team-a')).allowed, false);
 });
+
+test('ServiceAccounts may read the issuer discovery documents; other users and anonymous may not', () => {
+  const idx = planeIndex();
+  const sa = authed('system:serviceaccount:ci:deployer', 'system:serviceaccounts', 'system:serviceaccounts:ci');
+  for (const path of ['/.well-known/openid-configuration', '/.well-known/openid-configuration/', '/openid/v1/jwks', '/openid/v1/jwks/']) {
+    assert.equal(idx.authorize(get(sa, path)).allowed, true, path);
+    assert.equal(idx.authorize(get(authed('jane'), path)).allowed, false, path);
+    assert.equal(idx.authorize(get(anonymous, path)).allowed, false, path);
+  }
+  assert.equal(idx.authorize({ user: sa, verb: 'post', resourceRequest: false, path: '/openid/v1/jwks' }).allowed, false);
+  assert.equal(idx.authorize(get(sa, '/openid/v1/other')).allowed, false);
+});

@@ -153,6 +153,8 @@ export function bootstrapClusterRoles(): RoleObject[] {
     clusterRole('system:discovery', [urls(['get'], ['/api', '/api/*', '/apis', '/apis/*', '/healthz', '/livez', '/openapi', '/openapi/*', '/readyz', '/version', '/version/'])]),
     clusterRole('system:monitoring', [urls(['get'], ['/healthz', '/healthz/*', '/livez', '/livez/*', '/metrics', '/metrics/slis', '/readyz', '/readyz/*'])]),
     clusterRole('system:public-info-viewer', [urls(['get'], ['/healthz', '/livez', '/readyz', '/version', '/version/'])]),
+    // Service-account issuer discovery (OpenID configuration and the keys that verify the API's tokens).
+    clusterRole('system:service-account-issuer-discovery', [urls(['get'], ['/.well-known/openid-configuration', '/.well-known/openid-configuration/', '/openid/v1/jwks', '/openid/v1/jwks/'])]),
     clusterRole('view', null, { [AGGREGATE_TO_EDIT]: 'true' }, AGGREGATE_TO_VIEW),
   ];
   return roles;
@@ -166,5 +168,6 @@ export function bootstrapClusterRoleBindings(): BindingObject[] {
     groupBinding('system:discovery', ['system:authenticated']),
     groupBinding('system:monitoring', ['system:monitoring']),
     groupBinding('system:public-info-viewer', ['system:authenticated', 'system:unauthenticated']),
+    groupBinding('system:service-account-issuer-discovery', ['system:serviceaccounts']),
   ];
 }

@@ -54,15 +54,18 @@ describe('reconcileLegacyTokenSecret', () => {
     assert.equal(((r as { secret: KubeObject }).secret.data as Record<string, string>)['ca.crt'], b64(CA));
   });
 
-  const table: Array<{ name: string; secret: KubeObject; sa: KubeObject | undefined; want: unknown }> = [
+  const table: Array<{ name: string; secret: KubeObject; sa: KubeObject | undefined; want: unknown; noKey?: boolean }> = [
     { name: 'complete: nothing to do', secret: secret({ 'kubernetes.io/service-account.name': 'deployer' }, { token: b64('t'), namespace: b64('ci'), 'ca.crt': b64(CA) }), sa, want: { action: 'none' } },
     { name: 'ServiceAccount gone: delete', secret: secret({ 'kubernetes.io/service-account.name': 'deployer' }), sa: undefined, want: { action: 'delete', uid: 'sec-uid' } },
     { name: 'ServiceAccount recreated: delete', secret: secret({ 'kubernetes.io/service-account.name': 'deployer', 'kubernetes.io/service-account.uid': 'old-uid' }), sa, want: { action: 'delete', uid: 'sec-uid' } },
     { name: 'another Secret type', secret: { ...secret({ 'kubernetes.io/service-account.name': 'deployer' }), type: 'Opaque' }, sa, want: { action: 'none' } },
     { name: 'no name annotation', secret: secret({}), sa, want: { action: 'none' } },
     { name: 'being deleted', secret: secret({ 'kubernetes.io/service-account.name': 'deployer' }, undefined, { deletionTimestamp: '2026-01-01T00:00:00Z' }), sa, want: { action: 'none' } },
+    { name: 'a token is due but there is no key yet: wait', secret: secret({ 'kubernetes.io/service-account.name': 'deployer' }), sa, want: { action: 'waitForKey' }, noKey: true },
+    { name: 'no key, ServiceAccount gone: delete all the same', secret: secret({ 'kubernetes.io/service-account.name': 'deployer' }), sa: undefined, want: { action: 'delete', uid: 'sec-uid' }, noKey: true },
+    { name: 'no key, token present: namespace and ca.crt filled', secret: secret({ 'kubernetes.io/service-account.name': 'deployer' }, { token: b64('t') }), sa, noKey: true, want: { action: 'update', secret: { ...secret({ 'kubernetes.io/service-account.name': 'deployer', 'kubernetes.io/service-account.uid': 'sa-uid' }), data: { token: b64('t'), 'ca.crt': b64(CA), namespace: b64('ci') } } } },
   ];
   for (const c of table) {
-    it(c.name, () => assert.deepEqual(reconcileLegacyTokenSecret(c.secret, c.sa, { key, rootCAPem: CA }), c.want));
+    it(c.name, () => assert.deepEqual(reconcileLegacyTokenSecret(c.secret, c.sa, { key: c.noKey ? undefined : key, rootCAPem: CA }), c.want));
   }
 });

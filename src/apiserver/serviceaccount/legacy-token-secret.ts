@@ -21,10 +21,13 @@ export type LegacyTokenSecretAction =
   /** The ServiceAccount is gone (or is another one of that name): delete the Secret, guarded by its uid. */
   | { action: 'delete'; uid: string }
   /** The Secret with its data and annotations filled in (base64 data, as stored). */
-  | { action: 'update'; secret: KubeObject };
+  | { action: 'update'; secret: KubeObject }
+  /** A token is due but the API has no signing key yet (a workload cluster before its `<cluster>-sa` Secret). */
+  | { action: 'waitForKey' };
 
 export interface LegacyTokenSecretOptions {
-  key: TokenSigningKey;
+  /** The API's signing key; undefined while it has none. */
+  key: TokenSigningKey | undefined;
   /** The cluster CA bundle (PEM) published as ca.crt; left alone when absent. */
   rootCAPem?: string;
 }
@@ -53,12 +56,13 @@ export function reconcileLegacyTokenSecret(secret: KubeObject, serviceAccount: K
   const needsToken = !data[TOKEN_DATA_KEY];
   if (!needsCA && !needsNamespace && !needsToken) return { action: 'none' };
 
-  if (needsCA) data[ROOT_CA_DATA_KEY] = ca;
-  if (needsNamespace) data[NAMESPACE_DATA_KEY] = b64(namespace);
   if (needsToken) {
+    if (!opts.key) return { action: 'waitForKey' };
     const token = issueLegacyToken(opts.key, { namespace, secretName: secret.metadata?.name ?? '', serviceAccount: { name: serviceAccount.metadata?.name ?? '', uid: saUid } });
     data[TOKEN_DATA_KEY] = b64(token);
   }
+  if (needsCA) data[ROOT_CA_DATA_KEY] = ca;
+  if (needsNamespace) data[NAMESPACE_DATA_KEY] = b64(namespace);
   const annotations = { ...(secret.metadata?.annotations ?? {}), [SERVICE_ACCOUNT_NAME_ANNOTATION]: serviceAccount.metadata?.name ?? '', [SERVICE_ACCOUNT_UID_ANNOTATION]: saUid };
   return { action: 'update', secret: { ...secret, metadata: { ...secret.metadata, annotations }, data } };
 }

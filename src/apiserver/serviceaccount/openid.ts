@@ -14,6 +14,15 @@ export const OPENID_CACHE_MAX_AGE_SECONDS = 3600;
 export const OPENID_CONFIGURATION_CONTENT_TYPE = 'application/json';
 export const JWKS_CONTENT_TYPE = 'application/jwk-set+json';
 
+/** Both discovery documents as served (JSON text). */
+export interface OpenIdDocuments {
+  configuration: string;
+  jwks: string;
+}
+
+/** The Cache-Control header of both documents (upstream overrides the API's `no-cache, private`). */
+export const OPENID_CACHE_CONTROL = `public, max-age=${OPENID_CACHE_MAX_AGE_SECONDS}`;
+
 export interface OpenIdConfiguration {
   issuer: string;
   jwks_uri: string;
