@@ -9,6 +9,7 @@ import { apiVersionOf, deepClone, isPlainObject, type KubeObject } from '../apim
 import { authenticate, bearerToken, isAnonymousAllowedPath, type UserInfo } from './authn.js';
 import type { AuthzAttributes, AuthzDecision } from './authz/attributes.js';
 import { forbiddenError } from './authorization.js';
+import { impersonate, removeImpersonationHeaders, requestsImpersonation } from './impersonation.js';
 import { requestAttributes } from './request-attributes.js';
 import type { ReviewHandler } from './reviews.js';
 import type { AuditContext, AuditRecorder } from './audit/recorder.js';
@@ -64,6 +65,8 @@ const VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0-slipway', gitCom
 
 type Query = URLSearchParams;
 
+const allowAll = (): AuthzDecision => ({ allowed: true });
+
 export class ApiHandler {
   private readonly objects: ObjectStore;
   private readonly registry: ResourceRegistry;
@@ -116,8 +119,22 @@ export class ApiHandler {
         if (this.opts.audit) this.auditFailedAuthentication(req, res, method, path, url);
         throw unauthorized();
       }
-      const attrs = this.opts.authorize || this.opts.audit ? requestAttributes(user, method, path, url.searchParams) : undefined;
+      let attrs = this.opts.authorize || this.opts.audit ? requestAttributes(user, method, path, url.searchParams) : undefined;
       const audit = attrs && this.opts.audit ? this.beginAudit(req, res, attrs, url) : undefined;
+      if (requestsImpersonation(req.headers)) {
+        // Impersonate-* headers: the request runs as the user they name, if the requester may take on each part.
+        const as = await impersonate(req.headersDistinct, user, this.opts.authorize ?? allowAll);
+        if (as instanceof StatusError) {
+          req.resume();
+          throw as;
+        }
+        if (as) {
+          user = as;
+          removeImpersonationHeaders(req.headers);
+          audit?.setImpersonatedUser(as);
+          if (attrs) attrs = { ...attrs, user: as };
+        }
+      }
       if (attrs && this.opts.authorize) {
         const decision = await this.opts.authorize(attrs);
         if (audit) {

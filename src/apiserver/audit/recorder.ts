@@ -144,6 +144,7 @@ export class AuditContext {
   private annotations: Record<string, string> | undefined;
   private requestObject: unknown;
   private status: AuditResponseStatus | undefined;
+  private impersonatedUser: UserInfo | undefined;
   private done = false;
 
   /** Made by AuditRecorder.begin. */
@@ -155,6 +156,7 @@ export class AuditContext {
     private readonly clock: Clock | undefined,
   ) {
     this.auditID = req.auditID || randomUUID();
+    this.impersonatedUser = req.impersonatedUser;
     this.level = config.level;
     this.receivedAt = this.now();
     this.objectRef = req.objectRef ? { ...req.objectRef } : undefined;
@@ -188,6 +190,11 @@ export class AuditContext {
     if (this.req.resourceRequest && levelAtLeast(this.level, 'Request')) {
       this.requestObject = typeof body === 'object' && body !== null && !(body instanceof Uint8Array) ? JSON.parse(JSON.stringify(obj)) : obj;
     }
+  }
+
+  /** The request runs as another user (impersonation): later stages carry it as impersonatedUser. */
+  setImpersonatedUser(user: UserInfo): void {
+    this.impersonatedUser = user;
   }
 
   /** Response headers of a long-running request (watch) are out: writes ResponseStarted unless omitted. */
@@ -231,7 +238,7 @@ export class AuditContext {
         requestURI: req.requestURI,
         verb: req.verb,
         user: req.user,
-        impersonatedUser: req.impersonatedUser,
+        impersonatedUser: this.impersonatedUser,
         sourceIPs: req.sourceIPs,
         userAgent: req.userAgent,
         objectRef: this.objectRef,
