@@ -46,7 +46,7 @@ const AMBIGUOUS_MESSAGES = [
   'etcdserver: request cancelled',
 ];
 
-/** Connection-level messages of @grpc/grpc-js for a call that was never sent on a connection. */
+/** Connection-level messages (ours in grpc-http2.ts, and @grpc/grpc-js's) for a call that was never sent on a connection. */
 const NOT_SENT_PATTERN = /no connection established|failed to connect|name resolution failed|econnrefused|no address|waiting for lb pick/i;
 
 export function classifyEtcdFailure(code: number | undefined, message: string): EtcdFailureKind {

@@ -1,12 +1,11 @@
 /**
- * A thin etcd v3 gRPC client: unary KV/Maintenance calls over node:http2 (grpc-unary.ts) and Watch
- * streams over @grpc/grpc-js, one connection of each per endpoint. It does not retry; it reports failures as EtcdRequestError (with their
+ * A thin etcd v3 gRPC client over node:http2 (grpc-http2.ts): unary KV/Maintenance calls and Watch
+ * streams, one connection per endpoint. It does not retry; it reports failures as EtcdRequestError (with their
  * retry class) and moves to the next endpoint after a connection-level failure.
  */
 import { readFileSync } from 'node:fs';
-import * as grpc from '@grpc/grpc-js';
 import { classifyEtcdFailure, EtcdRequestError } from './errors.js';
-import { GrpcUnaryChannel } from './grpc-unary.js';
+import { GrpcStreamCall, GrpcUnaryChannel } from './grpc-http2.js';
 import {
   decodeCompactionResponse,
   decodeRangeResponse,
@@ -46,7 +45,7 @@ export interface EtcdClientOptions {
   callTimeoutMs?: number;
 }
 
-export type WatchStream = grpc.ClientDuplexStream<WatchRequestMsg, WatchResponseMsg>;
+export type WatchStream = GrpcStreamCall<WatchRequestMsg, WatchResponseMsg>;
 
 /** Target ("host:port") and whether TLS is used, from a client URL. */
 export function parseEndpoint(url: string): { target: string; secure: boolean } {
@@ -64,7 +63,6 @@ export function parseEndpoint(url: string): { target: string; secure: boolean } 
 const KV = '/etcdserverpb.KV/';
 
 export class EtcdClient {
-  private readonly clients: grpc.Client[];
   private readonly channels: GrpcUnaryChannel[];
   private readonly endpoints: string[];
   private current = 0;
@@ -77,26 +75,10 @@ export class EtcdClient {
     this.callTimeoutMs = opts.callTimeoutMs ?? 15_000;
     const tls = opts.tls;
     const tlsFiles = tls ? { ca: readFileSync(tls.caFile), key: tls.keyFile ? readFileSync(tls.keyFile) : undefined, cert: tls.certFile ? readFileSync(tls.certFile) : undefined } : undefined;
-    const secureCreds = tlsFiles ? grpc.credentials.createSsl(tlsFiles.ca, tlsFiles.key ?? null, tlsFiles.cert ?? null) : undefined;
+    // The scheme decides: https uses the given CA and client certificate (or the system roots).
     this.channels = this.endpoints.map((url) => new GrpcUnaryChannel({ ...parseEndpoint(url), tls: tlsFiles }));
-    this.clients = this.endpoints.map((url) => {
-      const { target, secure } = parseEndpoint(url);
-      // The scheme decides: https uses the given CA and client certificate (or the system roots).
-      const creds = secure ? (secureCreds ?? grpc.credentials.createSsl()) : grpc.credentials.createInsecure();
-      return new grpc.Client(target, creds, {
-        // Notice a dead member on an idle connection (etcd allows pings every 5 s).
-        'grpc.keepalive_time_ms': 10_000,
-        'grpc.keepalive_timeout_ms': 5_000,
-        // etcd refuses pings on a connection without streams; the store's watch stream is always open.
-        'grpc.keepalive_permit_without_calls': 0,
-        'grpc.max_receive_message_length': 512 * 1024 * 1024,
-        'grpc.max_send_message_length': 64 * 1024 * 1024,
-        'grpc.initial_reconnect_backoff_ms': 100,
-        'grpc.max_reconnect_backoff_ms': 2_000,
-      });
-    });
     // Spread clients of several processes over the members.
-    this.current = Math.floor(Math.random() * this.clients.length);
+    this.current = Math.floor(Math.random() * this.channels.length);
   }
 
   /** The endpoint calls currently go to. */
@@ -106,7 +88,7 @@ export class EtcdClient {
 
   /** Use the next endpoint (after a connection-level failure or a member without leader). */
   rotate(): void {
-    this.current = (this.current + 1) % this.clients.length;
+    this.current = (this.current + 1) % this.channels.length;
   }
 
   range(req: RangeRequestMsg): Promise<RangeResponseMsg> {
@@ -129,19 +111,12 @@ export class EtcdClient {
   /** Opens a Watch stream on the current endpoint (the stream ends on the member's failure). */
   watch(): WatchStream {
     if (this.closed) throw new Error('etcd client is closed');
-    return this.clients[this.current]!.makeBidiStreamRequest<WatchRequestMsg, WatchResponseMsg>(
-      '/etcdserverpb.Watch/Watch',
-      encodeWatchRequest,
-      decodeWatchResponse,
-      requireLeader(),
-      {},
-    );
+    return this.channels[this.current]!.stream('/etcdserverpb.Watch/Watch', HAS_LEADER, encodeWatchRequest, decodeWatchResponse);
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const c of this.clients) c.close();
     for (const c of this.channels) c.close();
   }
 
@@ -164,16 +139,9 @@ export class EtcdClient {
 /** Members without a leader refuse the request at once (instead of holding it until timeout). */
 const HAS_LEADER: Record<string, string> = { hasleader: 'true' };
 
-/** Members without a leader refuse the request at once (instead of holding it until timeout). */
-function requireLeader(): grpc.Metadata {
-  const md = new grpc.Metadata();
-  md.set('hasleader', 'true');
-  return md;
-}
-
 export function toRequestError(err: unknown): EtcdRequestError {
   if (err instanceof EtcdRequestError) return err;
-  const se = err as Partial<grpc.ServiceError> | undefined;
+  const se = err as { code?: unknown; details?: string } | undefined;
   const code = typeof se?.code === 'number' ? se.code : undefined;
   const message = se?.details || (err instanceof Error ? err.message : String(err));
   return new EtcdRequestError(classifyEtcdFailure(code, message), code, `etcd: ${message}`);

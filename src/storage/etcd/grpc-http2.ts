@@ -1,17 +1,18 @@
 /**
- * Unary gRPC calls over Node's own HTTP/2 client (node:http2), for the etcd KV calls of every request.
+ * gRPC calls over Node's own HTTP/2 client (node:http2): the unary etcd KV calls of every request and
+ * the bidirectional Watch stream.
  *
- * A unary call is one HTTP/2 stream: request headers, one length-prefixed message, then the answer's
- * message and the `grpc-status` trailer (gRPC over HTTP/2, grpc/doc/PROTOCOL-HTTP2.md). @grpc/grpc-js
- * does the same through a general call stack (resolvers, load balancing, interceptors, filters) that
- * costs about as much CPU per call as the rest of an etcd write; watches, which are long-lived
- * bidirectional streams, stay on grpc-js.
+ * A call is one HTTP/2 stream: request headers, length-prefixed messages, then the answer's messages
+ * and the `grpc-status` trailer (gRPC over HTTP/2, grpc/doc/PROTOCOL-HTTP2.md). A general gRPC library
+ * (@grpc/grpc-js, used before) does the same through resolvers, load balancing, interceptors and
+ * filters, which cost about as much CPU per call as the rest of an etcd write.
  *
  * Failures are reported as EtcdRequestError with the retry class the store needs: a call that never
  * went out on a connection (no connection, or a stream the server refused) is `not-sent`; one that
  * was sent and then lost its connection or deadline is `ambiguous`; etcd's own statuses are
  * classified from their code and message.
  */
+import { EventEmitter } from 'node:events';
 import * as http2 from 'node:http2';
 import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
@@ -32,6 +33,9 @@ export interface UnaryChannelOptions {
 }
 
 const { NGHTTP2_REFUSED_STREAM, NGHTTP2_CANCEL } = http2.constants;
+/** Keepalive of a connection with open streams: a ping every 10 s, dropped when unanswered for 5 s (etcd allows one per 5 s). */
+const KEEPALIVE_INTERVAL_MS = 10_000;
+const KEEPALIVE_TIMEOUT_MS = 5_000;
 /** Per-stream and per-connection receive windows: a large Range answer arrives without waiting on window updates. */
 const STREAM_WINDOW = 4 * 1024 * 1024;
 const SESSION_WINDOW = 64 * 1024 * 1024;
@@ -68,6 +72,8 @@ function decodeGrpcMessage(raw: string | string[] | undefined): string {
 export class GrpcUnaryChannel {
   private session: http2.ClientHttp2Session | undefined;
   private closed = false;
+  /** Streaming calls open on the current connection (keepalive pings only run while there are some). */
+  private openStreams = 0;
 
   constructor(private readonly opts: UnaryChannelOptions) {}
 
@@ -154,6 +160,16 @@ export class GrpcUnaryChannel {
     });
   }
 
+  /** Opens a bidirectional streaming call (e.g. `/etcdserverpb.Watch/Watch`). */
+  stream<Req, Res>(path: string, metadata: Record<string, string>, encode: (m: Req) => Buffer, decode: (b: Buffer) => Res): GrpcStreamCall<Req, Res> {
+    if (this.closed) throw new Error('etcd client is closed');
+    const session = this.connection();
+    const stream = session.request({ ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers', ...metadata }, { endStream: false });
+    this.openStreams++;
+    stream.once('close', () => this.openStreams--);
+    return new GrpcStreamCall(stream, encode, decode, this.opts.target);
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -193,9 +209,111 @@ export class GrpcUnaryChannel {
     session.on('close', forget);
     // A member going away (GOAWAY) finishes its streams; new calls use a new connection.
     session.on('goaway', forget);
-    // The connection does not keep the process alive by itself.
-    session.unref();
+    // A member that stops answering (host down, network cut) is noticed even while only a watch is open.
+    const keepalive = setInterval(() => {
+      if (this.openStreams === 0 || session.closed || session.destroyed || session.connecting) return;
+      const timeout = setTimeout(() => session.destroy(new Error(`etcd: keepalive ping to ${this.opts.target} unanswered for ${KEEPALIVE_TIMEOUT_MS} ms`)), KEEPALIVE_TIMEOUT_MS);
+      timeout.unref();
+      try {
+        session.ping(() => clearTimeout(timeout));
+      } catch {
+        clearTimeout(timeout);
+      }
+    }, KEEPALIVE_INTERVAL_MS);
+    keepalive.unref();
+    session.once('close', () => clearInterval(keepalive));
     this.session = session;
     return session;
+  }
+}
+
+/**
+ * One streaming call: `write` sends a message; events are 'data' (a decoded answer message), 'error' (an
+ * EtcdRequestError: a non-OK status, or the connection lost) and 'end' (the call finished with status OK).
+ */
+export class GrpcStreamCall<Req, Res> extends EventEmitter {
+  private pending: Buffer = Buffer.alloc(0);
+  private status: number | undefined;
+  private statusMessage = '';
+  private finished = false;
+
+  constructor(
+    private readonly stream: http2.ClientHttp2Stream,
+    private readonly encode: (m: Req) => Buffer,
+    private readonly decode: (b: Buffer) => Res,
+    private readonly target: string,
+  ) {
+    super();
+    const takeStatus = (headers: http2.IncomingHttpHeaders): void => {
+      if (headers['grpc-status'] === undefined) return;
+      this.status = Number(headers['grpc-status']);
+      this.statusMessage = decodeGrpcMessage(headers['grpc-message']);
+    };
+    stream.on('response', takeStatus);
+    stream.on('trailers', takeStatus);
+    stream.on('data', (chunk: Buffer) => this.onChunk(chunk));
+    stream.on('error', () => {
+      // Reported on 'close'.
+    });
+    // The server finished the call (its trailers came): done, even though this side never ended its messages.
+    stream.on('end', () => {
+      if (this.status === undefined) return;
+      this.onClose();
+      if (!stream.closed && !stream.destroyed) stream.close();
+    });
+    stream.on('close', () => this.onClose());
+  }
+
+  write(message: Req): void {
+    if (this.finished || this.stream.closed || this.stream.destroyed) return;
+    this.stream.write(frameMessage(this.encode(message)));
+  }
+
+  /** Ends the call from this side; no event follows. */
+  cancel(): void {
+    this.finished = true;
+    if (!this.stream.closed && !this.stream.destroyed) this.stream.close(NGHTTP2_CANCEL);
+  }
+
+  private onChunk(chunk: Buffer): void {
+    let buf = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    while (buf.length >= 5) {
+      const len = buf.readUInt32BE(1);
+      if (buf.length < 5 + len) break;
+      if (buf[0] !== 0) return this.fail(new EtcdRequestError('fatal', GrpcCode.INTERNAL, 'etcd: compressed stream messages are not supported'));
+      const message = buf.subarray(5, 5 + len);
+      buf = buf.subarray(5 + len);
+      let decoded: Res;
+      try {
+        decoded = this.decode(message);
+      } catch (e) {
+        return this.fail(new EtcdRequestError('fatal', GrpcCode.INTERNAL, `etcd: ${(e as Error).message}`));
+      }
+      if (this.finished) return;
+      this.emit('data', decoded);
+    }
+    // Keep the partial message (copied, so the chunk it came from is not pinned).
+    this.pending = buf.length ? Buffer.from(buf) : Buffer.alloc(0);
+  }
+
+  private onClose(): void {
+    if (this.finished) return;
+    if (this.status === 0) {
+      this.finished = true;
+      this.emit('end');
+      return;
+    }
+    if (this.status !== undefined) {
+      const message = this.statusMessage || `gRPC status ${this.status}`;
+      return this.fail(new EtcdRequestError(classifyEtcdFailure(this.status, message), this.status, `etcd: ${message}`));
+    }
+    this.fail(new EtcdRequestError('ambiguous', GrpcCode.UNAVAILABLE, `etcd: connection lost to ${this.target}: stream closed (code ${this.stream.rstCode ?? 'none'})`));
+  }
+
+  private fail(err: EtcdRequestError): void {
+    if (this.finished) return;
+    this.finished = true;
+    if (!this.stream.closed && !this.stream.destroyed) this.stream.close(NGHTTP2_CANCEL);
+    this.emit('error', err);
   }
 }

@@ -2,7 +2,7 @@ import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as http2 from 'node:http2';
 import { createServer as netServer, type AddressInfo } from 'node:net';
-import { frameMessage, GrpcUnaryChannel, unframeMessage } from './grpc-unary.js';
+import { frameMessage, GrpcUnaryChannel, unframeMessage } from './grpc-http2.js';
 import { EtcdRequestError } from './errors.js';
 
 /** An HTTP/2 server on loopback whose handler plays the etcd member. */
@@ -120,6 +120,45 @@ describe('gRPC unary calls over node:http2', () => {
     assert.equal(e.kind, 'ambiguous');
     assert.match(e.message, /connection lost/);
     assert.equal((await ch.call('/etcdserverpb.KV/Txn', Buffer.from('q'), {}, 5_000)).toString(), 'ok');
+  });
+
+  it('streams messages both ways, ends on status OK and fails with the status otherwise', async () => {
+    const server = http2.createServer();
+    server.on('stream', (stream) => {
+      stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
+      let pending = Buffer.alloc(0);
+      stream.on('data', (c: Buffer) => {
+        pending = Buffer.concat([pending, c]);
+        while (pending.length >= 5 && pending.length >= 5 + pending.readUInt32BE(1)) {
+          const msg = unframeMessage(pending).toString();
+          pending = pending.subarray(5 + pending.readUInt32BE(1));
+          if (msg === 'bye' || msg === 'fail') {
+            stream.on('wantTrailers', () => stream.sendTrailers(msg === 'bye' ? { 'grpc-status': '0' } : { 'grpc-status': '11', 'grpc-message': encodeURIComponent('etcdserver: mvcc: required revision has been compacted') }));
+            stream.end();
+            return;
+          }
+          // Two answers in one write: the reader splits them.
+          stream.write(Buffer.concat([frameMessage(Buffer.from(`${msg}-1`)), frameMessage(Buffer.from(`${msg}-2`))]));
+        }
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    closers.push(() => new Promise<void>((r) => server.close(() => r())));
+    const ch = new GrpcUnaryChannel({ target: `127.0.0.1:${(server.address() as AddressInfo).port}`, secure: false });
+    closers.push(() => ch.close());
+    const run = (messages: string[]): Promise<{ got: string[]; end?: boolean; error?: EtcdRequestError }> =>
+      new Promise((resolve) => {
+        const got: string[] = [];
+        const call = ch.stream('/etcdserverpb.Watch/Watch', {}, (m: string) => Buffer.from(m), (b) => b.toString());
+        call.on('data', (m: string) => got.push(m));
+        call.on('end', () => resolve({ got, end: true }));
+        call.on('error', (e: EtcdRequestError) => resolve({ got, error: e }));
+        for (const m of messages) call.write(m);
+      });
+    assert.deepEqual(await run(['a', 'b', 'bye']), { got: ['a-1', 'a-2', 'b-1', 'b-2'], end: true });
+    const failed = await run(['x', 'fail']);
+    assert.deepEqual(failed.got, ['x-1', 'x-2']);
+    assert.equal(failed.error?.kind, 'compacted');
   });
 
   it('gives up at the deadline with an ambiguous failure when the member does not answer', async () => {
