@@ -20,6 +20,7 @@ import { decodeBody, negotiateOutput, patchTypeOf, readBody, type OutputAs } fro
 import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, coreApiVersions, negotiateDiscovery } from './discovery.js';
 import type { DeleteOptions, FieldValidation, ListItemsText, ObjectStore, PropagationPolicy, WatchEvent } from './object-store.js';
 import { openapiV2, openapiV3Document, openapiV3Index } from './openapi.js';
+import { acceptsOpenApiV2Protobuf, encodeOpenApiV2Protobuf, OPENAPI_V2_PROTOBUF_MEDIA_TYPE } from './openapi-v2-protobuf.js';
 import { parseApiPath, type ResourceRequest } from './request-info.js';
 import type { ResourceRegistry } from './registry.js';
 import type { ResourceInfo } from './resource-info.js';
@@ -149,6 +150,8 @@ export class ApiHandler {
     }
     if (path === OPENID_CONFIGURATION_PATH || path === JWKS_PATH) return this.openIdDocument(req, res, method, path);
     if (path === '/openapi/v2' && /protobuf/.test(req.headers.accept ?? '') && !/application\/json|\*\/\*/.test(req.headers.accept ?? '')) {
+      // gnostic's protobuf form, which kubectl reads for client-side validation and `explain` from v2
+      if (acceptsOpenApiV2Protobuf(req.headers.accept)) return this.cachedBytes(res, 'openapi/v2.pb', () => encodeOpenApiV2Protobuf(openapiV2(this.registry.all())), OPENAPI_V2_PROTOBUF_MEDIA_TYPE);
       throw new StatusError(406, 'NotAcceptable', 'only application/json is served for /openapi/v2');
     }
     if (path === '/openapi/v2') return this.cached(res, 'openapi/v2', () => JSON.stringify(openapiV2(this.registry.all())), 'application/json');
@@ -502,6 +505,18 @@ export class ApiHandler {
   private decoded<T>(res: ServerResponse, body: T): T {
     this.audits.get(res)?.setRequestObject(body);
     return body;
+  }
+
+  /** As cached(), for a binary document (kept base64 in the shared cache, whose entries are text). */
+  private cachedBytes(res: ServerResponse, key: string, build: () => Uint8Array, contentType: string): void {
+    let entry = this.cache.get(key);
+    if (!entry) {
+      entry = { body: Buffer.from(build()).toString('base64'), contentType };
+      this.cache.set(key, entry);
+    }
+    const bytes = Buffer.from(entry.body, 'base64');
+    res.writeHead(200, { 'Content-Type': entry.contentType, 'Content-Length': bytes.length });
+    res.end(bytes);
   }
 
   private cached(res: ServerResponse, key: string, build: () => string, contentType: string): void {

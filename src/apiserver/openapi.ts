@@ -210,6 +210,12 @@ const NESTED_KEYS = new Set(['properties', 'items', 'additionalProperties', 'all
 class SchemaEmitter {
   readonly components = new Map<string, Json>();
   private readonly defining = new Set<string>();
+  /**
+   * Converting a built-in kind (and the named types it defines): its schema marks every field nullable only so the
+   * plane accepts JSON nulls; kube-apiserver's v2 definitions of built-in kinds are never nullable, so v2 drops the
+   * keyword alone instead of the CRD rule's dropping of the whole field's type.
+   */
+  builtin = false;
 
   constructor(readonly dialect: Dialect) {}
 
@@ -282,6 +288,15 @@ class SchemaEmitter {
 
   /** What kube's ToStructuralOpenAPIV2 does: drop what Swagger 2.0 (and kubectl's v2 models) cannot express. */
   private toV2(s: JSONSchemaProps, out: Json): void {
+    if (this.builtin) {
+      delete out.nullable;
+      if (s['x-kubernetes-preserve-unknown-fields']) {
+        delete out.items;
+        delete out.properties;
+      }
+      if (out.type === 'array' && out.items === undefined) delete out.type;
+      return;
+    }
     if (out.nullable) {
       delete out.type;
       delete out.items;
@@ -318,7 +333,9 @@ function emitKind(e: SchemaEmitter, r: ResourceInfo): { kind: string; list: stri
     props.metadata = useNamed(objectMetaSchema(), props.metadata?.description || METADATA_DESCRIPTION, { default: {} });
     const root: JSONSchemaProps = { ...schema, properties: sortKeys(props) };
     if (!root.type && !root['x-kubernetes-preserve-unknown-fields']) root.type = 'object';
+    e.builtin = r.builtin;
     const body = e.body(root);
+    e.builtin = false;
     e.components.set(kindName, { ...body, ...gvkExt(r.group, r.version, r.kind) });
   }
   if (!e.components.has(listName)) {
