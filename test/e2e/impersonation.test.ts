@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { request } from 'node:https';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -19,13 +20,13 @@ const tmp = mkdtempSync(join(tmpdir(), 'slipway-impersonation-'));
 const tokenFile = join(tmp, 'tokens.csv');
 const policyFile = join(tmp, 'policy.yaml');
 const logPath = join(tmp, 'audit.log');
-writeFileSync(tokenFile, ['jane-token,jane,uid-jane', 'nobody-token,nobody,uid-nobody', 'helpdesk-token,helpdesk,uid-helpdesk'].join('\n') + '\n');
+writeFileSync(tokenFile, ['jane-token,jane,uid-jane', 'nobody-token,nobody,uid-nobody', 'helpdesk-token,helpdesk,uid-helpdesk', 'root-token,root,uid-root,"system:masters"'].join('\n') + '\n');
 writeFileSync(policyFile, 'apiVersion: audit.k8s.io/v1\nkind: Policy\nomitStages: [RequestReceived]\nrules:\n  - level: None\n    resources: [{ group: coordination.k8s.io, resources: [leases] }]\n  - level: Metadata\n');
 
 interface AuditEvent {
   verb: string;
   user: { username?: string; groups?: string[] };
-  impersonatedUser?: { username?: string; uid?: string; groups?: string[] };
+  impersonatedUser?: { username?: string; uid?: string; groups?: string[]; extra?: Record<string, string[]> };
   objectRef?: { resource?: string; namespace?: string };
   responseStatus?: { code: number };
 }
@@ -48,6 +49,19 @@ async function ok(p: Promise<KubectlResult>): Promise<string> {
   const r = await p;
   assert.equal(r.code, 0, r.stderr);
   return r.stdout;
+}
+
+/** A raw HTTPS request (headers repeated as given), for what kubectl has no flag for. */
+function httpsJson(url: string, ca: string, method: string, headers: Record<string, string | string[]>, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, ca, headers: { 'content-type': 'application/json', accept: 'application/json', ...headers } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown> }));
+    });
+    req.on('error', reject);
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
 }
 
 interface WhoAmI {
@@ -147,10 +161,32 @@ describe('impersonation (kubectl --as)', () => {
     assert.match(own.stderr, /User "helpdesk" cannot list resource "configmaps"/);
   });
 
+  it('takes repeated Impersonate-Group headers, percent-encoded Impersonate-Extra-* keys and Impersonate-Uid over HTTP', async () => {
+    const url = `${t.plane.url}/apis/authentication.k8s.io/v1/selfsubjectreviews`;
+    const review = { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' };
+    const r = await httpsJson(url, t.plane.pki.ca.certPem, 'POST', {
+      authorization: 'Bearer root-token',
+      'Impersonate-User': 'jane',
+      'Impersonate-Uid': 'u-9',
+      'Impersonate-Group': ['a', 'b'],
+      'Impersonate-Extra-Example.com%2FScopes': ['x', 'y'],
+    }, review);
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    assert.deepEqual((r.body as unknown as WhoAmI).status.userInfo, { username: 'jane', uid: 'u-9', groups: ['a', 'b', 'system:authenticated'], extra: { 'example.com/scopes': ['x', 'y'] } });
+    const noUser = await httpsJson(url, t.plane.pki.ca.certPem, 'POST', { authorization: 'Bearer root-token', 'Impersonate-Group': 'a' }, review);
+    assert.equal(noUser.status, 400);
+    assert.equal(noUser.body.message, 'requested [{Group  a    }] without impersonating a user');
+    const extraRefused = await httpsJson(url, t.plane.pki.ca.certPem, 'POST', { authorization: 'Bearer helpdesk-token', 'Impersonate-User': 'jane', 'Impersonate-Extra-Scopes': 'x' }, review);
+    assert.equal(extraRefused.status, 403);
+    assert.equal(extraRefused.body.message, 'userextras.authentication.k8s.io "x" is forbidden: User "helpdesk" cannot impersonate resource "userextras/scopes" in API group "authentication.k8s.io" at the cluster scope');
+  });
+
   it('audits the requester as user and the new identity as impersonatedUser', async () => {
     await ok(as('helpdesk', ['--as=jane', 'get', 'configmap', 'by-jane', '-n', 'team']));
     const ev = await eventually(() => auditEvents().find((e) => e.user.username === 'helpdesk' && e.impersonatedUser?.username === 'jane' && e.verb === 'get'), 10_000, 'the impersonated get');
     assert.deepEqual(ev.impersonatedUser, { username: 'jane', groups: ['system:authenticated'] });
+    const withExtra = await eventually(() => auditEvents().find((e) => e.user.username === 'root' && e.impersonatedUser?.uid === 'u-9'), 10_000, 'the review with extras');
+    assert.deepEqual(withExtra.impersonatedUser, { username: 'jane', uid: 'u-9', groups: ['a', 'b', 'system:authenticated'], extra: { 'example.com/scopes': ['x', 'y'] } });
     assert.equal(ev.responseStatus?.code, 200);
     assert.ok(ev.user.groups?.includes('system:authenticated'));
     // A refused impersonation is audited with its 403 and no impersonatedUser.

@@ -50,6 +50,8 @@ describe('buildEvent', () => {
       'objectRef', 'responseStatus', 'requestObject', 'responseObject', 'requestReceivedTimestamp', 'stageTimestamp', 'annotations',
     ]);
     assert.deepEqual(ev.impersonatedUser, { username: 'bob' });
+    const withExtra = buildEvent({ ...base, impersonatedUser: { name: 'bob', uid: 'u-1', groups: ['g'], extra: { scopes: ['a', 'b'] } } });
+    assert.deepEqual(withExtra.impersonatedUser, { username: 'bob', uid: 'u-1', groups: ['g'], extra: { scopes: ['a', 'b'] } });
     assert.deepEqual(ev.responseStatus, { metadata: {}, code: 200 });
     assert.equal(JSON.stringify(ev.responseStatus), '{"metadata":{},"code":200}');
     assert.equal(ev.stageTimestamp, '2026-12-07T12:51:01.125956Z');

@@ -104,7 +104,12 @@ export function buildEvent(p: EventParts): AuditEvent {
     verb: p.verb,
     user: auditUser(p.user),
   } as AuditEvent;
-  if (p.impersonatedUser) ev.impersonatedUser = auditUser(p.impersonatedUser);
+  if (p.impersonatedUser) {
+    ev.impersonatedUser = auditUser(p.impersonatedUser);
+    // Impersonate-Extra-* values, as upstream records them.
+    const extra = p.impersonatedUser.extra;
+    if (extra && Object.keys(extra).length > 0) ev.impersonatedUser.extra = structuredClone(extra);
+  }
   if (p.sourceIPs && p.sourceIPs.length > 0) ev.sourceIPs = [...p.sourceIPs];
   if (p.userAgent) ev.userAgent = p.userAgent;
   if (p.objectRef) {
