@@ -14,6 +14,7 @@ import { requestAttributes } from './request-attributes.js';
 import type { ReviewHandler } from './reviews.js';
 import type { AuditContext, AuditRecorder } from './audit/recorder.js';
 import { sourceIPs } from './audit/source-ips.js';
+import type { TokenAuthentication } from './service-account-tokens.js';
 import { failedAuthenticationMessage, presentedClientCertificate } from './audit/failed-authentication.js';
 import { JWKS_CONTENT_TYPE, JWKS_PATH, OPENID_CACHE_CONTROL, OPENID_CONFIGURATION_CONTENT_TYPE, OPENID_CONFIGURATION_PATH, type OpenIdDocuments } from './serviceaccount/openid.js';
 import { decodeBody, negotiateOutput, patchTypeOf, readBody, type OutputAs } from './codec.js';
@@ -45,9 +46,10 @@ export interface ApiHandlerOptions {
   documentCache?: Map<string, { body: string; contentType: string }>;
   /**
    * Bearer tokens that are not static tokens (ServiceAccount JWTs): the user, an error for a token that is ours but
-   * invalid (401), or undefined when the token is not one this authenticator knows.
+   * invalid (401), or undefined when the token is not one this authenticator knows; with the authenticator's audit
+   * annotations.
    */
-  authenticateToken?: (token: string) => Promise<UserInfo | { error: string } | undefined>;
+  authenticateToken?: (token: string) => Promise<TokenAuthentication | undefined>;
   /** Decides every authenticated request (RBAC); without it every authenticated user may do anything. */
   authorize?: (a: AuthzAttributes) => AuthzDecision | Promise<AuthzDecision>;
   /** Create-only resources answered without storage (access and token reviews), keyed `group/plural`. */
@@ -108,20 +110,22 @@ export class ApiHandler {
       return this.text(res, 200, 'ok');
     }
     let user: UserInfo | undefined;
+    let authnAnnotations: Readonly<Record<string, string>> | undefined;
     if (this.opts.requireAuth !== false) {
       user = authenticate(req, this.opts.tokens);
       if (!user && this.opts.authenticateToken) {
         const token = bearerToken(req);
         const found = token !== undefined ? await this.opts.authenticateToken(token) : undefined;
-        if (found && !('error' in found)) user = found;
+        authnAnnotations = found?.auditAnnotations;
+        if (found && 'user' in found) user = found.user;
       }
       if (!user) {
         req.resume();
-        if (this.opts.audit) this.auditFailedAuthentication(req, res, method, path, url);
+        if (this.opts.audit) this.auditFailedAuthentication(req, res, method, path, url, authnAnnotations);
         throw unauthorized();
       }
       let attrs = this.opts.authorize || this.opts.audit ? requestAttributes(user, method, path, url.searchParams) : undefined;
-      const audit = attrs && this.opts.audit ? this.beginAudit(req, res, attrs, url) : undefined;
+      const audit = attrs && this.opts.audit ? this.beginAudit(req, res, attrs, url, authnAnnotations) : undefined;
       if (requestsImpersonation(req.headers)) {
         // Impersonate-* headers: the request runs as the user they name, if the requester may take on each part.
         const as = await impersonate(req.headersDistinct, user, this.opts.authorize ?? allowAll);
@@ -444,7 +448,7 @@ export class ApiHandler {
   }
 
   /** Starts the audit of a request; its events complete when the response is written (or the connection closes). */
-  private beginAudit(req: IncomingMessage, res: ServerResponse, attrs: AuthzAttributes, url: URL): AuditContext | undefined {
+  private beginAudit(req: IncomingMessage, res: ServerResponse, attrs: AuthzAttributes, url: URL, authnAnnotations?: Readonly<Record<string, string>>): AuditContext | undefined {
     const objectRef = attrs.resourceRequest
       ? { resource: attrs.resource, namespace: attrs.namespace, name: attrs.name, apiGroup: attrs.apiGroup, apiVersion: attrs.apiVersion, subresource: attrs.subresource }
       : undefined;
@@ -459,7 +463,7 @@ export class ApiHandler {
       resourceRequest: attrs.resourceRequest,
       path: url.pathname,
       auditID: typeof req.headers['audit-id'] === 'string' ? req.headers['audit-id'] : undefined,
-      annotations: this.opts.auditAnnotations,
+      annotations: authnAnnotations ? { ...this.opts.auditAnnotations, ...authnAnnotations } : this.opts.auditAnnotations,
     });
     if (!ctx) return undefined;
     this.audits.set(res, ctx);
@@ -470,7 +474,7 @@ export class ApiHandler {
   }
 
   /** kube-apiserver's failed-authentication audit: one event, at stage ResponseStarted, without a user. */
-  private auditFailedAuthentication(req: IncomingMessage, res: ServerResponse, method: string, path: string, url: URL): void {
+  private auditFailedAuthentication(req: IncomingMessage, res: ServerResponse, method: string, path: string, url: URL, authnAnnotations: Readonly<Record<string, string>> | undefined): void {
     const attrs = requestAttributes({ name: '', groups: [] }, method, path, url.searchParams);
     const message = failedAuthenticationMessage({ authorization: req.headers.authorization, accessToken: url.searchParams.get('access_token'), clientCertificate: presentedClientCertificate(req) });
     const auditID = this.opts.audit!.failedAuthentication({
@@ -484,7 +488,7 @@ export class ApiHandler {
       resourceRequest: attrs.resourceRequest,
       path: url.pathname,
       auditID: typeof req.headers['audit-id'] === 'string' ? req.headers['audit-id'] : undefined,
-      annotations: this.opts.auditAnnotations,
+      annotations: authnAnnotations ? { ...this.opts.auditAnnotations, ...authnAnnotations } : this.opts.auditAnnotations,
     }, message);
     if (auditID) res.setHeader('Audit-Id', auditID);
   }

@@ -94,11 +94,20 @@ describe('serviceAccountTokens', () => {
     assert.equal(decision.action, 'update');
     const filled = (await objects.update(info('secrets'), 'ci', 'deployer-token', (decision as { secret: KubeObject }).secret, {})).object;
     const token = Buffer.from((filled.data as Record<string, string>).token!, 'base64').toString();
-    const user = await tokens.authenticateToken(token);
-    assert.ok(user && !('error' in user), JSON.stringify(user));
-    assert.equal(user.name, 'system:serviceaccount:ci:deployer');
-    assert.deepEqual(user.groups, ['system:serviceaccounts', 'system:serviceaccounts:ci', 'system:authenticated']);
+    const r = await tokens.authenticateToken(token);
+    assert.ok(r && 'user' in r, JSON.stringify(r));
+    assert.equal(r.user.name, 'system:serviceaccount:ci:deployer');
+    assert.deepEqual(r.user.groups, ['system:serviceaccounts', 'system:serviceaccounts:ci', 'system:authenticated']);
+    // kube-apiserver's audit annotations of a legacy token, and its last-used label on the Secret (UTC day).
+    assert.deepEqual(r.auditAnnotations, { 'authentication.k8s.io/legacy-token': 'system:serviceaccount:ci:deployer', 'authentication.k8s.io/legacy-token-manual-secret': 'deployer-token' });
+    const today = new Date().toISOString().slice(0, 10);
+    const labelled = async (): Promise<string | undefined> => (await objects.get(info('secrets'), 'ci', 'deployer-token')).metadata?.labels?.['kubernetes.io/legacy-token-last-used'];
+    for (let i = 0; i < 200 && (await labelled()) !== today; i++) await new Promise((res) => setImmediate(res));
+    assert.equal(await labelled(), today);
+    const rv = (await objects.get(info('secrets'), 'ci', 'deployer-token')).metadata?.resourceVersion;
+    assert.ok(await tokens.authenticateToken(token));
+    assert.equal((await objects.get(info('secrets'), 'ci', 'deployer-token')).metadata?.resourceVersion, rv, 'labelled at most once a day');
     await objects.delete(info('secrets'), 'ci', 'deployer-token');
-    assert.deepEqual(await tokens.authenticateToken(token), { error: 'Token has been invalidated' });
+    assert.deepEqual(await tokens.authenticateToken(token), { error: 'Token has been invalidated', auditAnnotations: { 'authentication.k8s.io/legacy-token': 'system:serviceaccount:ci:deployer' } });
   });
 });

@@ -31,8 +31,18 @@ export interface ServiceAccountTokensOptions {
   externalAddress?: () => string | undefined;
 }
 
+/**
+ * A bearer token's authentication: the user, or an error for a token that is ours but invalid (401); with the
+ * annotations kube-apiserver's authenticator adds to the request's audit event (legacy and stale tokens).
+ */
+export type TokenAuthentication = ({ user: UserInfo } | { error: string }) & { auditAnnotations?: Readonly<Record<string, string>> };
+
+/** kube-apiserver's label on a legacy token's Secret: the UTC day the token was last used. */
+const LEGACY_TOKEN_LAST_USED_LABEL = 'kubernetes.io/legacy-token-last-used';
+
 export interface ServiceAccountTokens {
-  authenticateToken(token: string): Promise<UserInfo | { error: string } | undefined>;
+  /** undefined: not a token of this API (or no signing key yet). */
+  authenticateToken(token: string): Promise<TokenAuthentication | undefined>;
   tokenRequest(namespace: string, name: string, body: KubeObject): Promise<KubeObject>;
   tokenReview(body: KubeObject): Promise<KubeObject>;
   /** The key tokens are signed with now (undefined: none yet). */
@@ -56,16 +66,27 @@ export function serviceAccountTokens(opts: ServiceAccountTokensOptions): Service
     return authenticator.authn;
   };
   let documents: { keyId: string; address: string; docs: OpenIdDocuments | undefined } | undefined;
-  /** A ServiceAccount JWT of this API (undefined: not one, or no signing key yet). */
-  const jwt = async (token: string, wanted?: string[]): Promise<TokenAuthenticationResult | undefined> => {
+  /** As upstream's legacy token tracking: the Secret of a legacy token in use is labelled with today (UTC), at most daily. */
+  const markLegacyTokenUsed = (used: { namespace: string; name: string; uid: string; date: string }): void => {
+    const info = opts.objects.registry.get('', 'v1', 'secrets');
+    if (!info) return;
+    const patch = { metadata: { uid: used.uid, labels: { [LEGACY_TOKEN_LAST_USED_LABEL]: used.date } } };
+    opts.objects.patch(info, used.namespace, used.name, 'merge', patch, { fieldManager: 'kube-apiserver' }).catch(() => undefined); // best effort, as upstream
+  };
+  /** A ServiceAccount JWT of this API (undefined: not one, or no signing key yet), with its audit annotations. */
+  const jwt = async (token: string, wanted?: string[]): Promise<(TokenAuthenticationResult & { auditAnnotations?: Record<string, string> }) | undefined> => {
     const r = await (await authn())?.authenticate(token, opts.now(), wanted);
     if (!r) return undefined;
-    return 'user' in r ? { user: r.user, audiences: r.audiences } : { error: r.error };
+    if (r.legacyTokenLastUsed) markLegacyTokenUsed(r.legacyTokenLastUsed);
+    const notes = r.auditAnnotations ? { auditAnnotations: r.auditAnnotations } : {};
+    return 'user' in r ? { user: r.user, audiences: r.audiences, ...notes } : { error: r.error, ...notes };
   };
   return {
     async authenticateToken(token) {
       const r = await jwt(token);
-      return r && ('user' in r ? r.user : { error: r.error });
+      if (!r) return undefined;
+      const notes = r.auditAnnotations ? { auditAnnotations: r.auditAnnotations } : {};
+      return 'user' in r ? { user: r.user, ...notes } : { error: r.error, ...notes };
     },
     async tokenRequest(namespace, name, body) {
       const key = await keyOf();

@@ -135,6 +135,36 @@ describe('audit of failed authentication and of workload clusters (kubectl)', ()
     assert.deepEqual(ev.user, {});
   });
 
+  it('a legacy token\'s use carries kube-apiserver\'s legacy-token annotations, also when it is refused', async () => {
+    await t.kubectl(['create', 'serviceaccount', 'old-style', '-n', 'default']);
+    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'old-style-token', namespace: 'default', annotations: { 'kubernetes.io/service-account.name': 'old-style' } }, type: 'kubernetes.io/service-account-token' };
+    assert.equal((await t.kubectl(['apply', '-f', '-'], { input: JSON.stringify(secret) })).code, 0);
+    const token = await eventually(async () => {
+      const r = await t.kubectl(['get', 'secret', 'old-style-token', '-n', 'default', '-o', 'jsonpath={.data.token}']);
+      return r.code === 0 && r.stdout ? Buffer.from(r.stdout, 'base64').toString() : undefined;
+    }, 20_000, 'the legacy token');
+    const config = join(tmp, 'legacy.kubeconfig');
+    writeFileSync(config, renderKubeconfig({ server: t.plane.url, caPem: t.plane.pki.ca.certPem, token, userName: 'old-style' }));
+    const r = await kubectl(config, ['get', '--raw', '/api/v1/namespaces/default/configmaps?labelSelector=legacy%3Dyes']);
+    assert.notEqual(r.code, 0); // authenticated, but the ServiceAccount may not list ConfigMaps
+    const ev = await eventually(() => events().find((e) => e.requestURI.includes('labelSelector=legacy%3Dyes')), 10_000, 'the legacy token event');
+    assert.equal(ev.user.username, 'system:serviceaccount:default:old-style');
+    assert.equal(ev.annotations?.['authentication.k8s.io/legacy-token'], 'system:serviceaccount:default:old-style');
+    assert.equal(ev.annotations?.['authentication.k8s.io/legacy-token-manual-secret'], 'old-style-token');
+    assert.equal(ev.annotations?.['authorization.k8s.io/decision'], 'forbid');
+    // Its Secret is labelled with the day it was last used.
+    const day = await eventually(async () => (await t.kubectl(['get', 'secret', 'old-style-token', '-n', 'default', '-o', "jsonpath={.metadata.labels['kubernetes\\.io/legacy-token-last-used']}"])).stdout, 10_000, 'the last-used label');
+    assert.match(day, /^\d{4}-\d\d-\d\d$/);
+    // Refused once its Secret is gone: a failed authentication, still annotated.
+    assert.equal((await t.kubectl(['delete', 'secret', 'old-style-token', '-n', 'default'])).code, 0);
+    const gone = await kubectl(config, ['get', '--raw', '/api/v1/namespaces/default/configmaps?labelSelector=legacy%3Dgone']);
+    assert.notEqual(gone.code, 0);
+    const fe = await eventually(() => events().find((e) => e.requestURI.includes('labelSelector=legacy%3Dgone')), 10_000, 'the refused legacy token event');
+    assert.deepEqual(fe.user, {});
+    assert.equal(fe.responseStatus?.code, 401);
+    assert.equal(fe.annotations?.['authentication.k8s.io/legacy-token'], 'system:serviceaccount:default:old-style');
+  });
+
   it('a workload cluster\'s requests land in the plane\'s log with the cluster named', async () => {
     const r = await kubectl(alphaAdmin, ['create', 'configmap', 'audited-in-alpha', '-n', 'default', '--from-literal=a=b']);
     assert.equal(r.code, 0, r.stderr);

@@ -51,9 +51,9 @@ describe('legacy token Secret controller', () => {
     const sa = await env.client.get(SA, { namespace: 'default', name: 'deployer' });
     assert.equal(secret.metadata?.annotations?.['kubernetes.io/service-account.uid'], sa.metadata?.uid);
     const tokens = serviceAccountTokens({ objects: env.objects, key: key, now: () => new Date() });
-    const user = await tokens.authenticateToken(Buffer.from(filled.token!, 'base64').toString());
-    assert.ok(user && 'name' in user, JSON.stringify(user));
-    assert.equal(user.name, 'system:serviceaccount:default:deployer');
+    const r = await tokens.authenticateToken(Buffer.from(filled.token!, 'base64').toString());
+    assert.ok(r && 'user' in r, JSON.stringify(r));
+    assert.equal(r.user.name, 'system:serviceaccount:default:deployer');
   });
 
   it('keeps a token it did not write, and puts back a changed ca.crt', async () => {
