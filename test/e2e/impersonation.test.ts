@@ -233,3 +233,26 @@ describe('impersonation in a workload cluster', () => {
     assert.match(up.stderr, /users "kubernetes-admin" is forbidden: User "dev" cannot impersonate resource "users" in API group "" at the cluster scope/);
   });
 });
+
+describe('impersonation with --authorization-mode AlwaysAllow', () => {
+  let t: TestPlane;
+  const dir = mkdtempSync(join(tmpdir(), 'slipway-impersonation-allow-'));
+  const tokens = join(dir, 'tokens.csv');
+  const path = join(dir, 'nobody.kubeconfig');
+
+  before(async () => {
+    writeFileSync(tokens, 'nobody-token,nobody,uid-nobody\n');
+    t = await startPlane({ tokenFile: tokens, clusterApi: false, authorization: 'AlwaysAllow' });
+    await writeKubeconfig(path, { server: t.plane.url, caPem: t.plane.pki.ca.certPem, token: 'nobody-token', userName: 'nobody', clusterName: 'slipway' });
+  });
+
+  after(async () => {
+    await t?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('lets any authenticated user impersonate anyone', async () => {
+    const who = JSON.parse(await ok(kubectl(path, ['--as=jane', '--as-group=ops', 'auth', 'whoami', '-o', 'json']))) as WhoAmI;
+    assert.deepEqual(who.status.userInfo, { username: 'jane', groups: ['ops', 'system:authenticated'] });
+  });
+});
