@@ -154,6 +154,10 @@ describe('legacy ServiceAccount token Secrets and issuer discovery (kubectl)', (
     assert.equal(k.headers['content-type'], 'application/jwk-set+json');
     assert.equal(k.headers['cache-control'], 'public, max-age=3600');
     assert.deepEqual(JSON.parse(k.body), jwks);
+    // GET only, as upstream's routes.
+    const post = await kubectl(admin, ['create', '--raw', '/openid/v1/jwks', '-f', '-'], '{}');
+    assert.notEqual(post.code, 0);
+    assert.match(post.stderr, /MethodNotAllowed|method not allowed|does not allow this method/i);
 
     // RBAC: bound to system:serviceaccounts by the bootstrap policy.
     const binding = JSON.parse(await ok(kubectl(admin, ['get', 'clusterrolebinding', 'system:service-account-issuer-discovery', '-o', 'json']))) as { subjects: unknown[]; roleRef: { name: string } };
