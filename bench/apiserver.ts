@@ -97,14 +97,23 @@ function serverTarget(srv: ServerChild, maxSockets: number): Target {
 }
 
 /** POSTs n ConfigMaps named `${prefix}${i}` into ns with `concurrency` clients; returns creates/s. */
-async function createMany(srv: ServerChild, ns: string, prefix: string, n: number, concurrency: number, data: (i: number) => Record<string, string>): Promise<{ perSec: number; ms: number; cpuS: number }> {
+/** CPU seconds of this process (the load generator). */
+function ownCpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
+async function createMany(srv: ServerChild, ns: string, prefix: string, n: number, concurrency: number, data: (i: number) => Record<string, string>): Promise<{ perSec: number; ms: number; cpuS: number; etcdCpuS?: number; clientCpuS: number }> {
   const t = serverTarget(srv, concurrency);
   const cpu0 = procCpuSeconds(srv.pid);
+  const etcdPid = STORAGE === 'etcd' ? sharedEtcd?.proc.pid : undefined;
+  const etcd0 = etcdPid ? procCpuSeconds(etcdPid) : 0;
+  const own0 = ownCpuSeconds();
   try {
     const ms = await pool(n, concurrency, async (i) => {
       await expect(t, 'POST', cmPath(ns), configMap(`${prefix}${i}`, data(i)), [201]);
     });
-    return { perSec: n / (ms / 1000), ms, cpuS: procCpuSeconds(srv.pid) - cpu0 };
+    return { perSec: n / (ms / 1000), ms, cpuS: procCpuSeconds(srv.pid) - cpu0, etcdCpuS: etcdPid ? procCpuSeconds(etcdPid) - etcd0 : undefined, clientCpuS: ownCpuSeconds() - own0 };
   } finally {
     t.agent.destroy();
   }
@@ -152,6 +161,8 @@ async function benchMainServer(): Promise<void> {
         }
         const rates: number[] = [];
         let cpuS = 0;
+        let etcdCpuS = 0;
+        let clientCpuS = 0;
         let ms = 0;
         for (let k = 0; k < runs; k++) {
           const ns = runs === 1 ? `bench-create-${c}` : `bench-create-${c}-${k + 1}`;
@@ -159,6 +170,8 @@ async function benchMainServer(): Promise<void> {
           const r = await createMany(srv, ns, 'cm-', N_CREATES, c, () => ({ v: KIB }));
           rates.push(r.perSec);
           cpuS += r.cpuS;
+          etcdCpuS += r.etcdCpuS ?? 0;
+          clientCpuS += r.clientCpuS;
           ms += r.ms;
           log(`creates c=${c}${runs > 1 ? ` run ${k + 1}/${runs}` : ''}: ${N_CREATES} in ${r.ms.toFixed(0)} ms = ${r.perSec.toFixed(0)}/s; server CPU ${r.cpuS.toFixed(2)} s (${((r.cpuS / N_CREATES) * 1e6).toFixed(0)} µs/create)`);
           created.push(Array.from({ length: N_CREATES }, (_, i) => `${ns}/cm-${i}`));
@@ -170,6 +183,11 @@ async function benchMainServer(): Promise<void> {
         row(`creates/s, ${c} client${c > 1 ? 's' : ''} (1 KiB ConfigMaps, ${label})`, r0(perSec).toLocaleString('en-US'), c === 16 ? '>= 3,000' : '', c === 16 ? perSec >= 3000 : undefined);
         if (runs > 1) row(`  runs`, rates.map((x) => r0(x).toLocaleString('en-US')).join(' / '));
         row(`  server CPU per create, ${c} client${c > 1 ? 's' : ''}`, `${((cpuS / n) * 1e6).toFixed(0)} µs (${((cpuS / (ms / 1000)) * 100).toFixed(0)}% of a core)`);
+        if (c > 1) {
+          // Where the machine's CPU goes (the plane, etcd and this load generator share its cores).
+          if (STORAGE === 'etcd') row(`  etcd CPU per create, ${c} clients`, `${((etcdCpuS / n) * 1e6).toFixed(0)} µs (${((etcdCpuS / (ms / 1000)) * 100).toFixed(0)}% of a core)`);
+          row(`  load generator CPU per create, ${c} clients`, `${((clientCpuS / n) * 1e6).toFixed(0)} µs (${((clientCpuS / (ms / 1000)) * 100).toFixed(0)}% of a core)`);
+        }
       }
     }
 
@@ -417,11 +435,15 @@ async function benchEtcd(): Promise<void> {
     for (const c of [1, 16]) {
       const t: Target = { url: new URL(etcd.url), agent: httpAgent(c) };
       try {
+        const etcd0 = procCpuSeconds(etcd.proc.pid!);
+        const own0 = ownCpuSeconds();
         const ms = await pool(N_CREATES, c, async (i) => {
           const key = Buffer.from(`/bench/c${c}/${String(i).padStart(6, '0')}`).toString('base64');
           const r = await request(t, 'POST', '/v3/kv/put', JSON.stringify({ key, value }));
           if (r.status !== 200) throw new Error(`etcd put: HTTP ${r.status}: ${r.body.slice(0, 300)}`);
         });
+        const etcdCpuUs = ((procCpuSeconds(etcd.proc.pid!) - etcd0) / N_CREATES) * 1e6;
+        const ownCpuUs = ((ownCpuSeconds() - own0) / N_CREATES) * 1e6;
         const perSec = N_CREATES / (ms / 1000);
         results[c === 1 ? 'etcd_puts_per_s_1' : 'etcd_puts_per_s_16'] = r0(perSec);
         if (c === 16 && STORAGE === 'etcd' && results.creates_per_s_16 !== undefined) {
@@ -429,8 +451,9 @@ async function benchEtcd(): Promise<void> {
           results.etcd_ratio_16 = r2(ratio);
           row(`  Slipway creates/s on etcd ÷ raw etcd puts/s, 16 clients`, ratio.toFixed(2), '>= 0.8', ratio >= 0.8);
         }
-        log(`etcd puts c=${c}: ${N_CREATES} in ${ms.toFixed(0)} ms = ${perSec.toFixed(0)}/s`);
+        log(`etcd puts c=${c}: ${N_CREATES} in ${ms.toFixed(0)} ms = ${perSec.toFixed(0)}/s; etcd CPU ${etcdCpuUs.toFixed(0)} µs/put, load generator ${ownCpuUs.toFixed(0)} µs/put`);
         row(`reference: etcd 1 KiB puts/s, ${c} client${c > 1 ? 's' : ''} (n=${N_CREATES})`, r0(perSec).toLocaleString('en-US'));
+        if (c > 1) row(`  etcd / load generator CPU per put (HTTP gateway)`, `${etcdCpuUs.toFixed(0)} / ${ownCpuUs.toFixed(0)} µs`);
       } finally {
         t.agent.destroy();
       }

@@ -134,11 +134,11 @@ describe('RBAC in the management plane (kubectl)', () => {
 
   it('answers SubjectAccessReview for an admin and refuses it to others', async () => {
     const sar = { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec: { user: 'alice', groups: ['team-a-devs'], resourceAttributes: { namespace: 'team-a', verb: 'delete', resource: 'configmaps' } } };
-    const out = JSON.parse(await ok(admin(['create', '--validate=false', '-f', '-', '-o', 'json'], JSON.stringify(sar)))) as { status: { allowed: boolean } };
+    const out = JSON.parse(await ok(admin(['create', '-f', '-', '-o', 'json'], JSON.stringify(sar)))) as { status: { allowed: boolean } };
     assert.equal(out.status.allowed, true);
-    const denied = JSON.parse(await ok(admin(['create', '--validate=false', '-f', '-', '-o', 'json'], JSON.stringify({ ...sar, spec: { ...sar.spec, resourceAttributes: { ...sar.spec.resourceAttributes, namespace: 'team-b' } } })))) as { status: { allowed: boolean } };
+    const denied = JSON.parse(await ok(admin(['create', '-f', '-', '-o', 'json'], JSON.stringify({ ...sar, spec: { ...sar.spec, resourceAttributes: { ...sar.spec.resourceAttributes, namespace: 'team-b' } } })))) as { status: { allowed: boolean } };
     assert.equal(denied.status.allowed, false);
-    const bob = await as('bob', ['create', '--validate=false', '-f', '-'], JSON.stringify(sar));
+    const bob = await as('bob', ['create', '-f', '-'], JSON.stringify(sar));
     assert.match(bob.stderr, /subjectaccessreviews\.authorization\.k8s\.io is forbidden: User "bob" cannot create resource "subjectaccessreviews" in API group "authorization\.k8s\.io" at the cluster scope/);
     const bad = await admin(['create', '--validate=false', '-f', '-'], JSON.stringify({ ...sar, spec: { user: 'alice' } }));
     assert.match(bad.stderr, /spec\.resourceAttributes: Invalid value.*exactly one of nonResourceAttributes or resourceAttributes must be specified/);
@@ -174,10 +174,10 @@ describe('RBAC in the management plane (kubectl)', () => {
     await eventually(async () => (await as('robot', ['create', 'configmap', 'by-robot', '-n', 'team-a'])).code === 0, 10_000, 'robot allowed');
     // TokenReview, as an admin (webhook authenticators use it).
     const review = { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } };
-    const out = JSON.parse(await ok(admin(['create', '--validate=false', '-f', '-', '-o', 'json'], JSON.stringify(review)))) as { status: { authenticated: boolean; user: { username: string } } };
+    const out = JSON.parse(await ok(admin(['create', '-f', '-', '-o', 'json'], JSON.stringify(review)))) as { status: { authenticated: boolean; user: { username: string } } };
     assert.equal(out.status.authenticated, true);
     assert.equal(out.status.user.username, 'system:serviceaccount:team-a:robot');
-    const forged = JSON.parse(await ok(admin(['create', '--validate=false', '-f', '-', '-o', 'json'], JSON.stringify({ ...review, spec: { token: token.slice(0, -4) + 'AAAA' } })))) as { status: { authenticated?: boolean } };
+    const forged = JSON.parse(await ok(admin(['create', '-f', '-', '-o', 'json'], JSON.stringify({ ...review, spec: { token: token.slice(0, -4) + 'AAAA' } })))) as { status: { authenticated?: boolean } };
     assert.notEqual(forged.status.authenticated, true);
     // Refusals of a bad TokenRequest name the field.
     const short = await admin(['create', 'token', 'robot', '-n', 'team-a', '--duration=5m']);

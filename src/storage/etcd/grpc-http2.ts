@@ -69,6 +69,9 @@ function decodeGrpcMessage(raw: string | string[] | undefined): string {
   }
 }
 
+/** Sessions that were connected at some point (a call on one of them may have reached the member). */
+const connectedSessions = new WeakSet<http2.ClientHttp2Session>();
+
 export class GrpcUnaryChannel {
   private session: http2.ClientHttp2Session | undefined;
   private closed = false;
@@ -85,12 +88,8 @@ export class GrpcUnaryChannel {
     return new Promise<Buffer>((resolve, reject) => {
       if (this.closed) return reject(new EtcdRequestError('fatal', undefined, 'etcd client is closed'));
       const session = this.connection();
-      // Whether this call's stream went out on an established connection (else nothing reached the member).
-      let sent = !session.connecting;
-      const onConnect = (): void => {
-        sent = true;
-      };
-      if (!sent) session.once('connect', onConnect);
+      // Whether this call's stream may have gone out: only once its connection was established.
+      const mayHaveBeenSent = (): boolean => connectedSessions.has(session);
       let stream: http2.ClientHttp2Stream;
       try {
         stream = session.request({
@@ -102,7 +101,6 @@ export class GrpcUnaryChannel {
           ...metadata,
         });
       } catch (e) {
-        session.off('connect', onConnect);
         return reject(new EtcdRequestError('not-sent', GrpcCode.UNAVAILABLE, `etcd: no connection established to ${this.opts.target}: ${(e as Error).message}`));
       }
       let done = false;
@@ -114,12 +112,12 @@ export class GrpcUnaryChannel {
         if (done) return;
         done = true;
         clearTimeout(timer);
-        session.off('connect', onConnect);
         if (err) reject(err);
         else resolve(answer!);
       };
       const timer = setTimeout(() => {
         stream.close(NGHTTP2_CANCEL);
+        const sent = mayHaveBeenSent();
         finish(new EtcdRequestError(sent ? 'ambiguous' : 'not-sent', GrpcCode.DEADLINE_EXCEEDED, `etcd: deadline of ${timeoutMs} ms exceeded${sent ? '' : ' (no connection established)'}`));
       }, timeoutMs);
       const takeStatus = (headers: http2.IncomingHttpHeaders): void => {
@@ -142,7 +140,7 @@ export class GrpcUnaryChannel {
         if (done) return;
         if (status === undefined) {
           const refused = stream.rstCode === NGHTTP2_REFUSED_STREAM;
-          const notSent = refused || !sent;
+          const notSent = refused || !mayHaveBeenSent();
           const why = httpStatus !== undefined && httpStatus !== 200 ? `HTTP status ${httpStatus}` : refused ? 'stream refused' : `stream closed (code ${stream.rstCode ?? 'none'})`;
           return finish(new EtcdRequestError(notSent ? 'not-sent' : 'ambiguous', GrpcCode.UNAVAILABLE, `etcd: ${notSent ? 'no connection established' : 'connection lost'} to ${this.opts.target}: ${why}`));
         }
@@ -196,6 +194,7 @@ export class GrpcUnaryChannel {
     }
     const session = http2.connect(authority, options);
     session.on('connect', () => {
+      connectedSessions.add(session);
       try {
         session.setLocalWindowSize(SESSION_WINDOW);
       } catch {
