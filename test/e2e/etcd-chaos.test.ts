@@ -6,9 +6,7 @@
  * than an election plus a reconnect; the controllers' Lease moves to B.
  */
 import assert from 'node:assert/strict';
-import { cpSync } from 'node:fs';
 import * as https from 'node:https';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { cleanup, removeDir, startServer, tempDir, type ServerChild } from '../../bench/support/procs.js';
 import { expect, httpsAgent, request, type Target } from '../../bench/support/http.js';
@@ -43,8 +41,7 @@ describe('two planes on a three-member etcd, with an etcd member and a plane kil
   before(async () => {
     etcd = await startEtcd({ members: 3 });
     planes.push(await start('a', dirA));
-    // Plane B serves the same API: same CA, admin certificate and ServiceAccount key.
-    cpSync(join(dirA, 'pki'), join(dirB, 'pki'), { recursive: true });
+    // Plane B starts with an empty data dir: it takes the CA and ServiceAccount key from etcd (shared PKI).
     planes.push(await start('b', dirB));
   });
 
