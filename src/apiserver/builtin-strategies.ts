@@ -62,11 +62,55 @@ export const secretStrategy: KindStrategy = {
         if (typeof v === 'string' && !BASE64.test(v)) causes.push(fieldError.invalid(`data[${k}]`, '<secret contents redacted>', 'must be base64-encoded'));
       }
     }
+    causes.push(...secretTypeCauses(obj));
     if (old && old.type !== obj.type) causes.push(fieldError.invalid('type', obj.type, 'field is immutable'));
     causes.push(...immutableData(obj, old, ['data']));
     return causes;
   },
 };
+
+/** The keys each well-known Secret type must carry, as kube-apiserver's ValidateSecret checks them. */
+export function secretTypeCauses(obj: KubeObject): StatusCause[] {
+  const data = isPlainObject(obj.data) ? (obj.data as Record<string, unknown>) : {};
+  const has = (k: string): boolean => Object.prototype.hasOwnProperty.call(data, k);
+  const decoded = (k: string): string => (typeof data[k] === 'string' ? Buffer.from(data[k] as string, 'base64').toString('utf8') : '');
+  const causes: StatusCause[] = [];
+  switch (obj.type) {
+    case 'kubernetes.io/service-account-token': {
+      // The uid annotation and the token are filled in later by the tokens controller.
+      const name = obj.metadata?.annotations?.['kubernetes.io/service-account.name'];
+      if (!name) causes.push(fieldError.required('metadata.annotations[kubernetes.io/service-account.name]'));
+      break;
+    }
+    case 'kubernetes.io/dockercfg':
+    case 'kubernetes.io/dockerconfigjson': {
+      const key = obj.type === 'kubernetes.io/dockercfg' ? '.dockercfg' : '.dockerconfigjson';
+      if (!has(key)) {
+        causes.push(fieldError.required(`data[${key}]`));
+        break;
+      }
+      try {
+        const parsed: unknown = JSON.parse(decoded(key));
+        if (!isPlainObject(parsed)) throw new Error('not a JSON object');
+      } catch (e) {
+        causes.push(fieldError.invalid(`data[${key}]`, '<secret contents redacted>', (e as Error).message));
+      }
+      break;
+    }
+    case 'kubernetes.io/basic-auth':
+      // Either may be empty, but one of them must be there.
+      if (!has('username') && !has('password')) causes.push(fieldError.required('data[username]'), fieldError.required('data[password]'));
+      break;
+    case 'kubernetes.io/ssh-auth':
+      if (!decoded('ssh-privatekey')) causes.push(fieldError.required('data[ssh-privatekey]'));
+      break;
+    case 'kubernetes.io/tls':
+      if (!has('tls.crt')) causes.push(fieldError.required('data[tls.crt]'));
+      if (!has('tls.key')) causes.push(fieldError.required('data[tls.key]'));
+      break;
+  }
+  return causes;
+}
 
 interface NamespaceLike extends KubeObject {
   spec?: { finalizers?: string[] };

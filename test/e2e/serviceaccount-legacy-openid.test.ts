@@ -116,6 +116,15 @@ describe('legacy ServiceAccount token Secrets and issuer discovery (kubectl)', (
     assert.match(refused.stderr, /Unauthorized|must be logged in/);
   });
 
+  it('plane: a token Secret must name its ServiceAccount, and typed Secrets need their keys (kube-apiserver\'s messages)', async () => {
+    const noName = await kubectl(admin, ['create', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'orphan-token', namespace: 'default' }, type: 'kubernetes.io/service-account-token' }));
+    assert.notEqual(noName.code, 0);
+    assert.match(noName.stderr, /Secret "orphan-token" is invalid: metadata\.annotations\[kubernetes\.io\/service-account\.name\]: Required value/);
+    const tls = await kubectl(admin, ['create', 'secret', 'generic', 'half-tls', '-n', 'default', '--type=kubernetes.io/tls', '--from-literal=tls.crt=x']);
+    assert.notEqual(tls.code, 0);
+    assert.match(tls.stderr, /Secret "half-tls" is invalid: data\[tls\.key\]: Required value/);
+  });
+
   it('plane: issuer discovery with upstream\'s headers; its key verifies a kubectl create token token; ServiceAccounts may read it, others not', async () => {
     const config = JSON.parse(await ok(kubectl(admin, ['get', '--raw', '/.well-known/openid-configuration']))) as Record<string, unknown>;
     assert.deepEqual(config, {
