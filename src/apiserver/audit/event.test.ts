@@ -106,6 +106,12 @@ describe('event parts', () => {
   it('auditUser', () => {
     assert.deepEqual(auditUser({ name: 'a', groups: [] }), { username: 'a' });
     assert.deepEqual(auditUser({ name: 'a', uid: 'u', groups: ['g'] }), { username: 'a', uid: 'u', groups: ['g'] });
+    // A ServiceAccount token's extra is recorded, and copied.
+    const extra = { 'authentication.kubernetes.io/credential-id': ['JTI=1'] };
+    const u = auditUser({ name: 'system:serviceaccount:ns:ci', groups: ['system:serviceaccounts'], extra });
+    assert.deepEqual(u.extra, extra);
+    assert.notEqual(u.extra, extra);
+    assert.equal(auditUser({ name: 'a', groups: [], extra: {} }).extra, undefined);
   });
 
   it('microTime is RFC 3339 UTC with six fractional digits', () => {

@@ -104,12 +104,7 @@ export function buildEvent(p: EventParts): AuditEvent {
     verb: p.verb,
     user: auditUser(p.user),
   } as AuditEvent;
-  if (p.impersonatedUser) {
-    ev.impersonatedUser = auditUser(p.impersonatedUser);
-    // Impersonate-Extra-* values, as upstream records them.
-    const extra = p.impersonatedUser.extra;
-    if (extra && Object.keys(extra).length > 0) ev.impersonatedUser.extra = structuredClone(extra);
-  }
+  if (p.impersonatedUser) ev.impersonatedUser = auditUser(p.impersonatedUser);
   if (p.sourceIPs && p.sourceIPs.length > 0) ev.sourceIPs = [...p.sourceIPs];
   if (p.userAgent) ev.userAgent = p.userAgent;
   if (p.objectRef) {
@@ -140,6 +135,8 @@ export function auditUser(u: UserInfo | undefined): AuditUserInfo {
   const out: AuditUserInfo = { username: u.name };
   if (u.uid) out.uid = u.uid;
   if (u.groups.length > 0) out.groups = [...u.groups];
+  // Extra values (a ServiceAccount token's credential id, Impersonate-Extra-*), as upstream records them.
+  if (u.extra && Object.keys(u.extra).length > 0) out.extra = structuredClone(u.extra);
   return out;
 }
 
