@@ -209,6 +209,15 @@ describe('impersonationRequests and attributes', () => {
     const out = await impersonate({ 'impersonate-user': ['system:serviceaccount:ns:sa'], 'impersonate-group': ['ops'] }, u('admin'), () => ({ allowed: true }));
     assert.deepEqual(out, u('system:serviceaccount:ns:sa', ['ops', 'system:authenticated']));
   });
+
+  it('extra keys named like Object.prototype members are plain keys', async () => {
+    const out = await impersonate({ 'impersonate-user': ['jane'], 'impersonate-extra-__proto__': ['a'], 'impersonate-extra-constructor': ['b', 'c'] }, u('admin'), () => ({ allowed: true }));
+    assert.ok(!(out instanceof StatusError) && out);
+    assert.deepEqual(Object.keys(out.extra ?? {}).sort(), ['__proto__', 'constructor']);
+    assert.deepEqual(Object.getOwnPropertyDescriptor(out.extra, '__proto__')?.value, ['a']);
+    assert.deepEqual(out.extra?.['constructor'], ['b', 'c']);
+    assert.equal(Object.getPrototypeOf(out.extra), Object.prototype);
+  });
 });
 
 describe('impersonation headers', () => {

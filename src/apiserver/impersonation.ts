@@ -129,7 +129,8 @@ export async function impersonate(headers: DistinctHeaders, requester: UserInfo,
   let name = '';
   let uid = '';
   let groups: string[] = [];
-  const extra: Record<string, string[]> = {};
+  // No prototype: an extra key such as __proto__ or constructor is just a key.
+  const extra: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
   for (const r of requests) {
     const attrs = impersonationAttributes(requester, r);
     let decision: AuthzDecision;
@@ -165,7 +166,8 @@ export async function impersonate(headers: DistinctHeaders, requester: UserInfo,
   }
   const user: UserInfo = { name, groups };
   if (uid !== '') user.uid = uid;
-  if (Object.keys(extra).length > 0) user.extra = extra;
+  // An ordinary object again, each key an own property (fromEntries defines even __proto__ as data).
+  if (Object.keys(extra).length > 0) user.extra = Object.fromEntries(Object.entries(extra));
   return user;
 }
 

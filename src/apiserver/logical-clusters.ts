@@ -262,6 +262,16 @@ export class LogicalClusterHost {
     return deleted;
   }
 
+  /**
+   * The address that reaches this cluster's API (its TLS server name on the plane's port), for its issuer discovery:
+   * the plane's own address would answer with the plane's keys.
+   */
+  private clusterAddress(ref: LogicalClusterRef): string | undefined {
+    const plane = this.opts.externalAddress?.();
+    if (!plane) return undefined;
+    return `${clusterServerName(ref)}:${plane.slice(plane.lastIndexOf(':') + 1)}`;
+  }
+
   private handler(ref: LogicalClusterRef): ApiHandler {
     const key = refKey(ref);
     let h = this.handlers.get(key);
@@ -269,7 +279,7 @@ export class LogicalClusterHost {
       const authorize = this.opts.rbac === false ? undefined : (a: AuthzAttributes): Promise<AuthzDecision> => this.authorize(ref, a);
       const keyLookup = this.opts.serviceAccountKeyLookup;
       const tokens = keyLookup
-        ? serviceAccountTokens({ objects: this.objects(ref), key: () => keyLookup(ref), now: () => this.opts.clock?.now() ?? new Date(), externalAddress: this.opts.externalAddress })
+        ? serviceAccountTokens({ objects: this.objects(ref), key: () => keyLookup(ref), now: () => this.opts.clock?.now() ?? new Date(), externalAddress: () => this.clusterAddress(ref) })
         : undefined;
       const reviews = reviewHandlers({
         authorize: authorize ?? (() => ({ allowed: true })),

@@ -195,8 +195,10 @@ describe('legacy ServiceAccount token Secrets and issuer discovery (kubectl)', (
 
     const jwks = JSON.parse(await ok(kubectl(alphaAdmin, ['get', '--raw', '/openid/v1/jwks']))) as { keys: (JsonWebKey & { kid: string; alg: string })[] };
     assert.equal(jwks.keys[0]!.alg, 'ES256');
-    const config = JSON.parse(await ok(kubectl(alphaAdmin, ['get', '--raw', '/.well-known/openid-configuration']))) as { id_token_signing_alg_values_supported: string[] };
+    const config = JSON.parse(await ok(kubectl(alphaAdmin, ['get', '--raw', '/.well-known/openid-configuration']))) as { id_token_signing_alg_values_supported: string[]; jwks_uri: string };
     assert.deepEqual(config.id_token_signing_alg_values_supported, ['ES256']);
+    // Its keys' address names the cluster (its TLS server name on the plane's port), not the plane's API.
+    assert.equal(config.jwks_uri, `https://${clusterServerName({ namespace: 'default', name: 'alpha' })}:${new URL(t.plane.url).port}/openid/v1/jwks`);
     const bound = (await ok(kubectl(alphaAdmin, ['create', 'token', 'builder', '-n', 'default']))).trim();
     assert.equal(verifiesWithJwks(bound, jwks), true);
     assert.equal(verifiesWithJwks(legacy, jwks), true);

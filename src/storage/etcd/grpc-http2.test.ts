@@ -39,7 +39,9 @@ describe('gRPC unary calls over node:http2', () => {
     const f = frameMessage(m);
     assert.deepEqual([...f.subarray(0, 5)], [0, 0, 0, 0, 5]);
     assert.equal(unframeMessage(f).toString(), 'hello');
-    assert.equal(unframeMessage(Buffer.alloc(0)).length, 0);
+    assert.equal(unframeMessage(Buffer.from([0, 0, 0, 0, 0])).length, 0);
+    assert.throws(() => unframeMessage(Buffer.alloc(0)), /an OK answer without a message/);
+    assert.throws(() => unframeMessage(Buffer.from([0, 0, 0, 0, 1, 7, 7])), /1 bytes after the answer message/);
     assert.throws(() => unframeMessage(Buffer.from([0, 0, 0, 0, 9, 1])), /cut short \(1 of 9 bytes\)/);
     assert.throws(() => unframeMessage(Buffer.from([1, 0, 0, 0, 0])), /compressed/);
   });
@@ -89,6 +91,20 @@ describe('gRPC unary calls over node:http2', () => {
     }
   });
 
+  it('refuses an OK answer without its message (a Txn would otherwise read as not succeeded)', async () => {
+    const srv = await h2Server((stream) => {
+      stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
+      stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
+      stream.end();
+    });
+    closers.push(srv.close);
+    const ch = new GrpcUnaryChannel({ target: srv.target, secure: false });
+    closers.push(() => ch.close());
+    const e = await failure(ch.call('/etcdserverpb.KV/Txn', Buffer.from('q'), {}, 5_000));
+    assert.equal(e.kind, 'fatal');
+    assert.match(e.message, /an OK answer without a message/);
+  });
+
   it('reports a call to a member that is not listening as not sent', async () => {
     // A port that was just free: nothing listens there.
     const probe = netServer();
@@ -130,12 +146,18 @@ describe('gRPC unary calls over node:http2', () => {
       stream.on('data', (c: Buffer) => {
         pending = Buffer.concat([pending, c]);
         while (pending.length >= 5 && pending.length >= 5 + pending.readUInt32BE(1)) {
-          const msg = unframeMessage(pending).toString();
+          const msg = unframeMessage(pending.subarray(0, 5 + pending.readUInt32BE(1))).toString();
           pending = pending.subarray(5 + pending.readUInt32BE(1));
           if (msg === 'bye' || msg === 'fail') {
             stream.on('wantTrailers', () => stream.sendTrailers(msg === 'bye' ? { 'grpc-status': '0' } : { 'grpc-status': '11', 'grpc-message': encodeURIComponent('etcdserver: mvcc: required revision has been compacted') }));
             stream.end();
             return;
+          }
+          if (msg === 'big') {
+            // One 1 MiB message in 3-byte-aligned pieces (its prefix split too): the reader joins them.
+            const framed = frameMessage(Buffer.alloc(1024 * 1024, 'b'));
+            for (let i = 0; i < framed.length; i += 4099) stream.write(framed.subarray(i, i + 4099));
+            continue;
           }
           // Two answers in one write: the reader splits them.
           stream.write(Buffer.concat([frameMessage(Buffer.from(`${msg}-1`)), frameMessage(Buffer.from(`${msg}-2`))]));
@@ -156,6 +178,8 @@ describe('gRPC unary calls over node:http2', () => {
         for (const m of messages) call.write(m);
       });
     assert.deepEqual(await run(['a', 'b', 'bye']), { got: ['a-1', 'a-2', 'b-1', 'b-2'], end: true });
+    const big = await run(['big', 'c', 'bye']);
+    assert.deepEqual(big.got.map((m) => (m.length > 100 ? `${m.length}×${m[0]}` : m)), [`${1024 * 1024}×b`, 'c-1', 'c-2']);
     const failed = await run(['x', 'fail']);
     assert.deepEqual(failed.got, ['x-1', 'x-2']);
     assert.equal(failed.error?.kind, 'compacted');

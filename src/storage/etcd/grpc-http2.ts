@@ -36,6 +36,11 @@ const { NGHTTP2_REFUSED_STREAM, NGHTTP2_CANCEL } = http2.constants;
 /** Keepalive of a connection with open streams: a ping every 10 s, dropped when unanswered for 5 s (etcd allows one per 5 s). */
 const KEEPALIVE_INTERVAL_MS = 10_000;
 const KEEPALIVE_TIMEOUT_MS = 5_000;
+/** A member that does not complete the connection in this time is given up (its calls were not sent). */
+const CONNECT_TIMEOUT_MS = 5_000;
+/** Stream ids are 31 bits and odd on a client: a connection is replaced before they run out. */
+const LAST_STREAM_ID = 2 ** 31 - 1;
+const STREAM_ID_MARGIN = 1_000;
 /** Per-stream and per-connection receive windows: a large Range answer arrives without waiting on window updates. */
 const STREAM_WINDOW = 4 * 1024 * 1024;
 const SESSION_WINDOW = 64 * 1024 * 1024;
@@ -49,13 +54,14 @@ export function frameMessage(message: Buffer): Buffer {
   return out;
 }
 
-/** The one message of a unary answer's body; throws on a compressed or cut message. */
+/** The one message of a unary answer's body; throws on a missing, compressed, cut or trailing message. */
 export function unframeMessage(body: Buffer): Buffer {
-  if (body.length === 0) return body;
+  if (body.length === 0) throw new Error('grpc: an OK answer without a message');
   if (body.length < 5) throw new Error(`grpc: answer body of ${body.length} bytes is shorter than a message prefix`);
   if (body[0] !== 0) throw new Error('grpc: compressed answers are not supported');
   const len = body.readUInt32BE(1);
   if (body.length < 5 + len) throw new Error(`grpc: answer message cut short (${body.length - 5} of ${len} bytes)`);
+  if (body.length > 5 + len) throw new Error(`grpc: ${body.length - 5 - len} bytes after the answer message`);
   return body.subarray(5, 5 + len);
 }
 
@@ -73,10 +79,11 @@ function decodeGrpcMessage(raw: string | string[] | undefined): string {
 const connectedSessions = new WeakSet<http2.ClientHttp2Session>();
 
 export class GrpcUnaryChannel {
+  /** The connection new calls use. */
   private session: http2.ClientHttp2Session | undefined;
+  /** Every connection not yet closed (older ones finish their calls after a GOAWAY or replacement), with its open streams. */
+  private readonly sessions = new Map<http2.ClientHttp2Session, { streams: number }>();
   private closed = false;
-  /** Streaming calls open on the current connection (keepalive pings only run while there are some). */
-  private openStreams = 0;
 
   constructor(private readonly opts: UnaryChannelOptions) {}
 
@@ -92,13 +99,14 @@ export class GrpcUnaryChannel {
       const mayHaveBeenSent = (): boolean => connectedSessions.has(session);
       let stream: http2.ClientHttp2Stream;
       try {
-        stream = session.request({
+        stream = this.open(session, {
+          ...metadata,
           ':method': 'POST',
           ':path': path,
           'content-type': 'application/grpc',
           te: 'trailers',
-          'grpc-timeout': `${Math.max(1, Math.ceil(timeoutMs))}m`,
-          ...metadata,
+          // gRPC allows at most 8 digits per unit.
+          'grpc-timeout': `${Math.min(99_999_999, Math.max(1, Math.ceil(timeoutMs)))}m`,
         });
       } catch (e) {
         return reject(new EtcdRequestError('not-sent', GrpcCode.UNAVAILABLE, `etcd: no connection established to ${this.opts.target}: ${(e as Error).message}`));
@@ -108,6 +116,7 @@ export class GrpcUnaryChannel {
       let status: number | undefined;
       let statusMessage = '';
       let httpStatus: number | undefined;
+      let streamError: (Error & { code?: string }) | undefined;
       const finish = (err: EtcdRequestError | undefined, answer?: Buffer): void => {
         if (done) return;
         done = true;
@@ -133,13 +142,17 @@ export class GrpcUnaryChannel {
       });
       stream.on('trailers', takeStatus);
       stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('error', () => {
+      stream.on('error', (e: Error & { code?: string }) => {
         // Reported on 'close' with the stream's RST code.
+        streamError = e;
       });
       stream.on('close', () => {
         if (done) return;
         if (status === undefined) {
-          const refused = stream.rstCode === NGHTTP2_REFUSED_STREAM;
+          // Refused by the member, or never given a stream id (the connection ran out of them): not sent.
+          const outOfIds = streamError?.code === 'ERR_HTTP2_OUT_OF_STREAMS';
+          if (outOfIds) this.retire(session);
+          const refused = stream.rstCode === NGHTTP2_REFUSED_STREAM || outOfIds;
           const notSent = refused || !mayHaveBeenSent();
           const why = httpStatus !== undefined && httpStatus !== 200 ? `HTTP status ${httpStatus}` : refused ? 'stream refused' : `stream closed (code ${stream.rstCode ?? 'none'})`;
           return finish(new EtcdRequestError(notSent ? 'not-sent' : 'ambiguous', GrpcCode.UNAVAILABLE, `etcd: ${notSent ? 'no connection established' : 'connection lost'} to ${this.opts.target}: ${why}`));
@@ -162,23 +175,43 @@ export class GrpcUnaryChannel {
   stream<Req, Res>(path: string, metadata: Record<string, string>, encode: (m: Req) => Buffer, decode: (b: Buffer) => Res): GrpcStreamCall<Req, Res> {
     if (this.closed) throw new Error('etcd client is closed');
     const session = this.connection();
-    const stream = session.request({ ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers', ...metadata }, { endStream: false });
-    this.openStreams++;
-    stream.once('close', () => this.openStreams--);
+    const stream = this.open(session, { ...metadata, ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers' }, { endStream: false });
     return new GrpcStreamCall(stream, encode, decode, this.opts.target);
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.session?.destroy();
+    for (const s of this.sessions.keys()) s.destroy();
+    this.sessions.clear();
     this.session = undefined;
+  }
+
+  /** A stream on `session`, counted while open (keepalive pings run only on connections with open streams). */
+  private open(session: http2.ClientHttp2Session, headers: http2.OutgoingHttpHeaders, options?: http2.ClientSessionRequestOptions): http2.ClientHttp2Stream {
+    const stream = session.request(headers, options);
+    const state = this.sessions.get(session);
+    if (state) {
+      state.streams++;
+      stream.once('close', () => state.streams--);
+    }
+    return stream;
+  }
+
+  /** New calls go to a new connection; this one finishes the calls it has. */
+  private retire(session: http2.ClientHttp2Session): void {
+    if (this.session === session) this.session = undefined;
+    if (!session.closed && !session.destroyed) session.close();
   }
 
   /** The open connection, or a new one (calls made while it connects wait in it). */
   private connection(): http2.ClientHttp2Session {
     const current = this.session;
-    if (current && !current.closed && !current.destroyed) return current;
+    if (current && !current.closed && !current.destroyed) {
+      const next = current.state.nextStreamID;
+      if (next === undefined || next < LAST_STREAM_ID - STREAM_ID_MARGIN) return current;
+      this.retire(current);
+    }
     const { target, secure, tls } = this.opts;
     const unixPath = target.startsWith('unix:') ? target.slice('unix:'.length) : undefined;
     const authority = `${secure ? 'https' : 'http'}://${unixPath ? 'localhost' : target}`;
@@ -193,7 +226,15 @@ export class GrpcUnaryChannel {
       options.createConnection = () => (secure ? tlsConnect({ path: unixPath, ALPNProtocols: ['h2'], ca: tls?.ca, cert: tls?.cert, key: tls?.key, servername: 'localhost' }) : netConnect(unixPath));
     }
     const session = http2.connect(authority, options);
+    const state = { streams: 0 };
+    this.sessions.set(session, state);
+    // A member whose host is down or cut off never answers the connection attempt: give up on it.
+    const connectTimer = setTimeout(() => {
+      if (session.connecting) session.destroy(new Error(`etcd: no connection established to ${target} within ${CONNECT_TIMEOUT_MS} ms`));
+    }, CONNECT_TIMEOUT_MS);
+    connectTimer.unref();
     session.on('connect', () => {
+      clearTimeout(connectTimer);
       connectedSessions.add(session);
       try {
         session.setLocalWindowSize(SESSION_WINDOW);
@@ -205,12 +246,16 @@ export class GrpcUnaryChannel {
       if (this.session === session) this.session = undefined;
     };
     session.on('error', forget);
-    session.on('close', forget);
+    session.on('close', () => {
+      forget();
+      clearTimeout(connectTimer);
+      this.sessions.delete(session);
+    });
     // A member going away (GOAWAY) finishes its streams; new calls use a new connection.
     session.on('goaway', forget);
     // A member that stops answering (host down, network cut) is noticed even while only a watch is open.
     const keepalive = setInterval(() => {
-      if (this.openStreams === 0 || session.closed || session.destroyed || session.connecting) return;
+      if (state.streams === 0 || session.closed || session.destroyed || session.connecting) return;
       const timeout = setTimeout(() => session.destroy(new Error(`etcd: keepalive ping to ${this.opts.target} unanswered for ${KEEPALIVE_TIMEOUT_MS} ms`)), KEEPALIVE_TIMEOUT_MS);
       timeout.unref();
       try {
@@ -231,7 +276,9 @@ export class GrpcUnaryChannel {
  * EtcdRequestError: a non-OK status, or the connection lost) and 'end' (the call finished with status OK).
  */
 export class GrpcStreamCall<Req, Res> extends EventEmitter {
-  private pending: Buffer = Buffer.alloc(0);
+  /** Received bytes not yet decoded: whole chunks, joined only when a full message is there. */
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
   private status: number | undefined;
   private statusMessage = '';
   private finished = false;
@@ -275,13 +322,19 @@ export class GrpcStreamCall<Req, Res> extends EventEmitter {
   }
 
   private onChunk(chunk: Buffer): void {
-    let buf = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
-    while (buf.length >= 5) {
-      const len = buf.readUInt32BE(1);
-      if (buf.length < 5 + len) break;
-      if (buf[0] !== 0) return this.fail(new EtcdRequestError('fatal', GrpcCode.INTERNAL, 'etcd: compressed stream messages are not supported'));
-      const message = buf.subarray(5, 5 + len);
-      buf = buf.subarray(5 + len);
+    this.pending.push(chunk);
+    this.pendingBytes += chunk.length;
+    while (this.pendingBytes >= 5) {
+      // The 5-byte prefix may itself span chunks.
+      const head = this.pending[0]!.length >= 5 ? this.pending[0]! : Buffer.concat(this.pending, 5);
+      const len = head.readUInt32BE(1);
+      if (this.pendingBytes < 5 + len) return;
+      if (head[0] !== 0) return this.fail(new EtcdRequestError('fatal', GrpcCode.INTERNAL, 'etcd: compressed stream messages are not supported'));
+      const all = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
+      const message = all.subarray(5, 5 + len);
+      const rest = all.subarray(5 + len);
+      this.pending = rest.length ? [rest] : [];
+      this.pendingBytes = rest.length;
       let decoded: Res;
       try {
         decoded = this.decode(message);
@@ -291,8 +344,6 @@ export class GrpcStreamCall<Req, Res> extends EventEmitter {
       if (this.finished) return;
       this.emit('data', decoded);
     }
-    // Keep the partial message (copied, so the chunk it came from is not pinned).
-    this.pending = buf.length ? Buffer.from(buf) : Buffer.alloc(0);
   }
 
   private onClose(): void {
