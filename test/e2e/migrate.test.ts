@@ -89,6 +89,18 @@ describe('slipway migrate (SQLite → etcd)', () => {
     assert.notEqual(again.code, 0);
     assert.match(again.stderr, /already holds keys \(first: \/migrated\//);
 
+    // The CA and ServiceAccount key went with the objects: a replica started first, with an empty data dir, takes
+    // them, so the plane's old admin kubeconfig works against it and the plane itself is not refused afterwards.
+    assert.match(r.stdout, /^shared PKI: the CA \(SHA-256 ([0-9A-F]{2}:){31}[0-9A-F]{2}\) and ServiceAccount key of .*pki are on etcd now/m);
+    const replica = await startPlane({ clusterApi: false, storage: 'etcd', etcd: { servers: etcd.endpoints, prefix } });
+    try {
+      const viaOld = await replica.kubectl(['--kubeconfig', join(dataDir, 'admin.kubeconfig'), '--server', replica.plane.url, 'get', 'configmap', 'cm-1', '-n', 'team-a', '-o', 'jsonpath={.data.i}']);
+      assert.equal(viaOld.code, 0, viaOld.stderr);
+      assert.equal(viaOld.stdout, '1');
+    } finally {
+      await replica.close();
+    }
+
     etcdPlane = await startPlane({ clusterApi: false, dataDir, storage: 'etcd', etcd: { servers: etcd.endpoints, prefix } });
     const p = etcdPlane;
     const got = await p.kubectl(['get', 'configmaps', '-n', 'team-a', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.data.i}/{.metadata.labels.tier} {end}']);

@@ -1,5 +1,8 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { formatFingerprint, syncSharedPki, type SharedPkiOutcome } from '../../apiserver/shared-pki.js';
+import { EtcdStore } from '../../storage/etcd/etcd-store.js';
 import { migrateSqliteToEtcd, type MigrationProgress, type MigrationSummary } from '../../storage/migrate/index.js';
 import { parseEtcdUrls } from '../etcd-flags.js';
 import { processIO, type CommandIO } from '../io.js';
@@ -52,7 +55,22 @@ export async function runMigrate(o: MigrateFlags, io: CommandIO = processIO): Pr
     onProgress: (p) => io.err(formatProgress(p)),
   });
   io.out(formatSummary(summary));
+  // The plane's CA and ServiceAccount key go with its objects: replicas started before the plane itself then share
+  // them, instead of making a CA of their own that the moved plane would be refused for.
+  const pkiDir = join(statSync(o.from.path).isDirectory() ? o.from.path : dirname(o.from.path), 'pki');
+  if (existsSync(join(pkiDir, 'ca.crt'))) {
+    const store = await EtcdStore.open({ endpoints: o.to.endpoints, prefix: o.etcdPrefix, tls, compactionIntervalMs: 0 });
+    try {
+      io.out(formatPkiUpload(await syncSharedPki(store, pkiDir, { uploadedBy: 'slipway migrate' }), pkiDir));
+    } finally {
+      await store.close();
+    }
+  }
   return summary;
+}
+
+export function formatPkiUpload(outcome: SharedPkiOutcome, pkiDir: string): string {
+  return `shared PKI: the CA (SHA-256 ${formatFingerprint(outcome.caFingerprint)}) and ServiceAccount key of ${pkiDir} are on etcd now, for every replica\n`;
 }
 
 /** `slipway migrate`: move a plane's state from SQLite to etcd. */
