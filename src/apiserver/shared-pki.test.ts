@@ -98,6 +98,16 @@ describe('encodeSharedPki / decodeSharedPki', () => {
 });
 
 describe('syncSharedPki on a store', () => {
+  it('refuses an expired shared CA (naming the way out), and will not share an expired CA of its own', async () => {
+    const store = new MemoryStore();
+    const a = newDir();
+    const up = await syncSharedPki(store, a);
+    const later = new Date(Date.now() + 11 * 365 * 24 * 3600 * 1000); // past the CA's 10 years
+    await assert.rejects(syncSharedPki(store, newDir(), { now: later }), /the CA the planes on this etcd share \(storage key \/slipway\/pki\) expired on \d{4}-.*Stop every replica, delete that key/);
+    await assert.rejects(syncSharedPki(new MemoryStore(), a, { now: later }), new RegExp(`the CA in ${a.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/ca\\.crt expired on`));
+    assert.equal(up.action, 'uploaded');
+  });
+
   it('uploads new material from an empty data dir, and a second data dir joins it', async () => {
     const store = new MemoryStore();
     const a = newDir();

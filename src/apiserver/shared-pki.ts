@@ -224,6 +224,20 @@ export async function syncSharedPki(store: Store, pkiDir: string, opts: SyncShar
     const storedId = stored && identityOf(stored);
     const decision = decideSharedPki(localId, storedId);
     if (decision.action === 'refuse') throw new Error(sharedPkiRefusal(decision.conflict, localId, storedId!, pkiDir));
+    const now = opts.now ?? new Date();
+    if (stored) {
+      const expiry = expiredOn(stored.ca.certPem, now);
+      if (expiry) {
+        throw new Error(
+          `the CA the planes on this etcd share (storage key ${SHARED_PKI_KEY}) expired on ${expiry}: every replica needs a new one. ` +
+            `Stop every replica, delete that key (etcdctl del <prefix>${SHARED_PKI_KEY}) and each data dir's pki/ca.* and pki/sa.*, ` +
+            `then start one plane (it makes and shares a new CA; kubeconfigs and tokens made before stop working)`,
+        );
+      }
+    } else if (local.ca) {
+      const expiry = expiredOn(local.ca.certPem, now);
+      if (expiry) throw new Error(`the CA in ${join(pkiDir, 'ca.crt')} expired on ${expiry}: it is not shared with other planes; move pki/ca.* and pki/sa.* aside to make a new one`);
+    }
     if (decision.action === 'use') {
       await writeMissing(pkiDir, local, stored!);
       const mine = candidate !== undefined && certFingerprint(candidate.ca.certPem) === storedId!.caFingerprint;
@@ -244,6 +258,12 @@ export async function syncSharedPki(store: Store, pkiDir: string, opts: SyncShar
     const id = identityOf(candidate);
     return { action: 'uploaded', caFingerprint: id.caFingerprint!, serviceAccountKeyId: id.serviceAccountKeyId! };
   }
+}
+
+/** The expiry date (ISO) of a certificate that is no longer valid at `now`, else undefined. */
+function expiredOn(certPem: string, now: Date): string | undefined {
+  const notAfter = describeCert(certPem).notAfter;
+  return notAfter.getTime() <= now.getTime() ? notAfter.toISOString() : undefined;
 }
 
 export interface PlanePki {
