@@ -22,7 +22,10 @@ export interface ServiceAccountTokensOptions {
   /** Static tokens (also answered by TokenReview). */
   staticTokens?: TokenMap;
   now: () => Date;
+  /** `iss` of the tokens issued, and their default audience (kube-apiserver's --service-account-issuer). */
   issuer?: string;
+  /** The discovery document's jwks_uri (--service-account-jwks-uri); default https://<externalAddress>/openid/v1/jwks. */
+  jwksUri?: string;
   /**
    * The API server's external address (host:port) for the discovery document's jwks_uri, read when the document is
    * first asked for (the listen port may be chosen after this is made). Without it, or with an issuer that is not an
@@ -111,7 +114,7 @@ export function serviceAccountTokens(opts: ServiceAccountTokensOptions): Service
       if (documents?.keyId !== key.keyId || documents.address !== address) {
         let docs: OpenIdDocuments | undefined;
         try {
-          docs = { configuration: JSON.stringify(openIdConfiguration(issuer, [key], { externalAddress: address })), jwks: JSON.stringify(jwks([key])) };
+          docs = { configuration: JSON.stringify(openIdConfiguration(issuer, [key], { externalAddress: address, jwksUri: opts.jwksUri })), jwks: JSON.stringify(jwks([key])) };
         } catch {
           docs = undefined; // an issuer that is not an https URL: kube-apiserver does not serve discovery either
         }

@@ -89,6 +89,9 @@ export interface ManagementPlaneOptions {
   audit?: Omit<AuditFlags, 'clock'>;
   /** 'RBAC' (default): requests are authorized by the plane's roles and bindings; 'AlwaysAllow': any authenticated user may do anything. */
   authorization?: 'RBAC' | 'AlwaysAllow';
+  /** ServiceAccount token issuer (`iss`, default audience) and the jwks_uri its discovery document names. */
+  serviceAccountIssuer?: string;
+  serviceAccountJwksUri?: string;
   /** Override the event-history retention of the SQLite store. */
   historyRetentionEvents?: number;
   historyRetentionMs?: number;
@@ -191,7 +194,7 @@ export class ManagementPlane {
     const tokens: Map<string, UserInfo> = opts.tokenFile ? loadTokenFile(opts.tokenFile) : new Map();
     const authorize = opts.authorization === 'AlwaysAllow' ? undefined : (a: AuthzAttributes): AuthzDecision => rbac.authorize(a);
     const now = (): Date => opts.clock?.now() ?? new Date();
-    const saTokens = serviceAccountTokens({ objects, key: serviceAccountKey, staticTokens: tokens, now, externalAddress: () => externalAddress });
+    const saTokens = serviceAccountTokens({ objects, key: serviceAccountKey, staticTokens: tokens, now, externalAddress: () => externalAddress, issuer: opts.serviceAccountIssuer, jwksUri: opts.serviceAccountJwksUri });
     const reviews = reviewHandlers({ authorize: authorize ?? (() => ({ allowed: true })), rulesFor: (user, namespace) => rbac.rulesFor(user, namespace), tokenReview: (body) => saTokens.tokenReview(body) });
     const handler = new ApiHandler({ objects, registry, tokens, logger: log, bookmarkIntervalSeconds: opts.bookmarkIntervalSeconds, authorize, reviews, audit: auditLog?.recorder, authenticateToken: (token) => saTokens.authenticateToken(token), tokenRequest: (ns, name, body) => saTokens.tokenRequest(ns, name, body), openIdDiscovery: () => saTokens.openIdDocuments() });
     // Requests whose TLS server name names a workload cluster go to that cluster's API; the rest to the plane's.

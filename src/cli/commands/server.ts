@@ -38,6 +38,33 @@ function auditFlags(o: { auditPolicyFile?: string; auditLogPath?: string; auditL
 }
 
 /** `slipway server`: the management plane. */
+/** kube-apiserver's rule for --service-account-issuer: any name, but one with a ':' must be a URL. */
+function issuerFlag(text: string): string {
+  if (!text) throw new InvalidArgumentError('--service-account-issuer must not be empty');
+  if (text.includes(':')) {
+    try {
+      new URL(text);
+    } catch {
+      throw new InvalidArgumentError(`--service-account-issuer "${text}" contains a ':' but is not a valid URL`);
+    }
+  }
+  return text;
+}
+
+/** An https URL without query or fragment (what kube-apiserver accepts for the issuer and jwks_uri). */
+function httpsUrl(flag: string): (text: string) => string {
+  return (text: string): string => {
+    let u: URL;
+    try {
+      u = new URL(text);
+    } catch {
+      throw new InvalidArgumentError(`${flag} "${text}" is not a URL`);
+    }
+    if (u.protocol !== 'https:' || u.search || u.hash) throw new InvalidArgumentError(`${flag} "${text}" must be an https URL without query or fragment`);
+    return text;
+  };
+}
+
 export function register(program: Command): void {
   program
     .command('server')
@@ -58,13 +85,15 @@ export function register(program: Command): void {
     .option('--audit-log-maxbackup <n>', 'rotated audit logs kept (0: all)', positiveInt, 0)
     .option('--audit-log-maxage <days>', 'days rotated audit logs are kept (0: forever)', positiveInt, 0)
     .addOption(new Option('--authorization-mode <mode>', 'RBAC: requests are allowed by roles and bindings (system:masters may do anything); AlwaysAllow: any authenticated user may do anything').choices(['RBAC', 'AlwaysAllow']).default('RBAC'))
+    .option('--service-account-issuer <url>', 'the iss of ServiceAccount tokens this plane issues (and their default audience); discovery is served when it is an https URL', issuerFlag, 'https://kubernetes.default.svc.cluster.local')
+    .option('--service-account-jwks-uri <url>', 'the jwks_uri of /.well-known/openid-configuration, for verifiers that reach the keys elsewhere (default https://<listen address>/openid/v1/jwks)', httpsUrl('--service-account-jwks-uri'))
     .option('--sim-pod-start-seconds <s>', 'sim workload clusters: seconds from a Pod bound to a Node to its containers running', seconds, DEFAULT_WORKLOAD_BEHAVIOUR.containerStartSeconds)
     .option('--sim-pod-ready-seconds <s>', 'sim workload clusters: seconds from running to Ready (or the readiness probe\'s initialDelaySeconds)', seconds, DEFAULT_WORKLOAD_BEHAVIOUR.readinessSeconds)
     .option('--sim-job-run-seconds <s>', 'sim workload clusters: seconds a Job\'s Pod runs before it succeeds (annotation sim.slipway.dev/run-seconds overrides)', seconds, DEFAULT_WORKLOAD_BEHAVIOUR.jobRunSeconds)
     .addOption(new Option('--log-format <format>', 'log lines: text (readable), json (one object a line) or auto (text on a terminal, else json)').choices(['auto', 'text', 'json']).default('auto'))
     .addOption(new Option('--log-level <level>', 'the least severe level logged').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'))
     .addHelpText('after', '\nExample:\n  slipway server --data-dir ~/.slipway --listen 127.0.0.1:6443\n  kubectl --kubeconfig ~/.slipway/admin.kubeconfig get namespaces\n')
-    .action(async (o: { dataDir: string; listen: string; tokenAuthFile?: string; podSecurityConfig?: string; storage: 'sqlite' | 'memory' | 'etcd'; etcdServers?: string[]; etcdPrefix?: string; etcdCafile?: string; etcdCertfile?: string; etcdKeyfile?: string; authorizationMode: 'RBAC' | 'AlwaysAllow'; auditPolicyFile?: string; auditLogPath?: string; auditLogMaxsize: number; auditLogMaxbackup: number; auditLogMaxage: number; logFormat: string; logLevel: string; simPodStartSeconds: number; simPodReadySeconds: number; simJobRunSeconds: number }) => {
+    .action(async (o: { dataDir: string; listen: string; tokenAuthFile?: string; podSecurityConfig?: string; storage: 'sqlite' | 'memory' | 'etcd'; etcdServers?: string[]; etcdPrefix?: string; etcdCafile?: string; etcdCertfile?: string; etcdKeyfile?: string; authorizationMode: 'RBAC' | 'AlwaysAllow'; serviceAccountIssuer: string; serviceAccountJwksUri?: string; auditPolicyFile?: string; auditLogPath?: string; auditLogMaxsize: number; auditLogMaxbackup: number; auditLogMaxage: number; logFormat: string; logLevel: string; simPodStartSeconds: number; simPodReadySeconds: number; simJobRunSeconds: number }) => {
       limitHeapGrowth();
       const format = chooseLogFormat(o.logFormat, process.stdout.isTTY);
       const logger =
@@ -88,7 +117,7 @@ export function register(program: Command): void {
       process.once('SIGINT', () => shutdown('SIGINT'));
       process.once('SIGTERM', () => shutdown('SIGTERM'));
       const workloadBehaviour = { containerStartSeconds: o.simPodStartSeconds, readinessSeconds: o.simPodReadySeconds, jobRunSeconds: o.simJobRunSeconds };
-      plane = await ManagementPlane.start({ dataDir: resolve(o.dataDir), listen: o.listen, tokenFile: o.tokenAuthFile, podSecurityConfig: o.podSecurityConfig, storage: o.storage, etcd: o.etcdServers ? { servers: o.etcdServers, prefix: o.etcdPrefix, caFile: o.etcdCafile, certFile: o.etcdCertfile, keyFile: o.etcdKeyfile } : undefined, authorization: o.authorizationMode, audit: auditFlags(o), logger, workloadBehaviour });
+      plane = await ManagementPlane.start({ dataDir: resolve(o.dataDir), listen: o.listen, tokenFile: o.tokenAuthFile, podSecurityConfig: o.podSecurityConfig, storage: o.storage, etcd: o.etcdServers ? { servers: o.etcdServers, prefix: o.etcdPrefix, caFile: o.etcdCafile, certFile: o.etcdCertfile, keyFile: o.etcdKeyfile } : undefined, authorization: o.authorizationMode, serviceAccountIssuer: o.serviceAccountIssuer, serviceAccountJwksUri: o.serviceAccountJwksUri, audit: auditFlags(o), logger, workloadBehaviour });
       if (stopping) stop(plane);
     });
 }
