@@ -38,9 +38,8 @@ const KEEPALIVE_INTERVAL_MS = 10_000;
 const KEEPALIVE_TIMEOUT_MS = 5_000;
 /** A member that does not complete the connection in this time is given up (its calls were not sent). */
 const CONNECT_TIMEOUT_MS = 5_000;
-/** Stream ids are 31 bits and odd on a client: a connection is replaced before they run out. */
-const LAST_STREAM_ID = 2 ** 31 - 1;
-const STREAM_ID_MARGIN = 1_000;
+/** Stream ids are 31 bits and odd on a client (1, 3, 5, ...): a connection is replaced before they run out. */
+const MAX_STREAMS_PER_CONNECTION = 2 ** 30 - 1_000;
 /** Per-stream and per-connection receive windows: a large Range answer arrives without waiting on window updates. */
 const STREAM_WINDOW = 4 * 1024 * 1024;
 const SESSION_WINDOW = 64 * 1024 * 1024;
@@ -82,7 +81,7 @@ export class GrpcUnaryChannel {
   /** The connection new calls use. */
   private session: http2.ClientHttp2Session | undefined;
   /** Every connection not yet closed (older ones finish their calls after a GOAWAY or replacement), with its open streams. */
-  private readonly sessions = new Map<http2.ClientHttp2Session, { streams: number }>();
+  private readonly sessions = new Map<http2.ClientHttp2Session, { streams: number; opened: number }>();
   private closed = false;
 
   constructor(private readonly opts: UnaryChannelOptions) {}
@@ -192,6 +191,7 @@ export class GrpcUnaryChannel {
     const stream = session.request(headers, options);
     const state = this.sessions.get(session);
     if (state) {
+      state.opened++;
       state.streams++;
       stream.once('close', () => state.streams--);
     }
@@ -208,8 +208,7 @@ export class GrpcUnaryChannel {
   private connection(): http2.ClientHttp2Session {
     const current = this.session;
     if (current && !current.closed && !current.destroyed) {
-      const next = current.state.nextStreamID;
-      if (next === undefined || next < LAST_STREAM_ID - STREAM_ID_MARGIN) return current;
+      if ((this.sessions.get(current)?.opened ?? 0) < MAX_STREAMS_PER_CONNECTION) return current;
       this.retire(current);
     }
     const { target, secure, tls } = this.opts;
@@ -226,7 +225,7 @@ export class GrpcUnaryChannel {
       options.createConnection = () => (secure ? tlsConnect({ path: unixPath, ALPNProtocols: ['h2'], ca: tls?.ca, cert: tls?.cert, key: tls?.key, servername: 'localhost' }) : netConnect(unixPath));
     }
     const session = http2.connect(authority, options);
-    const state = { streams: 0 };
+    const state = { streams: 0, opened: 0 };
     this.sessions.set(session, state);
     // A member whose host is down or cut off never answers the connection attempt: give up on it.
     const connectTimer = setTimeout(() => {
