@@ -158,7 +158,10 @@ const STORED_UID = /^\{"apiVersion":"[^"\\]*","kind":"[^"\\]*","metadata":\{"uid
 
 /** The uid of a stored object, read from its text without parsing it (undefined if not in the stored layout). */
 export function storedUid(text: string): string | undefined {
-  return STORED_UID.exec(text)?.[1];
+  const uid = STORED_UID.exec(text)?.[1];
+  // A fresh string: a match is a slice of `text` in V8, and a uid kept in a map would keep the whole object's text.
+  // (The pattern admits neither quote nor backslash, so the uid is a valid JSON string body.)
+  return uid === undefined ? undefined : (JSON.parse(`"${uid}"`) as string);
 }
 const FINALIZER_FOREGROUND = 'foregroundDeletion';
 

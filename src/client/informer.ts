@@ -52,6 +52,17 @@ export interface InformerOptions {
   onObserved?(type: 'ADDED' | 'MODIFIED' | 'DELETED'): void;
   /** Called when list or watch fails (before the backoff). */
   onError?(err: unknown, phase: 'list' | 'watch'): void;
+  /** Applied to every object before it is cached and handed to handlers (client-go's SetTransform). */
+  transform?: (obj: KubeObject) => KubeObject;
+}
+
+/**
+ * An object reduced to its type and metadata, without managed fields (as a metadata-only informer keeps it,
+ * like controller-runtime's PartialObjectMetadata): enough to map events, a fraction of the memory.
+ */
+export function metadataOnly<T extends KubeObject>(obj: T): T {
+  const { managedFields: _managed, ...metadata } = obj.metadata ?? {};
+  return { apiVersion: obj.apiVersion, kind: obj.kind, metadata } as T;
 }
 
 export interface InformerStats {
@@ -195,7 +206,9 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
 
   private replace(items: T[], rv: string): void {
     const seen = new Set<string>();
-    for (const obj of items) {
+    const transform = this.opts.transform;
+    for (const listed of items) {
+      const obj = transform ? (transform(listed) as T) : listed;
       const key = objectKeyOf(obj);
       seen.add(key);
       const old = this.cache.set(obj);
@@ -234,13 +247,14 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
       if (rv) this.lastResourceVersion = rv;
       return;
     }
+    const obj = this.opts.transform ? (this.opts.transform(e.object) as T) : e.object;
     if (e.type === 'DELETED') {
-      this.cache.delete(objectKeyOf(e.object));
-      this.emit('DELETED', e.object, undefined, false);
+      this.cache.delete(objectKeyOf(obj));
+      this.emit('DELETED', obj, undefined, false);
     } else {
-      const old = this.cache.set(e.object);
-      if (old) this.emit('MODIFIED', e.object, old, false);
-      else this.emit('ADDED', e.object, undefined, false);
+      const old = this.cache.set(obj);
+      if (old) this.emit('MODIFIED', obj, old, false);
+      else this.emit('ADDED', obj, undefined, false);
     }
     if (rv) this.lastResourceVersion = rv;
   }
@@ -296,14 +310,17 @@ export class InformerFactory {
     } = {},
   ) {}
 
-  for<T extends KubeObject>(type: KindRef<T>, opts: Pick<InformerOptions, 'namespace' | 'labelSelector' | 'fieldSelector'> = {}): SharedInformer<T> {
-    const key = [type.apiVersion, type.kind, opts.namespace ?? '', opts.labelSelector ?? '', opts.fieldSelector ?? ''].join('|');
+  /** The shared informer of a kind (and selection); `metadataOnly` gives a separate one that keeps only metadata. */
+  for<T extends KubeObject>(type: KindRef<T>, opts: Pick<InformerOptions, 'namespace' | 'labelSelector' | 'fieldSelector'> & { metadataOnly?: boolean } = {}): SharedInformer<T> {
+    const { metadataOnly: metaOnly, ...selection } = opts;
+    const key = [type.apiVersion, type.kind, selection.namespace ?? '', selection.labelSelector ?? '', selection.fieldSelector ?? '', metaOnly ? 'metadata' : ''].join('|');
     let inf = this.informers.get(key);
     if (!inf) {
       const { onObservedKind, ...rest } = this.defaults;
       inf = new SharedInformer(this.client, { apiVersion: type.apiVersion, kind: type.kind }, {
         ...rest,
-        ...opts,
+        ...selection,
+        ...(metaOnly ? { transform: metadataOnly } : {}),
         onObserved: onObservedKind ? (t) => onObservedKind(type.kind, t) : rest.onObserved,
       });
       this.informers.set(key, inf);

@@ -19,6 +19,8 @@ export interface WatchSpec {
   type: KindRef;
   /** Requests to enqueue for a changed object of this kind. */
   map: (obj: KubeObject) => Request[];
+  /** Watch through a metadata-only informer (map sees apiVersion, kind and metadata): for kinds with many large objects. */
+  metadataOnly?: boolean;
 }
 
 export interface ControllerOptions {
@@ -101,7 +103,7 @@ export class Controller {
       return out;
     };
     for (const type of this.opts.owns ?? []) this.watchMapped(type, ownerRequests, enqueue);
-    for (const w of this.opts.watches ?? []) this.watchMapped(w.type, w.map, enqueue);
+    for (const w of this.opts.watches ?? []) this.watchMapped(w.type, w.map, enqueue, w.metadataOnly);
   }
 
   /** Enqueue a request (from any event source, e.g. a watch on a workload cluster). Ignored while stopped. */
@@ -135,9 +137,9 @@ export class Controller {
     }
   }
 
-  private watchMapped(type: KindRef, map: (o: KubeObject) => Request[], enqueue: (r: Request) => void): SharedInformer {
+  private watchMapped(type: KindRef, map: (o: KubeObject) => Request[], enqueue: (r: Request) => void, metadataOnly = false): SharedInformer {
     this.watchedKinds.add(`${type.apiVersion}|${type.kind}`);
-    const inf = this.deps.informers.for(type);
+    const inf = this.deps.informers.for(type, { metadataOnly });
     const run = (o: KubeObject): void => {
       for (const r of map(o)) enqueue(r);
     };

@@ -2,7 +2,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../src/apimachinery/types.js';
-import { InProcessTransport, KubeClient, SharedInformer, inProcessClient, kubeconfigClient, objectKeyOf, type Client } from '../../src/client/index.js';
+import { InProcessTransport, InformerFactory, KubeClient, SharedInformer, inProcessClient, kubeconfigClient, objectKeyOf, type Client } from '../../src/client/index.js';
 import { eventually, startPlane, type TestPlane } from '../support/plane.js';
 import { TapTransport } from '../support/runtime-kit.js';
 
@@ -73,6 +73,35 @@ describe('SharedInformer', () => {
     assert.equal(late.log.length, 5, 'a handler added after sync gets the cache replayed');
     await inf.stop();
     tapped.close();
+  });
+
+  it('a metadata-only informer keeps type and metadata (no data, no managed fields) and still sees data changes', async () => {
+    const ns = 'inf-meta';
+    await client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    await client.create(cm(ns, 'listed', { big: 'x'.repeat(1000) }, { app: 'a' }));
+    const factory = new InformerFactory(client);
+    const meta = factory.for(CM, { namespace: ns, metadataOnly: true });
+    const full = factory.for(CM, { namespace: ns });
+    assert.notEqual(meta, full, 'a metadata-only informer is its own');
+    assert.equal(factory.for(CM, { namespace: ns, metadataOnly: true }), meta, 'and shared');
+    const rec = recorder();
+    meta.addEventHandler(rec.handler);
+    factory.startAll();
+    assert.equal(await factory.waitForSync(), true);
+    await client.create(cm(ns, 'watched', { big: 'y'.repeat(1000) }));
+    await client.patch(CM, { namespace: ns, name: 'listed' }, { type: 'merge', body: { data: { big: 'changed' } } });
+    await eventually(() => rec.log.length === 3, 5000, 'watch events');
+    assert.deepEqual(rec.log, ['add listed (list)', 'add watched', 'update listed']);
+    for (const name of ['listed', 'watched']) {
+      const kept = meta.lister.get(name, ns)!;
+      assert.deepEqual(Object.keys(kept).sort(), ['apiVersion', 'kind', 'metadata']);
+      assert.equal(kept.metadata!.managedFields, undefined);
+      assert.equal(kept.metadata!.name, name);
+      assert.match(kept.metadata!.uid!, /^[0-9a-f-]{36}$/);
+      assert.ok((full.lister.get(name, ns) as { data?: { big?: string } }).data?.big, 'the full informer keeps data');
+    }
+    assert.deepEqual(meta.lister.get('listed', ns)!.metadata!.labels, { app: 'a' });
+    await factory.stopAll();
   });
 
   it('resumes the watch from the last resourceVersion, and relists after 410 Gone', async () => {
