@@ -197,7 +197,9 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
         continue: cont,
       });
       if (!this.running) return;
-      items.push(...page.items);
+      // Transformed page by page: a metadata-only informer never holds a whole list of full objects.
+      const transform = this.opts.transform;
+      for (const item of page.items) items.push(transform ? (transform(item) as T) : item);
       rv ||= page.metadata.resourceVersion;
       cont = page.metadata.continue;
     } while (cont);
@@ -206,9 +208,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
 
   private replace(items: T[], rv: string): void {
     const seen = new Set<string>();
-    const transform = this.opts.transform;
-    for (const listed of items) {
-      const obj = transform ? (transform(listed) as T) : listed;
+    for (const obj of items) {
       const key = objectKeyOf(obj);
       seen.add(key);
       const old = this.cache.set(obj);
