@@ -54,7 +54,15 @@ export interface InformerOptions {
   onError?(err: unknown, phase: 'list' | 'watch'): void;
   /** Applied to every object before it is cached and handed to handlers (client-go's SetTransform). */
   transform?: (obj: KubeObject) => KubeObject;
+  /**
+   * false: keep no objects, only tell handlers (the lister stays empty; an update's old object is the new one, and a
+   * relist reports every object as added and none as deleted). For watches that only map events to requests.
+   */
+  keepObjects?: boolean;
 }
+
+/** What a shared informer keeps: whole objects, their metadata only, or nothing (events for handlers only). */
+export type InformerKeep = 'objects' | 'metadata' | 'nothing';
 
 /**
  * An object reduced to its type and metadata, without managed fields (as a metadata-only informer keeps it,
@@ -208,6 +216,10 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
 
   private replace(items: T[], rv: string): void {
     const seen = new Set<string>();
+    if (this.opts.keepObjects === false) {
+      for (const obj of items) this.emit('ADDED', obj, undefined, true);
+      items = [];
+    }
     for (const obj of items) {
       const key = objectKeyOf(obj);
       seen.add(key);
@@ -248,7 +260,9 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
       return;
     }
     const obj = this.opts.transform ? (this.opts.transform(e.object) as T) : e.object;
-    if (e.type === 'DELETED') {
+    if (this.opts.keepObjects === false) {
+      this.emit(e.type, obj, e.type === 'MODIFIED' ? obj : undefined, false);
+    } else if (e.type === 'DELETED') {
       this.cache.delete(objectKeyOf(obj));
       this.emit('DELETED', obj, undefined, false);
     } else {
@@ -310,17 +324,21 @@ export class InformerFactory {
     } = {},
   ) {}
 
-  /** The shared informer of a kind (and selection); `metadataOnly` gives a separate one that keeps only metadata. */
-  for<T extends KubeObject>(type: KindRef<T>, opts: Pick<InformerOptions, 'namespace' | 'labelSelector' | 'fieldSelector'> & { metadataOnly?: boolean } = {}): SharedInformer<T> {
-    const { metadataOnly: metaOnly, ...selection } = opts;
-    const key = [type.apiVersion, type.kind, selection.namespace ?? '', selection.labelSelector ?? '', selection.fieldSelector ?? '', metaOnly ? 'metadata' : ''].join('|');
+  /**
+   * The shared informer of a kind (and selection). `keep: 'metadata'` gives a separate one that keeps only metadata,
+   * `keep: 'nothing'` one that only tells its handlers (see InformerOptions.keepObjects).
+   */
+  for<T extends KubeObject>(type: KindRef<T>, opts: Pick<InformerOptions, 'namespace' | 'labelSelector' | 'fieldSelector'> & { keep?: InformerKeep } = {}): SharedInformer<T> {
+    const { keep = 'objects', ...selection } = opts;
+    const key = [type.apiVersion, type.kind, selection.namespace ?? '', selection.labelSelector ?? '', selection.fieldSelector ?? '', keep].join('|');
     let inf = this.informers.get(key);
     if (!inf) {
       const { onObservedKind, ...rest } = this.defaults;
       inf = new SharedInformer(this.client, { apiVersion: type.apiVersion, kind: type.kind }, {
         ...rest,
         ...selection,
-        ...(metaOnly ? { transform: metadataOnly } : {}),
+        ...(keep !== 'objects' ? { transform: metadataOnly } : {}),
+        ...(keep === 'nothing' ? { keepObjects: false } : {}),
         onObserved: onObservedKind ? (t) => onObservedKind(type.kind, t) : rest.onObserved,
       });
       this.informers.set(key, inf);

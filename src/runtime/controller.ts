@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import { parseApiVersion, type KubeObject } from '../apimachinery/types.js';
 import { objectKeyOf, splitKey } from '../client/cache.js';
-import type { InformerFactory, SharedInformer } from '../client/informer.js';
+import type { InformerFactory, InformerKeep, SharedInformer } from '../client/informer.js';
 import type { Client, KindRef, ResourceMapping } from '../client/types.js';
 import type { Clock } from './clock.js';
 import type { EventRecorder } from './events.js';
@@ -19,8 +19,11 @@ export interface WatchSpec {
   type: KindRef;
   /** Requests to enqueue for a changed object of this kind. */
   map: (obj: KubeObject) => Request[];
-  /** Watch through a metadata-only informer (map sees apiVersion, kind and metadata): for kinds with many large objects. */
-  metadataOnly?: boolean;
+  /**
+   * What the watch's shared informer keeps (default 'objects'): 'metadata' (map sees apiVersion, kind and metadata)
+   * or 'nothing' (events only; on an update map sees the new object twice) — for kinds with many objects.
+   */
+  keep?: InformerKeep;
 }
 
 export interface ControllerOptions {
@@ -103,7 +106,7 @@ export class Controller {
       return out;
     };
     for (const type of this.opts.owns ?? []) this.watchMapped(type, ownerRequests, enqueue);
-    for (const w of this.opts.watches ?? []) this.watchMapped(w.type, w.map, enqueue, w.metadataOnly);
+    for (const w of this.opts.watches ?? []) this.watchMapped(w.type, w.map, enqueue, w.keep);
   }
 
   /** Enqueue a request (from any event source, e.g. a watch on a workload cluster). Ignored while stopped. */
@@ -137,9 +140,9 @@ export class Controller {
     }
   }
 
-  private watchMapped(type: KindRef, map: (o: KubeObject) => Request[], enqueue: (r: Request) => void, metadataOnly = false): SharedInformer {
+  private watchMapped(type: KindRef, map: (o: KubeObject) => Request[], enqueue: (r: Request) => void, keep: InformerKeep = 'objects'): SharedInformer {
     this.watchedKinds.add(`${type.apiVersion}|${type.kind}`);
-    const inf = this.deps.informers.for(type, { metadataOnly });
+    const inf = this.deps.informers.for(type, { keep });
     const run = (o: KubeObject): void => {
       for (const r of map(o)) enqueue(r);
     };

@@ -75,15 +75,18 @@ describe('SharedInformer', () => {
     tapped.close();
   });
 
-  it('a metadata-only informer keeps type and metadata (no data, no managed fields) and still sees data changes', async () => {
+  it('informers that keep metadata only (no data, no managed fields) or nothing still see every change', async () => {
     const ns = 'inf-meta';
     await client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
     await client.create(cm(ns, 'listed', { big: 'x'.repeat(1000) }, { app: 'a' }));
     const factory = new InformerFactory(client);
-    const meta = factory.for(CM, { namespace: ns, metadataOnly: true });
+    const meta = factory.for(CM, { namespace: ns, keep: 'metadata' });
     const full = factory.for(CM, { namespace: ns });
     assert.notEqual(meta, full, 'a metadata-only informer is its own');
-    assert.equal(factory.for(CM, { namespace: ns, metadataOnly: true }), meta, 'and shared');
+    assert.equal(factory.for(CM, { namespace: ns, keep: 'metadata' }), meta, 'and shared');
+    const none = factory.for(CM, { namespace: ns, keep: 'nothing' });
+    const noneRec = recorder();
+    none.addEventHandler(noneRec.handler);
     const rec = recorder();
     meta.addEventHandler(rec.handler);
     factory.startAll();
@@ -101,6 +104,12 @@ describe('SharedInformer', () => {
       assert.ok((full.lister.get(name, ns) as { data?: { big?: string } }).data?.big, 'the full informer keeps data');
     }
     assert.deepEqual(meta.lister.get('listed', ns)!.metadata!.labels, { app: 'a' });
+    // Keeping nothing: the same events for handlers, an empty lister.
+    await client.delete(CM, { namespace: ns, name: 'watched' });
+    await eventually(() => noneRec.log.length === 4, 5000, 'events of the informer that keeps nothing');
+    assert.deepEqual(noneRec.log, ['add listed (list)', 'add watched', 'update listed', 'delete watched']);
+    assert.equal(none.hasSynced(), true);
+    assert.equal(none.lister.size, 0);
     await factory.stopAll();
   });
 

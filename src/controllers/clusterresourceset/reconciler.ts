@@ -314,8 +314,9 @@ export function setupClusterResourceSetController(ctx: ControllerContext, opts: 
   ctx.reader.cache(CLUSTER_KIND);
   const sets = ctx.reader.cache(CLUSTER_RESOURCE_SET_KIND);
   ctx.reader.cache(CLUSTER_RESOURCE_SET_BINDING_KIND);
-  // ConfigMaps are watched by metadata only and read from the API when applied, as upstream does: a plane with many
-  // ConfigMaps does not keep a copy of each. (Secrets are cached in full for the control plane anyway.)
+  // ConfigMaps are read from the API when applied, and their watch keeps nothing (upstream keeps their metadata): a
+  // plane with many ConfigMaps keeps no copy of each. Events name the sets to reconcile by the ConfigMap's name and
+  // owners alone. (Secrets are cached in full for the control plane anyway.)
   ctx.reader.cache(SECRET_KIND);
   const list = (): ClusterResourceSet[] => sets.lister.list() as ClusterResourceSet[];
   const controller = ctx.manager.add({
@@ -325,7 +326,7 @@ export function setupClusterResourceSetController(ctx: ControllerContext, opts: 
     workers: opts.workers ?? DEFAULT_CONTROLLER_WORKERS,
     watches: [
       { type: CLUSTER_KIND, map: (c) => setsSelectingCluster(list(), c) },
-      { type: CONFIG_MAP_KIND, map: (o) => setsOfResource(list(), 'ConfigMap', o), metadataOnly: true },
+      { type: CONFIG_MAP_KIND, map: (o) => setsOfResource(list(), 'ConfigMap', o), keep: 'nothing' },
       { type: SECRET_KIND, map: (o) => setsOfResource(list(), 'Secret', o) },
     ],
   });
