@@ -12,7 +12,7 @@ import { forbiddenError } from './authorization.js';
 import { impersonate, removeImpersonationHeaders, requestsImpersonation } from './impersonation.js';
 import { requestAttributes } from './request-attributes.js';
 import type { ReviewHandler } from './reviews.js';
-import type { AuditContext, AuditRecorder } from './audit/recorder.js';
+import type { AuditContext, AuditRecorder, AuditRequest } from './audit/recorder.js';
 import { sourceIPs } from './audit/source-ips.js';
 import type { TokenAuthentication } from './service-account-tokens.js';
 import { failedAuthenticationMessage, presentedClientCertificate } from './audit/failed-authentication.js';
@@ -43,7 +43,7 @@ export interface ApiHandlerOptions {
    * Discovery and OpenAPI documents shared by handlers serving the same registry (workload clusters); whoever
    * passes it clears it when the registry changes. Default: a cache of this handler's own.
    */
-  documentCache?: Map<string, { body: string; contentType: string }>;
+  documentCache?: Map<string, CachedDocument>;
   /**
    * Bearer tokens that are not static tokens (ServiceAccount JWTs): the user, an error for a token that is ours but
    * invalid (401), or undefined when the token is not one this authenticator knows; with the authenticator's audit
@@ -66,6 +66,12 @@ export interface ApiHandlerOptions {
 
 const VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0-slipway', gitCommit: 'slipway', gitTreeState: 'clean', buildDate: '2026-01-01T00:00:00Z', goVersion: 'node', compiler: 'tsc', platform: `${process.platform}/${process.arch}` };
 
+/** A cached document: JSON text, or bytes (OpenAPI v2 in protobuf). */
+export interface CachedDocument {
+  body: string | Uint8Array;
+  contentType: string;
+}
+
 type Query = URLSearchParams;
 
 const allowAll = (): AuthzDecision => ({ allowed: true });
@@ -74,7 +80,7 @@ export class ApiHandler {
   private readonly objects: ObjectStore;
   private readonly registry: ResourceRegistry;
   private readonly log: Logger;
-  private readonly cache: Map<string, { body: string; contentType: string }>;
+  private readonly cache: Map<string, CachedDocument>;
   private ready = true;
   /** The audit state of requests being answered. */
   private readonly audits = new WeakMap<ServerResponse, AuditContext>();
@@ -85,7 +91,7 @@ export class ApiHandler {
     this.log = opts.logger;
     if (opts.documentCache) this.cache = opts.documentCache;
     else {
-      const cache = new Map<string, { body: string; contentType: string }>();
+      const cache = new Map<string, CachedDocument>();
       this.cache = cache;
       this.registry.on('changed', () => cache.clear());
     }
@@ -155,7 +161,7 @@ export class ApiHandler {
     if (path === OPENID_CONFIGURATION_PATH || path === JWKS_PATH) return this.openIdDocument(req, res, method, path);
     if (path === '/openapi/v2' && /protobuf/.test(req.headers.accept ?? '') && !/application\/json|\*\/\*/.test(req.headers.accept ?? '')) {
       // gnostic's protobuf form, which kubectl reads for client-side validation and `explain` from v2
-      if (acceptsOpenApiV2Protobuf(req.headers.accept)) return this.cachedBytes(res, 'openapi/v2.pb', () => encodeOpenApiV2Protobuf(openapiV2(this.registry.all())), OPENAPI_V2_PROTOBUF_MEDIA_TYPE);
+      if (acceptsOpenApiV2Protobuf(req.headers.accept)) return this.cached(res, 'openapi/v2.pb', () => encodeOpenApiV2Protobuf(openapiV2(this.registry.all())), OPENAPI_V2_PROTOBUF_MEDIA_TYPE);
       throw new StatusError(406, 'NotAcceptable', 'only application/json is served for /openapi/v2');
     }
     if (path === '/openapi/v2') return this.cached(res, 'openapi/v2', () => JSON.stringify(openapiV2(this.registry.all())), 'application/json');
@@ -449,22 +455,7 @@ export class ApiHandler {
 
   /** Starts the audit of a request; its events complete when the response is written (or the connection closes). */
   private beginAudit(req: IncomingMessage, res: ServerResponse, attrs: AuthzAttributes, url: URL, authnAnnotations?: Readonly<Record<string, string>>): AuditContext | undefined {
-    const objectRef = attrs.resourceRequest
-      ? { resource: attrs.resource, namespace: attrs.namespace, name: attrs.name, apiGroup: attrs.apiGroup, apiVersion: attrs.apiVersion, subresource: attrs.subresource }
-      : undefined;
-    const ctx = this.opts.audit!.begin({
-      method: req.method ?? 'GET',
-      requestURI: url.pathname + url.search,
-      verb: attrs.verb,
-      user: attrs.user,
-      sourceIPs: sourceIPs(req.headers, req.socket.remoteAddress),
-      userAgent: req.headers['user-agent'],
-      objectRef,
-      resourceRequest: attrs.resourceRequest,
-      path: url.pathname,
-      auditID: typeof req.headers['audit-id'] === 'string' ? req.headers['audit-id'] : undefined,
-      annotations: authnAnnotations ? { ...this.opts.auditAnnotations, ...authnAnnotations } : this.opts.auditAnnotations,
-    });
+    const ctx = this.opts.audit!.begin(this.auditRequest(req, req.method ?? 'GET', attrs, url, authnAnnotations));
     if (!ctx) return undefined;
     this.audits.set(res, ctx);
     res.setHeader('Audit-Id', ctx.auditID);
@@ -477,20 +468,27 @@ export class ApiHandler {
   private auditFailedAuthentication(req: IncomingMessage, res: ServerResponse, method: string, path: string, url: URL, authnAnnotations: Readonly<Record<string, string>> | undefined): void {
     const attrs = requestAttributes({ name: '', groups: [] }, method, path, url.searchParams);
     const message = failedAuthenticationMessage({ authorization: req.headers.authorization, accessToken: url.searchParams.get('access_token'), clientCertificate: presentedClientCertificate(req) });
-    const auditID = this.opts.audit!.failedAuthentication({
+    const auditID = this.opts.audit!.failedAuthentication({ ...this.auditRequest(req, method, attrs, url, authnAnnotations), user: undefined }, message);
+    if (auditID) res.setHeader('Audit-Id', auditID);
+  }
+
+  /** What the audit log records of a request (its user is attrs.user). */
+  private auditRequest(req: IncomingMessage, method: string, attrs: AuthzAttributes, url: URL, authnAnnotations: Readonly<Record<string, string>> | undefined): AuditRequest {
+    return {
       method,
       requestURI: url.pathname + url.search,
       verb: attrs.verb,
-      user: undefined,
+      user: attrs.user,
       sourceIPs: sourceIPs(req.headers, req.socket.remoteAddress),
       userAgent: req.headers['user-agent'],
-      objectRef: attrs.resourceRequest ? { resource: attrs.resource, namespace: attrs.namespace, name: attrs.name, apiGroup: attrs.apiGroup, apiVersion: attrs.apiVersion, subresource: attrs.subresource } : undefined,
+      objectRef: attrs.resourceRequest
+        ? { resource: attrs.resource, namespace: attrs.namespace, name: attrs.name, apiGroup: attrs.apiGroup, apiVersion: attrs.apiVersion, subresource: attrs.subresource }
+        : undefined,
       resourceRequest: attrs.resourceRequest,
       path: url.pathname,
       auditID: typeof req.headers['audit-id'] === 'string' ? req.headers['audit-id'] : undefined,
       annotations: authnAnnotations ? { ...this.opts.auditAnnotations, ...authnAnnotations } : this.opts.auditAnnotations,
-    }, message);
-    if (auditID) res.setHeader('Audit-Id', auditID);
+    };
   }
 
   /** /.well-known/openid-configuration or /openid/v1/jwks, with upstream's content types and cache header. */
@@ -511,25 +509,14 @@ export class ApiHandler {
     return body;
   }
 
-  /** As cached(), for a binary document (kept base64 in the shared cache, whose entries are text). */
-  private cachedBytes(res: ServerResponse, key: string, build: () => Uint8Array, contentType: string): void {
-    let entry = this.cache.get(key);
-    if (!entry) {
-      entry = { body: Buffer.from(build()).toString('base64'), contentType };
-      this.cache.set(key, entry);
-    }
-    const bytes = Buffer.from(entry.body, 'base64');
-    res.writeHead(200, { 'Content-Type': entry.contentType, 'Content-Length': bytes.length });
-    res.end(bytes);
-  }
-
-  private cached(res: ServerResponse, key: string, build: () => string, contentType: string): void {
+  /** A discovery or OpenAPI document, built once per registry change and kept (text or bytes) in the shared cache. */
+  private cached(res: ServerResponse, key: string, build: () => string | Uint8Array, contentType: string): void {
     let entry = this.cache.get(key);
     if (!entry) {
       entry = { body: build(), contentType };
       this.cache.set(key, entry);
     }
-    res.writeHead(200, { 'Content-Type': entry.contentType, 'Content-Length': Buffer.byteLength(entry.body) });
+    res.writeHead(200, { 'Content-Type': entry.contentType, 'Content-Length': typeof entry.body === 'string' ? Buffer.byteLength(entry.body) : entry.body.byteLength });
     res.end(entry.body);
   }
 

@@ -15,7 +15,7 @@ import type { Logger } from 'pino';
 import { StatusError, alreadyExists } from '../apimachinery/errors.js';
 import type { Store } from '../storage/store.js';
 import type { Clock } from './clock.js';
-import { ApiHandler } from './handler.js';
+import { ApiHandler, type CachedDocument } from './handler.js';
 import { ObjectStore } from './object-store.js';
 import { certFingerprint, issueServingCert, type CertKeyPair } from './pki.js';
 import type { ResourceRegistry } from './registry.js';
@@ -106,7 +106,7 @@ export class LogicalClusterHost {
   private readonly contexts = new Map<string, ServingContext>();
   private readonly pendingContexts = new Map<string, Promise<ServingContext | undefined>>();
   private readonly running = new Set<string>();
-  private readonly documentCache = new Map<string, { body: string; contentType: string }>();
+  private readonly documentCache = new Map<string, CachedDocument>();
   private readonly maxContexts: number;
   private readonly verifiedSockets = new WeakMap<object, boolean>();
   private readonly rbacStores = new Map<string, Promise<RbacStore>>();

@@ -404,7 +404,8 @@ function normalizeIp(ip: string): string {
   }
 }
 
-async function readIfExists(path: string): Promise<string | undefined> {
+/** A file's text, or undefined when it does not exist (other errors throw). */
+export async function readIfExists(path: string): Promise<string | undefined> {
   try {
     return await fsp.readFile(path, 'utf8');
   } catch (err) {

@@ -17,7 +17,7 @@ import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { StoreKeyExistsError, type Store } from '../storage/store.js';
-import { certFingerprint, createCA, describeCert, ensureServerPki, keyMatchesCert, type CertKeyPair, type EnsureServerPkiOptions, type ServerPki } from './pki.js';
+import { certFingerprint, createCA, describeCert, ensureServerPki, keyMatchesCert, readIfExists, type CertKeyPair, type EnsureServerPkiOptions, type ServerPki } from './pki.js';
 import { ensurePlaneSigningKey, generateSigningKey, SA_KEY_FILE, SA_PUB_FILE, signingKeyFromPem, type PlaneSigningKey } from './serviceaccount/keys.js';
 
 /** Storage key of the shared material (next to the revision offset, outside every API tree). */
@@ -130,15 +130,6 @@ export function identityOf(m: Partial<SharedPkiMaterial>): PkiIdentity {
 
 // ---------------------------------------------------------------------------------------------
 // the data dir
-
-async function readIfExists(path: string): Promise<string | undefined> {
-  try {
-    return await fsp.readFile(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-}
 
 /** The CA and ServiceAccount key in a PKI directory (either may be absent); an incomplete or broken pair is an error. */
 async function readLocal(pkiDir: string): Promise<Partial<SharedPkiMaterial>> {

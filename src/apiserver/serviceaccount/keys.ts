@@ -12,6 +12,7 @@ import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { KubeObject } from '../../apimachinery/types.js';
+import { readIfExists } from '../pki.js';
 import { algorithmForKey, type JwsAlgorithm } from './jws.js';
 
 const generateKeyPair = promisify(generateKeyPairCb);
@@ -103,15 +104,6 @@ export interface PlaneSigningKey extends TokenSigningKey {
   paths: { privateKey: string; publicKey: string };
   /** True when this call generated the pair. */
   created: boolean;
-}
-
-async function readIfExists(path: string): Promise<string | undefined> {
-  try {
-    return await fsp.readFile(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
 }
 
 async function writeAtomic(path: string, data: string, mode: number, replace: boolean): Promise<boolean> {

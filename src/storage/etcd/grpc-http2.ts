@@ -74,6 +74,28 @@ function decodeGrpcMessage(raw: string | string[] | undefined): string {
   }
 }
 
+interface GrpcStatus {
+  code: number;
+  message: string;
+}
+
+/** The call's status, from its trailers (or the headers of a trailers-only answer); undefined when they carry none. */
+function grpcStatusOf(headers: http2.IncomingHttpHeaders): GrpcStatus | undefined {
+  const code = headers['grpc-status'];
+  return code === undefined ? undefined : { code: Number(code), message: decodeGrpcMessage(headers['grpc-message']) };
+}
+
+/** A call that ended with a non-OK status, classified for retrying. */
+function statusError(status: GrpcStatus): EtcdRequestError {
+  const message = status.message || `gRPC status ${status.code}`;
+  return new EtcdRequestError(classifyEtcdFailure(status.code, message), status.code, `etcd: ${message}`);
+}
+
+/** Request headers of a call: the method's path, gRPC's content type and trailers, then the caller's metadata. */
+function callHeaders(path: string, metadata: Record<string, string>, extra: Record<string, string> = {}): http2.OutgoingHttpHeaders {
+  return { ...metadata, ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers', ...extra };
+}
+
 /** Sessions that were connected at some point (a call on one of them may have reached the member). */
 const connectedSessions = new WeakSet<http2.ClientHttp2Session>();
 
@@ -98,22 +120,14 @@ export class GrpcUnaryChannel {
       const mayHaveBeenSent = (): boolean => connectedSessions.has(session);
       let stream: http2.ClientHttp2Stream;
       try {
-        stream = this.open(session, {
-          ...metadata,
-          ':method': 'POST',
-          ':path': path,
-          'content-type': 'application/grpc',
-          te: 'trailers',
-          // gRPC allows at most 8 digits per unit.
-          'grpc-timeout': `${Math.min(99_999_999, Math.max(1, Math.ceil(timeoutMs)))}m`,
-        });
+        // gRPC allows at most 8 digits per unit.
+        stream = this.open(session, callHeaders(path, metadata, { 'grpc-timeout': `${Math.min(99_999_999, Math.max(1, Math.ceil(timeoutMs)))}m` }));
       } catch (e) {
         return reject(new EtcdRequestError('not-sent', GrpcCode.UNAVAILABLE, `etcd: no connection established to ${this.opts.target}: ${(e as Error).message}`));
       }
       let done = false;
       const chunks: Buffer[] = [];
-      let status: number | undefined;
-      let statusMessage = '';
+      let status: GrpcStatus | undefined;
       let httpStatus: number | undefined;
       let streamError: (Error & { code?: string }) | undefined;
       const finish = (err: EtcdRequestError | undefined, answer?: Buffer): void => {
@@ -128,18 +142,11 @@ export class GrpcUnaryChannel {
         const sent = mayHaveBeenSent();
         finish(new EtcdRequestError(sent ? 'ambiguous' : 'not-sent', GrpcCode.DEADLINE_EXCEEDED, `etcd: deadline of ${timeoutMs} ms exceeded${sent ? '' : ' (no connection established)'}`));
       }, timeoutMs);
-      const takeStatus = (headers: http2.IncomingHttpHeaders): void => {
-        const s = headers['grpc-status'];
-        if (s !== undefined) {
-          status = Number(s);
-          statusMessage = decodeGrpcMessage(headers['grpc-message']);
-        }
-      };
       stream.on('response', (headers) => {
         httpStatus = Number(headers[':status']);
-        takeStatus(headers); // a trailers-only answer carries its status here
+        status ??= grpcStatusOf(headers); // a trailers-only answer carries its status here
       });
-      stream.on('trailers', takeStatus);
+      stream.on('trailers', (trailers) => (status = grpcStatusOf(trailers) ?? status));
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('error', (e: Error & { code?: string }) => {
         // Reported on 'close' with the stream's RST code.
@@ -156,10 +163,7 @@ export class GrpcUnaryChannel {
           const why = httpStatus !== undefined && httpStatus !== 200 ? `HTTP status ${httpStatus}` : refused ? 'stream refused' : `stream closed (code ${stream.rstCode ?? 'none'})`;
           return finish(new EtcdRequestError(notSent ? 'not-sent' : 'ambiguous', GrpcCode.UNAVAILABLE, `etcd: ${notSent ? 'no connection established' : 'connection lost'} to ${this.opts.target}: ${why}`));
         }
-        if (status !== 0) {
-          const message = statusMessage || `gRPC status ${status}`;
-          return finish(new EtcdRequestError(classifyEtcdFailure(status, message), status, `etcd: ${message}`));
-        }
+        if (status.code !== 0) return finish(statusError(status));
         try {
           finish(undefined, unframeMessage(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
         } catch (e) {
@@ -174,7 +178,7 @@ export class GrpcUnaryChannel {
   stream<Req, Res>(path: string, metadata: Record<string, string>, encode: (m: Req) => Buffer, decode: (b: Buffer) => Res): GrpcStreamCall<Req, Res> {
     if (this.closed) throw new Error('etcd client is closed');
     const session = this.connection();
-    const stream = this.open(session, { ...metadata, ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers' }, { endStream: false });
+    const stream = this.open(session, callHeaders(path, metadata), { endStream: false });
     return new GrpcStreamCall(stream, encode, decode, this.opts.target);
   }
 
@@ -278,8 +282,7 @@ export class GrpcStreamCall<Req, Res> extends EventEmitter {
   /** Received bytes not yet decoded: whole chunks, joined only when a full message is there. */
   private pending: Buffer[] = [];
   private pendingBytes = 0;
-  private status: number | undefined;
-  private statusMessage = '';
+  private status: GrpcStatus | undefined;
   private finished = false;
 
   constructor(
@@ -290,9 +293,7 @@ export class GrpcStreamCall<Req, Res> extends EventEmitter {
   ) {
     super();
     const takeStatus = (headers: http2.IncomingHttpHeaders): void => {
-      if (headers['grpc-status'] === undefined) return;
-      this.status = Number(headers['grpc-status']);
-      this.statusMessage = decodeGrpcMessage(headers['grpc-message']);
+      this.status = grpcStatusOf(headers) ?? this.status;
     };
     stream.on('response', takeStatus);
     stream.on('trailers', takeStatus);
@@ -347,14 +348,13 @@ export class GrpcStreamCall<Req, Res> extends EventEmitter {
 
   private onClose(): void {
     if (this.finished) return;
-    if (this.status === 0) {
+    if (this.status?.code === 0) {
       this.finished = true;
       this.emit('end');
       return;
     }
     if (this.status !== undefined) {
-      const message = this.statusMessage || `gRPC status ${this.status}`;
-      return this.fail(new EtcdRequestError(classifyEtcdFailure(this.status, message), this.status, `etcd: ${message}`));
+      return this.fail(statusError(this.status));
     }
     this.fail(new EtcdRequestError('ambiguous', GrpcCode.UNAVAILABLE, `etcd: connection lost to ${this.target}: stream closed (code ${this.stream.rstCode ?? 'none'})`));
   }
