@@ -64,6 +64,20 @@ function any(w: BinaryWriter, no: number, v: unknown): void {
   message(w, no, (m) => m.tag(2, WireType.LengthDelimited).string(JSON.stringify(v)));
 }
 
+/**
+ * gnostic's Named* entries: one message `no` per key of `o` whose value is an object (`{ name = 1; value = 2 }`), the
+ * value written by `value`; keys `skip` refuses are left out.
+ */
+function namedObjects(w: BinaryWriter, no: number, o: Json, value: (x: BinaryWriter, v: Json) => void, skip?: (key: string) => boolean): void {
+  for (const [name, v] of Object.entries(o)) {
+    if (!isObject(v) || skip?.(name)) continue;
+    message(w, no, (named) => {
+      str(named, 1, name);
+      message(named, 2, (x) => value(x, v));
+    });
+  }
+}
+
 /** repeated NamedAny vendor_extension: every `x-` key of `o`, in order. */
 function vendorExtensions(w: BinaryWriter, no: number, o: Json): void {
   for (const [k, v] of Object.entries(o)) {
@@ -109,15 +123,7 @@ function schema(w: BinaryWriter, s: Json): void {
   if (Array.isArray(s.allOf)) for (const sub of s.allOf) if (isObject(sub)) message(w, 24, (m) => schema(m, sub));
   if (isObject(s.properties)) {
     const props = s.properties;
-    message(w, 25, (m) => {
-      for (const [name, p] of Object.entries(props)) {
-        if (!isObject(p)) continue;
-        message(m, 1, (n) => {
-          str(n, 1, name);
-          message(n, 2, (x) => schema(x, p));
-        });
-      }
-    });
+    message(w, 25, (m) => namedObjects(m, 1, props, schema));
   }
   str(w, 26, s.discriminator);
   bool(w, 27, s.readOnly);
@@ -168,6 +174,19 @@ function parametersItem(w: BinaryWriter, p: Json): void {
   });
 }
 
+/** openapi.v2.ResponseValue: a $ref (JsonReference), or the response itself. */
+function responseValue(value: BinaryWriter, r: Json): void {
+  if (typeof r.$ref === 'string') {
+    message(value, 2, (ref) => str(ref, 1, r.$ref));
+    return;
+  }
+  message(value, 1, (resp) => {
+    str(resp, 1, r.description);
+    if (isObject(r.schema)) message(resp, 2, (item) => message(item, 1, (x) => schema(x, r.schema as Json)));
+    vendorExtensions(resp, 5, r);
+  });
+}
+
 /** openapi.v2.Operation */
 function operation(w: BinaryWriter, op: Json): void {
   strs(w, 1, op.tags);
@@ -179,25 +198,7 @@ function operation(w: BinaryWriter, op: Json): void {
   if (Array.isArray(op.parameters)) for (const p of op.parameters) if (isObject(p)) message(w, 8, (m) => parametersItem(m, p));
   if (isObject(op.responses)) {
     const responses = op.responses;
-    message(w, 9, (m) => {
-      for (const [code, r] of Object.entries(responses)) {
-        if (!isObject(r)) continue;
-        message(m, 1, (named) => {
-          str(named, 1, code);
-          message(named, 2, (value) => {
-            if (typeof r.$ref === 'string') {
-              message(value, 2, (ref) => str(ref, 1, r.$ref));
-              return;
-            }
-            message(value, 1, (resp) => {
-              str(resp, 1, r.description);
-              if (isObject(r.schema)) message(resp, 2, (item) => message(item, 1, (x) => schema(x, r.schema as Json)));
-              vendorExtensions(resp, 5, r);
-            });
-          });
-        });
-      }
-    });
+    message(w, 9, (m) => namedObjects(m, 1, responses, responseValue));
   }
   strs(w, 10, op.schemes);
   bool(w, 11, op.deprecated);
@@ -259,26 +260,12 @@ export function encodeOpenApiV2Protobuf(document: object): Uint8Array {
     const paths = doc.paths;
     message(w, 8, (m) => {
       vendorExtensions(m, 1, paths);
-      for (const [path, item] of Object.entries(paths)) {
-        if (path.startsWith('x-') || !isObject(item)) continue;
-        message(m, 2, (named) => {
-          str(named, 1, path);
-          message(named, 2, (x) => pathItem(x, item));
-        });
-      }
+      namedObjects(m, 2, paths, pathItem, (path) => path.startsWith('x-'));
     });
   }
   if (isObject(doc.definitions)) {
     const defs = doc.definitions;
-    message(w, 9, (m) => {
-      for (const [name, s] of Object.entries(defs)) {
-        if (!isObject(s)) continue;
-        message(m, 1, (named) => {
-          str(named, 1, name);
-          message(named, 2, (x) => schema(x, s));
-        });
-      }
-    });
+    message(w, 9, (m) => namedObjects(m, 1, defs, schema));
   }
   if (Array.isArray(doc.security)) {
     for (const req of doc.security) {
@@ -295,15 +282,7 @@ export function encodeOpenApiV2Protobuf(document: object): Uint8Array {
   }
   if (isObject(doc.securityDefinitions)) {
     const defs = doc.securityDefinitions;
-    message(w, 13, (m) => {
-      for (const [name, d] of Object.entries(defs)) {
-        if (!isObject(d)) continue;
-        message(m, 1, (named) => {
-          str(named, 1, name);
-          message(named, 2, (x) => securityDefinition(x, d));
-        });
-      }
-    });
+    message(w, 13, (m) => namedObjects(m, 1, defs, securityDefinition));
   }
   vendorExtensions(w, 16, doc);
   return w.finish();
