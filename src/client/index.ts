@@ -22,6 +22,6 @@ export async function kubeconfigClient(path: string, opts: ClientOptions & { con
   const { transport, credentials } = await HttpTransport.fromKubeconfig(path, opts);
   return new KubeClient(transport, { ...opts, defaultNamespace: opts.defaultNamespace ?? credentials.namespace });
 }
-export { SharedInformer, InformerFactory, metadataOnly, type InformerKeep, type EventHandler, type InformerOptions, type InformerStats, type SleepClock } from './informer.js';
+export { SharedInformer, InformerFactory, type InformerKeep, type EventHandler, type InformerOptions, type InformerStats, type SleepClock } from './informer.js';
 export { Indexer, objectKeyOf, splitKey, NAMESPACE_INDEX, OWNER_UID_INDEX, LABEL_INDEX, type IndexFunc } from './cache.js';
 export { Lister, type ListerOptions } from './lister.js';
